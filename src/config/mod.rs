@@ -1,0 +1,284 @@
+//! Layer files: the declarative description of territorial unit sets and indicator tables.
+//!
+//! A layer file is TOML. It may hold any number of `[[unit_set]]`, `[[indicator]]` and `[[battery]]`
+//! entries; paths inside it are relative to the file's own folder. Unknown fields are errors, so a
+//! typo is reported with the file, line and field name instead of being silently ignored.
+//! `docs/layers.md` is the reference with a complete example.
+
+mod table;
+
+pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// One parsed layer file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LayerFile {
+    /// Sets of territorial units (comunas, barrios, ...), each a collection of its own.
+    #[serde(default)]
+    pub unit_set: Vec<UnitSetConfig>,
+    /// Indicators read from a table that holds one indicator.
+    #[serde(default)]
+    pub indicator: Vec<IndicatorConfig>,
+    /// Tables that hold many indicators, one row per indicator and territory (an SSEPOT battery).
+    #[serde(default)]
+    pub battery: Vec<BatteryConfig>,
+}
+
+/// A set of territorial units: one geometry source with a key and a name per feature.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSetConfig {
+    /// Collection id, used in URLs (`/collections/{id}`). Lower case letters, digits, `-` and `_`.
+    pub id: String,
+    /// Human title, shown in QGIS and on the web map.
+    pub title: String,
+    /// Longer description.
+    #[serde(default)]
+    pub description: String,
+    /// Any vector source GDAL opens (GeoJSON, GeoPackage, Shapefile, ...), relative to the layer file.
+    pub source: PathBuf,
+    /// Layer name inside the source; the first layer when omitted.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// Field that holds each unit's code (the key indicator tables use).
+    pub key_field: String,
+    /// Field that holds each unit's name.
+    pub name_field: String,
+    /// CRS of the source when it lacks or misstates one (`EPSG:9377`, a WKT or PROJ string).
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Better names than the geometry source has (accents, official spelling), from a table.
+    #[serde(default)]
+    pub names: Option<NamesTable>,
+    /// Code of the feature that stands for the whole municipality (the union of all units).
+    #[serde(default = "default_city_code")]
+    pub city_code: String,
+    /// Name of that feature.
+    #[serde(default = "default_city_name")]
+    pub city_name: String,
+    /// Attribution / source note, shown with the data.
+    #[serde(default)]
+    pub attribution: String,
+}
+
+fn default_city_code() -> String {
+    "ciudad".into()
+}
+fn default_city_name() -> String {
+    "Municipio".into()
+}
+
+/// A table that maps unit codes to display names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamesTable {
+    /// Table file (CSV, XLSX, ODS or anything GDAL reads), relative to the layer file.
+    pub path: PathBuf,
+    /// Column with the unit code.
+    pub key_column: String,
+    /// Column with the display name.
+    pub name_column: String,
+}
+
+/// Technical-sheet fields of an indicator (ficha técnica), all optional.
+#[derive(Debug, Clone, Deserialize, Default, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechnicalSheet {
+    /// POT system (e.g. `Físico-Espacial`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// POT subsystem (e.g. `Movilidad`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsystem: Option<String>,
+    /// Responsible office (dependencia responsable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+    /// Indicator type (e.g. `Resultado`, `Producto`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Baseline year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_year: Option<i32>,
+    /// Baseline value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_value: Option<f64>,
+    /// Target value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Year the target refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_year: Option<i32>,
+}
+
+/// One indicator read from a table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorConfig {
+    /// Collection id, used in URLs.
+    pub id: String,
+    /// Indicator name.
+    pub name: String,
+    /// Unit of measure (`habitantes`, `%`, `m²/habitante`).
+    pub unit: String,
+    /// What the indicator measures and how.
+    #[serde(default)]
+    pub description: String,
+    /// Id of the unit set the table's keys refer to.
+    pub unit_set: String,
+    /// Attribution / source note.
+    #[serde(default)]
+    pub attribution: String,
+    /// True when the values are synthetic sample data; they are labelled as such everywhere.
+    #[serde(default)]
+    pub sample: bool,
+    /// Where the values are and how they are written.
+    pub table: TableSource,
+    /// Technical-sheet fields.
+    #[serde(default)]
+    pub sheet: TechnicalSheet,
+}
+
+/// A table holding many indicators: metadata comes from its columns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatteryConfig {
+    /// Id of the unit set the table's keys refer to.
+    pub unit_set: String,
+    /// Attribution / source note for every indicator of the table.
+    #[serde(default)]
+    pub attribution: String,
+    /// True when the values are synthetic sample data.
+    #[serde(default)]
+    pub sample: bool,
+    /// Where the values are and how they are written (`key_column` is the territory code).
+    pub table: TableSource,
+    /// Which columns hold each indicator's metadata.
+    pub columns: BatteryColumns,
+}
+
+/// Column names of a battery table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatteryColumns {
+    /// Indicator code (becomes the collection id, lower-cased).
+    pub id: String,
+    /// Indicator name.
+    pub name: String,
+    /// Unit of measure.
+    pub unit: String,
+    /// POT system.
+    #[serde(default)]
+    pub system: Option<String>,
+    /// POT subsystem.
+    #[serde(default)]
+    pub subsystem: Option<String>,
+    /// Responsible office.
+    #[serde(default)]
+    pub office: Option<String>,
+    /// Indicator type.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Baseline year.
+    #[serde(default)]
+    pub baseline_year: Option<String>,
+    /// Baseline value.
+    #[serde(default)]
+    pub baseline_value: Option<String>,
+    /// Target value.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Year the target column refers to (e.g. 2027 for `Meta 2027`).
+    #[serde(default)]
+    pub target_year: Option<i32>,
+}
+
+/// A layer-file problem, with the file and (when known) the line and field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Parse {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: field `{field}`: {message}")]
+    Invalid {
+        file: PathBuf,
+        field: String,
+        message: String,
+    },
+}
+
+impl LayerFile {
+    /// Reads and checks one layer file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.to_owned(),
+            source,
+        })?;
+        let parsed: LayerFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            file: path.to_owned(),
+            line: e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1))
+                .unwrap_or(0),
+            message: e.message().to_string(),
+        })?;
+        parsed.check(path)?;
+        Ok(parsed)
+    }
+
+    fn check(&self, file: &Path) -> Result<(), ConfigError> {
+        let invalid = |field: &str, message: String| ConfigError::Invalid {
+            file: file.to_owned(),
+            field: field.into(),
+            message,
+        };
+        let ids = self.unit_set.iter().map(|u| ("unit_set.id", &u.id));
+        let ids = ids.chain(self.indicator.iter().map(|i| ("indicator.id", &i.id)));
+        for (field, id) in ids {
+            if !is_valid_id(id) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "`{id}` is not a valid id: use lower-case letters, digits, `-` and `_`"
+                    ),
+                ));
+            }
+        }
+        let tables = self.indicator.iter().map(|i| ("indicator.table", &i.table));
+        for (field, table) in tables.chain(self.battery.iter().map(|b| ("battery.table", &b.table)))
+        {
+            table
+                .check()
+                .map_err(|(f, m)| invalid(&format!("{field}.{f}"), m))?;
+        }
+        Ok(())
+    }
+}
+
+/// Collection ids appear in URLs and tile property names.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// The layer files of a folder, sorted by name so loading order is stable.
+pub fn layer_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

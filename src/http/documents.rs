@@ -1,0 +1,150 @@
+//! JSON documents of OGC API Features (landing page, conformance, collections) and their links.
+
+use crate::features::{Collection, CollectionKind};
+use axum::http::{header, HeaderMap};
+use serde_json::{json, Value};
+
+pub const GEOJSON: &str = "application/geo+json";
+pub const JSON: &str = "application/json";
+pub const HTML: &str = "text/html";
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+];
+
+/// Scheme and host the client used, so links work behind a proxy too.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let proto = get("x-forwarded-proto").unwrap_or("http");
+    let host = get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
+        .unwrap_or("localhost");
+    format!("{proto}://{host}")
+}
+
+pub fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
+    json!({ "href": href, "rel": rel, "type": media, "title": title })
+}
+
+/// `self` (JSON) and `alternate` (HTML) links of a document.
+pub fn self_links(url: &str, json_type: &str, title: &str) -> Vec<Value> {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    vec![
+        link(format!("{url}{sep}f=json"), "self", json_type, title),
+        link(
+            format!("{url}{sep}f=html"),
+            "alternate",
+            HTML,
+            &format!("{title} (HTML)"),
+        ),
+    ]
+}
+
+pub fn landing(base: &str) -> Value {
+    let mut links = self_links(&format!("{base}/"), JSON, "Página de inicio");
+    links.extend([
+        link(
+            format!("{base}/api"),
+            "service-desc",
+            OPENAPI,
+            "Definición OpenAPI 3.0",
+        ),
+        link(
+            format!("{base}/api?f=html"),
+            "service-doc",
+            HTML,
+            "Documentación de la API",
+        ),
+        link(
+            format!("{base}/conformance"),
+            "conformance",
+            JSON,
+            "Clases de conformidad",
+        ),
+        link(
+            format!("{base}/conformance"),
+            "http://www.opengis.net/def/rel/ogc/1.0/conformance",
+            JSON,
+            "Clases de conformidad",
+        ),
+        link(format!("{base}/collections"), "data", JSON, "Colecciones"),
+        link(
+            format!("{base}/collections"),
+            "http://www.opengis.net/def/rel/ogc/1.0/data",
+            JSON,
+            "Colecciones",
+        ),
+        link(
+            format!("{base}/report"),
+            "describedby",
+            JSON,
+            "Informe de importación",
+        ),
+    ]);
+    json!({
+        "title": "ssepot — indicadores territoriales del POT de Medellín",
+        "description": "Indicadores del Sistema de Seguimiento y Evaluación del POT (Acuerdo 048 de 2014) unidos a comunas y corregimientos, como OGC API Features.",
+        "links": links,
+    })
+}
+
+pub fn conformance() -> Value {
+    json!({ "conformsTo": CONFORMANCE })
+}
+
+pub fn collection(base: &str, c: &Collection) -> Value {
+    let url = format!("{base}/collections/{}", c.id);
+    let mut links = self_links(&url, JSON, &c.title);
+    links.push(link(
+        format!("{url}/items?f=json"),
+        "items",
+        GEOJSON,
+        "Elementos (GeoJSON)",
+    ));
+    links.push(link(
+        format!("{url}/items?f=html"),
+        "items",
+        HTML,
+        "Elementos (HTML)",
+    ));
+    if c.kind == CollectionKind::Indicator {
+        links.push(link(
+            format!("{base}/collections/{}", c.unit_set),
+            "related",
+            JSON,
+            "Unidades territoriales",
+        ));
+    }
+    let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
+    if let Some([a, b]) = c.years {
+        extent["temporal"] = json!({
+            "interval": [[format!("{a}-01-01T00:00:00Z"), format!("{b}-12-31T23:59:59Z")]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        });
+    }
+    json!({
+        "id": c.id,
+        "title": c.title,
+        "description": c.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": extent,
+        "links": links,
+        "ssepot": c.metadata,
+    })
+}
+
+pub fn collections(base: &str, all: &[Collection]) -> Value {
+    json!({
+        "links": self_links(&format!("{base}/collections"), JSON, "Colecciones"),
+        "collections": all.iter().map(|c| collection(base, c)).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,31 @@
+//! HTTP: routes, content negotiation and error responses. A thin shell over [`crate::features`].
+
+mod admin;
+mod documents;
+pub mod error;
+mod html;
+pub mod negotiate;
+mod ogc;
+mod openapi;
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use tower_http::cors::CorsLayer;
+
+/// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(ogc::landing))
+        .route("/conformance", get(ogc::conformance))
+        .route("/api", get(ogc::api))
+        .route("/collections", get(ogc::collections))
+        .route("/collections/{id}", get(ogc::collection))
+        .route("/collections/{id}/items", get(ogc::items))
+        .route("/collections/{id}/items/{feature_id}", get(ogc::item))
+        .route("/report", get(admin::report))
+        .route("/admin/reload", post(admin::reload))
+        .layer(CorsLayer::permissive())
+        .with_state(state)
+}

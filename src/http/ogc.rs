@@ -1,0 +1,242 @@
+//! Handlers of OGC API Features Part 1.
+
+use super::documents::{self as docs, base_url, link, GEOJSON, HTML, JSON, OPENAPI};
+use super::error::ApiError;
+use super::html;
+use super::negotiate::{f_param, negotiate, Format};
+use crate::features::{items::feature_geojson, ItemsQuery, Page};
+use crate::state::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn pairs(raw: &Option<String>) -> Result<Vec<(String, String)>> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad("query", format!("the query string cannot be decoded: {e}")))
+}
+
+/// Only `f` is accepted on documents without filters.
+fn only_f(pairs: &[(String, String)]) -> Result<()> {
+    match pairs.iter().find(|(k, _)| k != "f") {
+        Some((k, _)) => Err(ApiError::bad(
+            k,
+            "unknown parameter; this resource accepts only `f`",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn json_response(media: &'static str, body: impl Into<axum::body::Body>) -> Response {
+    ([(header::CONTENT_TYPE, media)], body.into()).into_response()
+}
+
+/// A JSON document or its HTML page.
+fn document(
+    format: Format,
+    media: &'static str,
+    value: Value,
+    page: impl FnOnce(&Value) -> String,
+) -> Response {
+    match format {
+        Format::Json => json_response(media, value.to_string()),
+        Format::Html => Html(page(&value)).into_response(),
+    }
+}
+
+pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    Ok(document(
+        format,
+        JSON,
+        docs::landing(&base_url(&headers)),
+        html::landing,
+    ))
+}
+
+pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    Ok(document(
+        format,
+        JSON,
+        docs::conformance(),
+        html::conformance,
+    ))
+}
+
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    let data = state.current();
+    let doc = super::openapi::document(&base_url(&headers), &data.features.collections);
+    Ok(document(format, OPENAPI, doc, html::api))
+}
+
+pub async fn collections(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    let data = state.current();
+    let doc = docs::collections(&base_url(&headers), &data.features.collections);
+    Ok(document(format, JSON, doc, html::collections))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no collection `{id}`; /collections lists them"))
+}
+
+pub async fn collection(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    let data = state.current();
+    let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
+    Ok(document(
+        format,
+        JSON,
+        docs::collection(&base_url(&headers), c),
+        html::collection,
+    ))
+}
+
+/// The items URL with the same filters, another offset, and a format.
+fn page_url(
+    base: &str,
+    id: &str,
+    p: &[(String, String)],
+    offset: usize,
+    limit: usize,
+    f: &str,
+) -> String {
+    let mut kept: Vec<(&str, String)> = p
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "offset" | "limit" | "f"))
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    kept.push(("limit", limit.to_string()));
+    kept.push(("offset", offset.to_string()));
+    kept.push(("f", f.to_string()));
+    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    format!("{base}/collections/{id}/items?{query}")
+}
+
+pub async fn items(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let p = pairs(&q)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    let query = ItemsQuery::parse(&p)?;
+    let data = state.current();
+    let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
+    let page = Page::select(c, &query);
+    let base = base_url(&headers);
+    let url = |offset: usize, f: &str| page_url(&base, &id, &p, offset, query.limit, f);
+    let mut links = vec![
+        link(url(query.offset, "json"), "self", GEOJSON, "Esta página"),
+        link(
+            url(query.offset, "html"),
+            "alternate",
+            HTML,
+            "Esta página (HTML)",
+        ),
+        link(
+            format!("{base}/collections/{id}"),
+            "collection",
+            JSON,
+            &c.title,
+        ),
+    ];
+    if page.has_next() {
+        links.push(link(
+            url(query.offset + query.limit, "json"),
+            "next",
+            GEOJSON,
+            "Página siguiente",
+        ));
+    }
+    if page.has_prev() {
+        links.push(link(
+            url(query.offset.saturating_sub(query.limit), "json"),
+            "prev",
+            GEOJSON,
+            "Página anterior",
+        ));
+    }
+    match format {
+        Format::Json => {
+            let links = Value::Array(links).to_string();
+            Ok(json_response(
+                GEOJSON,
+                page.to_geojson(&links, &data.snapshot.loaded_at),
+            ))
+        }
+        Format::Html => {
+            let nav = html::PageNav {
+                next: page
+                    .has_next()
+                    .then(|| url(query.offset + query.limit, "html")),
+                prev: page
+                    .has_prev()
+                    .then(|| url(query.offset.saturating_sub(query.limit), "html")),
+                json: url(query.offset, "json"),
+            };
+            Ok(Html(html::items(c, &page, &nav)).into_response())
+        }
+    }
+}
+
+pub async fn item(
+    State(state): State<Arc<AppState>>,
+    Path((id, feature_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let p = pairs(&q)?;
+    only_f(&p)?;
+    let format = negotiate(f_param(&p), &headers)?;
+    let data = state.current();
+    let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
+    let f = c.feature(&feature_id).ok_or_else(|| {
+        ApiError::NotFound(format!("no feature `{feature_id}` in collection `{id}`"))
+    })?;
+    let base = base_url(&headers);
+    let url = format!("{base}/collections/{id}/items/{feature_id}");
+    let mut links = docs::self_links(&url, GEOJSON, &feature_id);
+    links.push(link(
+        format!("{base}/collections/{id}"),
+        "collection",
+        JSON,
+        &c.title,
+    ));
+    match format {
+        Format::Json => Ok(json_response(
+            GEOJSON,
+            feature_geojson(f, &Value::Array(links).to_string()),
+        )),
+        Format::Html => Ok(Html(html::item(c, f)).into_response()),
+    }
+}

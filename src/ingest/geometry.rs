@@ -1,0 +1,268 @@
+//! Reading a territorial unit set.
+//!
+//! 1. GDAL opens the source and layer; the CRS comes from the layer or the layer file's `crs` override.
+//! 2. Each feature's key and name are read; features without a key or geometry are rejected and reported.
+//! 3. Invalid geometries are repaired with GDAL's `MakeValid` (GEOS) and reported; unrepairable ones rejected.
+//! 4. Geometries become `geo` multipolygons and PROJ reprojects them to OGC:CRS84.
+//! 5. True areas are computed geodesically; the municipality outline is the union of all units.
+
+use crate::config::UnitSetConfig;
+use crate::ingest::report::{Status, UnitSetReport};
+use crate::model::{normalize_key, Unit, UnitSet};
+use gdal::vector::LayerAccess;
+use geo::{BoundingRect, GeodesicArea, MultiPolygon, Polygon};
+use std::path::Path;
+
+/// Reads a unit set declared in `layer_file`.
+pub fn read_unit_set(cfg: &UnitSetConfig, layer_file: &Path) -> (Option<UnitSet>, UnitSetReport) {
+    let base = layer_file.parent().unwrap_or(Path::new("."));
+    let source = base.join(&cfg.source);
+    let mut report = UnitSetReport {
+        id: cfg.id.clone(),
+        file: layer_file.to_owned(),
+        status: Status::Failed,
+        source: source.clone(),
+        features: 0,
+        crs: String::new(),
+        repaired: vec![],
+        rejected: vec![],
+        error: None,
+    };
+    match read(cfg, layer_file, &source, &mut report) {
+        Ok(set) => {
+            report.status = Status::Loaded;
+            report.features = set.units.len();
+            (Some(set), report)
+        }
+        Err(e) => {
+            report.error = Some(format!(
+                "{}: unit set `{}`: {e}",
+                layer_file.display(),
+                cfg.id
+            ));
+            (None, report)
+        }
+    }
+}
+
+fn read(
+    cfg: &UnitSetConfig,
+    layer_file: &Path,
+    source: &Path,
+    report: &mut UnitSetReport,
+) -> Result<UnitSet, String> {
+    let ds = gdal::Dataset::open(source)
+        .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
+    let mut layer = match &cfg.layer {
+        Some(name) => ds
+            .layer_by_name(name)
+            .map_err(|_| format!("field `layer`: no layer `{name}` in {}", source.display()))?,
+        None => ds
+            .layer(0)
+            .map_err(|e| format!("{}: {e}", source.display()))?,
+    };
+    let crs = match &cfg.crs {
+        Some(c) => c.clone(),
+        None => layer_crs(&layer)
+            .ok_or("the source has no CRS: set `crs` in the layer file (e.g. \"EPSG:9377\")")?,
+    };
+    report.crs = crs.clone();
+    let to_crs84 = proj::Proj::new_known_crs(&crs, "OGC:CRS84", None)
+        .map_err(|e| format!("field `crs`: PROJ cannot transform `{crs}` to CRS84: {e}"))?;
+    let defn_fields: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    let key_idx = field_index(&defn_fields, &cfg.key_field, "key_field")?;
+    let name_idx = field_index(&defn_fields, &cfg.name_field, "name_field")?;
+
+    let mut units: Vec<Unit> = Vec::new();
+    for (n, feature) in layer.features().enumerate() {
+        let label = format!("feature {}", feature.fid().unwrap_or(n as u64));
+        let code = feature
+            .field_as_string(key_idx)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if code.is_empty() {
+            report
+                .rejected
+                .push(format!("{label}: no value in `{}`", cfg.key_field));
+            continue;
+        }
+        let label = format!("{label} (code {code})");
+        let Some(geometry) = feature.geometry() else {
+            report.rejected.push(format!("{label}: no geometry"));
+            continue;
+        };
+        let geometry = match repair(geometry) {
+            Ok((g, repaired)) => {
+                if repaired {
+                    report
+                        .repaired
+                        .push(format!("{label}: invalid geometry repaired with MakeValid"));
+                }
+                g
+            }
+            Err(e) => {
+                report.rejected.push(format!("{label}: {e}"));
+                continue;
+            }
+        };
+        let mut mp = match to_multipolygon(geometry) {
+            Some(mp) if !mp.0.is_empty() => mp,
+            _ => {
+                report.rejected.push(format!("{label}: not a polygon"));
+                continue;
+            }
+        };
+        proj::Transform::transform(&mut mp, &to_crs84)
+            .map_err(|e| format!("{label}: reprojection failed: {e}"))?;
+        let key = normalize_key(&code);
+        if units.iter().any(|u| u.key == key) {
+            report.rejected.push(format!("{label}: duplicate code"));
+            continue;
+        }
+        let name = feature
+            .field_as_string(name_idx)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        units.push(make_unit(code, key, name, mp));
+    }
+    if units.is_empty() {
+        return Err("no usable features".into());
+    }
+    if let Some(names) = &cfg.names {
+        apply_names(&mut units, names, layer_file)?;
+    }
+    units.sort_by(|a, b| code_order(&a.key).cmp(&code_order(&b.key)));
+    let city = city_outline(&units, cfg);
+    Ok(UnitSet {
+        id: cfg.id.clone(),
+        title: cfg.title.clone(),
+        description: cfg.description.clone(),
+        attribution: cfg.attribution.clone(),
+        layer_file: layer_file.to_owned(),
+        source_crs: crs,
+        bbox: city.bbox,
+        units,
+        city,
+    })
+}
+
+/// Numeric codes sort as numbers, others after them by text.
+fn code_order(key: &str) -> (u64, &str) {
+    (key.parse().unwrap_or(u64::MAX), key)
+}
+
+fn layer_crs(layer: &gdal::vector::Layer) -> Option<String> {
+    let srs = layer.spatial_ref()?;
+    match (srs.auth_name(), srs.auth_code()) {
+        (Some(name), Ok(code)) => Some(format!("{name}:{code}")),
+        _ => srs.to_projjson().ok(),
+    }
+}
+
+fn field_index(fields: &[String], wanted: &str, config_field: &str) -> Result<usize, String> {
+    fields.iter().position(|f| f == wanted).ok_or_else(|| {
+        format!("field `{config_field}`: the source has no field `{wanted}`; it has {fields:?}")
+    })
+}
+
+fn repair(geometry: &gdal::vector::Geometry) -> Result<(gdal::vector::Geometry, bool), String> {
+    if geometry.is_valid() {
+        return Ok((geometry.clone(), false));
+    }
+    let fixed = geometry
+        .make_valid(&gdal::cpl::CslStringList::new())
+        .map_err(|e| format!("invalid geometry that MakeValid could not repair: {e}"))?;
+    Ok((fixed, true))
+}
+
+fn to_multipolygon(geometry: gdal::vector::Geometry) -> Option<MultiPolygon<f64>> {
+    fn collect(g: geo::Geometry<f64>, out: &mut Vec<Polygon<f64>>) {
+        match g {
+            geo::Geometry::Polygon(p) => out.push(p),
+            geo::Geometry::MultiPolygon(mp) => out.extend(mp.0),
+            geo::Geometry::GeometryCollection(gc) => gc.0.into_iter().for_each(|g| collect(g, out)),
+            _ => {}
+        }
+    }
+    let mut polygons = Vec::new();
+    collect(geometry.to_geo().ok()?, &mut polygons);
+    Some(MultiPolygon(polygons))
+}
+
+fn make_unit(code: String, key: String, name: String, geometry: MultiPolygon<f64>) -> Unit {
+    Unit {
+        bbox: geometry
+            .bounding_rect()
+            .expect("a non-empty multipolygon has a bounding box"),
+        area_m2: geometry.geodesic_area_unsigned(),
+        code,
+        key,
+        name,
+        geometry,
+    }
+}
+
+fn apply_names(
+    units: &mut [Unit],
+    names: &crate::config::NamesTable,
+    layer_file: &Path,
+) -> Result<(), String> {
+    let path = layer_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&names.path);
+    let grid = super::cells::read_grid(&path, None, None)
+        .map_err(|e| format!("field `names.path`: {}: {e}", path.display()))?;
+    let header: Vec<String> = grid
+        .rows
+        .first()
+        .map(|r| r.iter().map(|c| c.text()).collect())
+        .unwrap_or_default();
+    let col = |name: &str, field: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            format!(
+                "field `names.{field}`: {} has no column `{name}`",
+                path.display()
+            )
+        })
+    };
+    let (k, n) = (
+        col(&names.key_column, "key_column")?,
+        col(&names.name_column, "name_column")?,
+    );
+    for row in 2..=grid.rows.len() {
+        let key = normalize_key(&grid.cell(row, k).text());
+        if let Some(u) = units.iter_mut().find(|u| u.key == key) {
+            u.name = grid.cell(row, n).text();
+        }
+    }
+    Ok(())
+}
+
+/// The union of all units, without the sliver gaps between neighbouring polygons (holes under one hectare).
+fn city_outline(units: &[Unit], cfg: &UnitSetConfig) -> Unit {
+    let union = geo::unary_union(units.iter().map(|u| &u.geometry));
+    let polygons = union
+        .0
+        .into_iter()
+        .map(|p| {
+            let (exterior, holes) = p.into_inner();
+            let holes = holes
+                .into_iter()
+                .filter(|h| Polygon::new(h.clone(), vec![]).geodesic_area_unsigned() >= 10_000.0)
+                .collect();
+            Polygon::new(exterior, holes)
+        })
+        .filter(|p| p.geodesic_area_unsigned() >= 10_000.0)
+        .collect();
+    make_unit(
+        cfg.city_code.clone(),
+        normalize_key(&cfg.city_code),
+        cfg.city_name.clone(),
+        MultiPolygon(polygons),
+    )
+}

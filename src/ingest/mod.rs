@@ -1,0 +1,376 @@
+//! Reading and checking everything a layers folder declares.
+//!
+//! Loading never stops at the first problem: each unit set and indicator loads on its own, and what
+//! fails is reported. On a reload, what fails now keeps serving what was loaded before
+//! ([`Status::ServingPrevious`]), so a broken file never takes data away.
+
+pub mod cells;
+mod geometry;
+pub mod report;
+mod table;
+pub mod values;
+
+use crate::config::{self, BatteryConfig, IndicatorConfig, LayerFile, TechnicalSheet};
+use crate::model::{Indicator, Snapshot, UnitSet};
+use report::{FileError, ImportReport, IndicatorReport, Status};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Loads a layers folder. `previous` is the snapshot being served, whose items stand in for any that fail now.
+pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String> {
+    let files = config::layer_files(dir)
+        .map_err(|e| format!("{}: cannot list layer files: {e}", dir.display()))?;
+    let mut report = ImportReport {
+        layers_dir: dir.to_owned(),
+        file_errors: vec![],
+        unit_sets: vec![],
+        indicators: vec![],
+    };
+    let mut parsed = Vec::new();
+    let mut broken_files = Vec::new();
+    for file in files {
+        match LayerFile::load(&file) {
+            Ok(layer) => parsed.push((file, layer)),
+            Err(e) => {
+                report.file_errors.push(FileError {
+                    file: file.clone(),
+                    error: e.to_string(),
+                });
+                broken_files.push(file);
+            }
+        }
+    }
+
+    let mut unit_sets: Vec<Arc<UnitSet>> = Vec::new();
+    for (file, layer) in &parsed {
+        for cfg in &layer.unit_set {
+            let (set, mut rep) = geometry::read_unit_set(cfg, file);
+            match set {
+                Some(set) => unit_sets.push(Arc::new(set)),
+                None => {
+                    if let Some(old) = previous.and_then(|p| p.unit_set(&cfg.id)) {
+                        rep.status = Status::ServingPrevious;
+                        rep.features = old.units.len();
+                        unit_sets.push(old.clone());
+                    }
+                }
+            }
+            report.unit_sets.push(rep);
+        }
+    }
+
+    let mut indicators: Vec<Arc<Indicator>> = Vec::new();
+    for (file, layer) in &parsed {
+        for cfg in &layer.indicator {
+            let (ind, rep) = load_indicator(cfg, file, &unit_sets);
+            settle(
+                ind.map(|i| vec![i]),
+                rep,
+                previous,
+                &mut indicators,
+                &mut report.indicators,
+                |p| p.indicator(&cfg.id).cloned().into_iter().collect(),
+            );
+        }
+        for cfg in &layer.battery {
+            let (inds, reps) = load_battery(cfg, file, &unit_sets);
+            let failed = inds.is_none();
+            indicators.extend(inds.unwrap_or_default());
+            for mut rep in reps {
+                if failed {
+                    rep.status = Some(Status::Failed);
+                }
+                report.indicators.push(rep);
+            }
+            if failed {
+                carry_over(previous, file, &mut indicators, &mut report, |i| {
+                    i.table == resolve(file, &cfg.table.path)
+                });
+            }
+        }
+    }
+    // Layer files that do not parse now keep their previous items.
+    for file in &broken_files {
+        carry_over(previous, file, &mut indicators, &mut report, |_| true);
+        if let Some(p) = previous {
+            for set in p.unit_sets.iter().filter(|s| &s.layer_file == file) {
+                if !unit_sets.iter().any(|u| u.id == set.id) {
+                    unit_sets.push(set.clone());
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    indicators.retain(|i| seen.insert(i.id.clone()));
+
+    Ok(Snapshot {
+        version: previous.map_or(1, |p| p.version + 1),
+        loaded_at: now_rfc3339(),
+        layers_dir: dir.to_owned(),
+        unit_sets,
+        indicators,
+        report,
+    })
+}
+
+/// Records one indicator's outcome; a failure falls back to the previous snapshot's item.
+fn settle(
+    loaded: Option<Vec<Arc<Indicator>>>,
+    mut rep: IndicatorReport,
+    previous: Option<&Snapshot>,
+    out: &mut Vec<Arc<Indicator>>,
+    reports: &mut Vec<IndicatorReport>,
+    fallback: impl Fn(&Snapshot) -> Vec<Arc<Indicator>>,
+) {
+    match loaded {
+        Some(items) => {
+            rep.status = Some(Status::Loaded);
+            out.extend(items);
+        }
+        None => {
+            let old = previous.map(fallback).unwrap_or_default();
+            rep.status = Some(if old.is_empty() {
+                Status::Failed
+            } else {
+                Status::ServingPrevious
+            });
+            out.extend(old);
+        }
+    }
+    reports.push(rep);
+}
+
+/// Keeps the previous snapshot's indicators declared in `file` that are not loaded now.
+fn carry_over(
+    previous: Option<&Snapshot>,
+    file: &Path,
+    out: &mut Vec<Arc<Indicator>>,
+    report: &mut ImportReport,
+    keep: impl Fn(&Indicator) -> bool,
+) {
+    let Some(p) = previous else { return };
+    for old in p
+        .indicators
+        .iter()
+        .filter(|i| i.layer_file == file && keep(i))
+    {
+        if out.iter().any(|i| i.id == old.id) {
+            continue;
+        }
+        out.push(old.clone());
+        match report.indicators.iter_mut().find(|r| r.id == old.id) {
+            Some(r) => r.status = Some(Status::ServingPrevious),
+            None => report.indicators.push(IndicatorReport {
+                id: old.id.clone(),
+                file: file.to_owned(),
+                table: old.table.clone(),
+                status: Some(Status::ServingPrevious),
+                error: Some(format!(
+                    "{}: the layer file failed to load; serving the data loaded before",
+                    file.display()
+                )),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+fn resolve(file: &Path, p: &Path) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join(p)
+}
+
+fn find_set(unit_sets: &[Arc<UnitSet>], id: &str, file: &Path) -> Result<Arc<UnitSet>, String> {
+    unit_sets
+        .iter()
+        .find(|u| u.id == id)
+        .cloned()
+        .ok_or_else(|| {
+            let known: Vec<&str> = unit_sets.iter().map(|u| u.id.as_str()).collect();
+            format!(
+                "{}: field `unit_set`: no unit set `{id}` is loaded; loaded are {known:?}",
+                file.display()
+            )
+        })
+}
+
+fn load_indicator(
+    cfg: &IndicatorConfig,
+    file: &Path,
+    unit_sets: &[Arc<UnitSet>],
+) -> (Option<Arc<Indicator>>, IndicatorReport) {
+    let table_path = resolve(file, &cfg.table.path);
+    let mut rep = IndicatorReport {
+        id: cfg.id.clone(),
+        file: file.to_owned(),
+        table: table_path.clone(),
+        ..Default::default()
+    };
+    let result = (|| {
+        let set = find_set(unit_sets, &cfg.unit_set, file)?;
+        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
+            .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
+        let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        Ok::<_, String>(Indicator {
+            id: cfg.id.clone(),
+            code: None,
+            name: cfg.name.clone(),
+            unit: cfg.unit.clone(),
+            description: cfg.description.clone(),
+            attribution: cfg.attribution.clone(),
+            sample: cfg.sample,
+            sheet: cfg.sheet.clone(),
+            layer_file: file.to_owned(),
+            table: table_path.clone(),
+            unit_set: set,
+            observations,
+        })
+    })();
+    match result {
+        Ok(ind) => (Some(Arc::new(ind)), rep),
+        Err(e) => {
+            rep.error = Some(if e.starts_with(&*file.to_string_lossy()) {
+                e
+            } else {
+                format!("{}: indicator `{}`: {e}", file.display(), cfg.id)
+            });
+            (None, rep)
+        }
+    }
+}
+
+/// A battery is all-or-nothing: a broken battery table keeps every indicator it declared before.
+fn load_battery(
+    cfg: &BatteryConfig,
+    file: &Path,
+    unit_sets: &[Arc<UnitSet>],
+) -> (Option<Vec<Arc<Indicator>>>, Vec<IndicatorReport>) {
+    let table_path = resolve(file, &cfg.table.path);
+    let mut reports = Vec::new();
+    let result = (|| {
+        let set = find_set(unit_sets, &cfg.unit_set, file)?;
+        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
+            .map_err(|e| {
+            format!("field `battery.table.path`: {}: {e}", table_path.display())
+        })?;
+        let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let c = &cfg.columns;
+        let id_col = table.column(&c.id, "columns.id")?;
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut order = Vec::new();
+        for &row in &table.rows {
+            let code = table.cell(row, id_col).text();
+            if !groups.contains_key(&code) {
+                order.push(code.clone());
+            }
+            groups.entry(code).or_default().push(row);
+        }
+        let mut out = Vec::new();
+        for code in order {
+            let rows = &groups[&code];
+            let id = code.to_lowercase();
+            if !config::is_valid_id(&id) {
+                return Err(format!(
+                    "{}, row {}: indicator code `{code}` cannot be a collection id",
+                    table_path.display(),
+                    rows[0]
+                ));
+            }
+            let mut rep = IndicatorReport {
+                id: id.clone(),
+                file: file.to_owned(),
+                table: table_path.clone(),
+                ..Default::default()
+            };
+            let observations = table::observations(&table, rows, &cfg.table, &set, &mut rep)?;
+            let first = rows[0];
+            let text = |col: &Option<String>, field: &str| -> Result<Option<String>, String> {
+                col.as_deref()
+                    .map(|name| {
+                        table
+                            .column(name, field)
+                            .map(|c| table.cell(first, c).text())
+                    })
+                    .transpose()
+            };
+            let number = |col: &Option<String>, field: &str| -> Result<Option<f64>, String> {
+                let Some(name) = col.as_deref() else {
+                    return Ok(None);
+                };
+                let c = table.column(name, field)?;
+                values::parse_value(table.cell(first, c), &cfg.table.values)
+                    .map_err(|e| format!("{}: {e}", table.at(first, c)))
+            };
+            let sheet = TechnicalSheet {
+                system: text(&c.system, "columns.system")?,
+                subsystem: text(&c.subsystem, "columns.subsystem")?,
+                office: text(&c.office, "columns.office")?,
+                kind: text(&c.kind, "columns.kind")?,
+                baseline_year: number(&c.baseline_year, "columns.baseline_year")?.map(|y| y as i32),
+                baseline_value: number(&c.baseline_value, "columns.baseline_value")?,
+                target: number(&c.target, "columns.target")?,
+                target_year: c.target_year,
+            };
+            rep.status = Some(Status::Loaded);
+            reports.push(rep);
+            out.push(Arc::new(Indicator {
+                id,
+                code: Some(code),
+                name: text(&Some(c.name.clone()), "columns.name")?.unwrap_or_default(),
+                unit: text(&Some(c.unit.clone()), "columns.unit")?.unwrap_or_default(),
+                description: String::new(),
+                attribution: cfg.attribution.clone(),
+                sample: cfg.sample,
+                sheet,
+                layer_file: file.to_owned(),
+                table: table_path.clone(),
+                unit_set: set.clone(),
+                observations,
+            }));
+        }
+        Ok::<_, String>(out)
+    })();
+    match result {
+        Ok(inds) => (Some(inds), reports),
+        Err(e) => {
+            let rep = IndicatorReport {
+                id: format!("battery:{}", cfg.table.path.display()),
+                file: file.to_owned(),
+                table: table_path,
+                error: Some(format!("{}: battery: {e}", file.display())),
+                ..Default::default()
+            };
+            (None, vec![rep])
+        }
+    }
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = secs / 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    let s = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}

@@ -1,0 +1,251 @@
+//! Turning a table into observations: header rows, wide or long layout, keys joined to units,
+//! `ND`, duplicates combined, unmatched codes reported.
+
+use super::cells::{Cell, Grid};
+use super::report::{Duplicate, IndicatorReport, Unmatched};
+use super::values::parse_value;
+use crate::config::{Duplicates, Layout, TableSource, Unmatched as UnmatchedRule};
+use crate::model::{normalize_key, Observation, UnitRef, UnitSet};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The header and data rows of a table.
+pub struct Table<'g> {
+    pub grid: &'g Grid,
+    /// Column names (last non-empty header cell of each column).
+    pub headers: Vec<String>,
+    /// 1-based numbers of the data rows.
+    pub rows: Vec<usize>,
+    /// Where the table came from, for messages.
+    pub file: &'g Path,
+}
+
+impl<'g> Table<'g> {
+    pub fn new(grid: &'g Grid, cfg: &TableSource, file: &'g Path) -> Self {
+        let headers = (0..grid.width())
+            .map(|c| {
+                cfg.header_rows
+                    .iter()
+                    .map(|&r| grid.cell(r, c).text())
+                    .rfind(|t| !t.is_empty())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let first = cfg.header_rows.iter().max().copied().unwrap_or(1) + 1;
+        let mut rows = Vec::new();
+        for r in first..=grid.rows.len() {
+            if grid.is_blank_row(r) {
+                if cfg.stop_at_blank_row {
+                    break;
+                }
+                continue;
+            }
+            rows.push(r);
+        }
+        Self {
+            grid,
+            headers,
+            rows,
+            file,
+        }
+    }
+
+    /// The index of a named column, or an error that names the layer-file field and lists the columns.
+    pub fn column(&self, name: &str, field: &str) -> Result<usize, String> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .headers
+                .iter()
+                .filter(|h| !h.is_empty())
+                .map(String::as_str)
+                .collect();
+            format!(
+                "field `{field}`: {} has no column `{name}` in its header; columns are {known:?}",
+                self.file.display()
+            )
+        })
+    }
+
+    /// `file, row N, column "X"`: where a value is, for error messages.
+    pub fn at(&self, row: usize, col: usize) -> String {
+        format!(
+            "{}, row {row}, column `{}`",
+            self.file.display(),
+            self.headers[col]
+        )
+    }
+
+    pub fn cell(&self, row: usize, col: usize) -> &Cell {
+        self.grid.cell(row, col)
+    }
+}
+
+/// Values per (year, unit), each with its row number, before duplicates are combined.
+type Cells = BTreeMap<(i32, UnitRef), Vec<(usize, Option<f64>)>>;
+
+fn parse_year(text: &str) -> Option<i32> {
+    let y: i32 = text
+        .trim()
+        .strip_suffix(".0")
+        .unwrap_or(text.trim())
+        .parse()
+        .ok()?;
+    (1800..=2200).contains(&y).then_some(y)
+}
+
+/// Reads `rows` of a table into observations of `unit_set`, filling `report`.
+pub fn observations(
+    table: &Table,
+    rows: &[usize],
+    cfg: &TableSource,
+    unit_set: &UnitSet,
+    report: &mut IndicatorReport,
+) -> Result<Vec<Observation>, String> {
+    let key_col = table.column(&cfg.key_column, "key_column")?;
+    let pattern = cfg
+        .key_pattern
+        .as_deref()
+        .map(|p| regex::Regex::new(p).expect("checked when the layer file was read"));
+    let value_cols: Vec<(usize, Option<i32>)> = match cfg.layout {
+        Layout::Wide => {
+            let cols: Vec<_> = table
+                .headers
+                .iter()
+                .enumerate()
+                .filter_map(|(c, h)| parse_year(h).map(|y| (c, Some(y))))
+                .filter(|(_, y)| cfg.years.is_none_or(|[a, b]| (a..=b).contains(&y.unwrap())))
+                .collect();
+            if cols.is_empty() {
+                return Err(format!(
+                    "field `layout`: {} is `wide` but no header is a year",
+                    table.file.display()
+                ));
+            }
+            cols
+        }
+        Layout::Long => vec![(
+            table.column(
+                cfg.value_column.as_deref().unwrap_or_default(),
+                "value_column",
+            )?,
+            None,
+        )],
+    };
+    let year_col = match cfg.layout {
+        Layout::Long => Some(table.column(
+            cfg.year_column.as_deref().unwrap_or_default(),
+            "year_column",
+        )?),
+        Layout::Wide => None,
+    };
+    let city_keys: Vec<String> = cfg.city_keys.iter().map(|k| normalize_key(k)).collect();
+    let mut cells: Cells = BTreeMap::new();
+    let mut unmatched: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+
+    for &row in rows {
+        report.rows_read += 1;
+        let raw = table.cell(row, key_col).text();
+        if cfg.skip_keys.iter().any(|k| k.eq_ignore_ascii_case(&raw)) {
+            report.skipped_rows += 1;
+            continue;
+        }
+        let code = match &pattern {
+            Some(re) => re
+                .captures(&raw)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str().to_string()),
+            None => Some(raw.clone()),
+        };
+        let key = code.as_deref().map(normalize_key).unwrap_or_default();
+        let unit = if city_keys.contains(&key) {
+            UnitRef::City
+        } else if let Some(i) = unit_set.find(&key) {
+            UnitRef::Unit(i)
+        } else {
+            unmatched.entry(raw).or_default().push(row);
+            continue;
+        };
+        for &(col, header_year) in &value_cols {
+            let year = match (header_year, year_col) {
+                (Some(y), _) => y,
+                (None, Some(yc)) => parse_year(&table.cell(row, yc).text()).ok_or_else(|| {
+                    format!(
+                        "{}: `{}` is not a year",
+                        table.at(row, yc),
+                        table.cell(row, yc).text()
+                    )
+                })?,
+                (None, None) => unreachable!("a long table has a year column"),
+            };
+            let value = parse_value(table.cell(row, col), &cfg.values)
+                .map_err(|e| format!("{}: {e}", table.at(row, col)))?;
+            cells.entry((year, unit)).or_default().push((row, value));
+        }
+    }
+
+    report.unmatched = unmatched
+        .into_iter()
+        .map(|(code, rows)| Unmatched { code, rows })
+        .collect();
+    if cfg.unmatched == UnmatchedRule::Error && !report.unmatched.is_empty() {
+        let codes: Vec<&str> = report.unmatched.iter().map(|u| u.code.as_str()).collect();
+        return Err(format!(
+            "field `unmatched`: {} has codes that match no unit of `{}`: {codes:?}",
+            table.file.display(),
+            unit_set.id
+        ));
+    }
+    combine(cells, cfg.duplicates, unit_set, table, report)
+}
+
+fn combine(
+    cells: Cells,
+    rule: Duplicates,
+    unit_set: &UnitSet,
+    table: &Table,
+    report: &mut IndicatorReport,
+) -> Result<Vec<Observation>, String> {
+    let mut out = Vec::with_capacity(cells.len());
+    for ((year, unit), parts) in cells {
+        let value = if parts.len() == 1 {
+            parts[0].1
+        } else {
+            let code = unit_set.unit(unit).code.clone();
+            let rows: Vec<usize> = parts.iter().map(|p| p.0).collect();
+            let (value, how) = match rule {
+                Duplicates::Error => {
+                    return Err(format!(
+                        "field `duplicates`: {} has {} rows for code `{code}` and year {year} (rows {rows:?}); \
+                         set `duplicates = \"sum\"` (or `first`, `last`) if that is expected",
+                        table.file.display(),
+                        rows.len()
+                    ))
+                }
+                Duplicates::Sum => (parts.iter().map(|p| p.1).sum::<Option<f64>>(), "sum"),
+                Duplicates::First => (parts[0].1, "first"),
+                Duplicates::Last => (parts[parts.len() - 1].1, "last"),
+            };
+            match report
+                .duplicates
+                .iter_mut()
+                .find(|d| d.code == code && d.rows == rows)
+            {
+                Some(d) => d.years.push(year),
+                None => report.duplicates.push(Duplicate {
+                    code,
+                    years: vec![year],
+                    rows,
+                    combined: how.into(),
+                }),
+            }
+            value
+        };
+        match value {
+            Some(_) => report.values += 1,
+            None => report.nd += 1,
+        }
+        out.push(Observation { unit, year, value });
+    }
+    report.years = out.first().zip(out.last()).map(|(a, b)| [a.year, b.year]);
+    Ok(out)
+}

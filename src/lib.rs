@@ -1,0 +1,16 @@
+//! ssepot: territorial indicators of a land-use plan, joined to their territories and served as
+//! OGC API Features (and, later, vector tiles and map styles).
+//!
+//! The folders follow the flow of data: [`config`] (layer files) → [`ingest`] (reading and checking
+//! input) → [`model`] (the immutable snapshot of unit sets × indicators × years) → [`features`]
+//! (output formats) → [`http`] (a thin shell of routes and content negotiation).
+
+pub mod config;
+pub mod features;
+pub mod http;
+pub mod ingest;
+pub mod model;
+pub mod server;
+pub mod state;
+
+pub use http::app;

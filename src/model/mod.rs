@@ -1,0 +1,151 @@
+//! The in-memory model: territorial unit sets × indicators × years.
+//!
+//! A [`Snapshot`] is immutable once built. The server holds the current one behind an atomic pointer;
+//! a reload builds a new snapshot aside and swaps it in, so requests in flight keep the one they started with.
+//! Nothing here knows about HTTP or output formats.
+
+mod key;
+
+pub use key::normalize_key;
+
+use crate::config::TechnicalSheet;
+use crate::ingest::report::ImportReport;
+use geo::{MultiPolygon, Rect};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One territorial unit (a comuna, a corregimiento) or the municipality as a whole.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Code as the geometry source writes it (`01`).
+    pub code: String,
+    /// Normalised code used for joins (`1`); see [`normalize_key`].
+    pub key: String,
+    /// Display name, with accents.
+    pub name: String,
+    /// Geometry in OGC:CRS84 (longitude, latitude).
+    pub geometry: MultiPolygon<f64>,
+    /// Bounding box in CRS84.
+    pub bbox: Rect<f64>,
+    /// True (geodesic) area in square metres.
+    pub area_m2: f64,
+}
+
+/// A set of territorial units read from one geometry source.
+#[derive(Debug, Clone)]
+pub struct UnitSet {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub attribution: String,
+    /// Layer file that declared it.
+    pub layer_file: PathBuf,
+    /// Source CRS, as resolved at import.
+    pub source_crs: String,
+    pub units: Vec<Unit>,
+    /// The municipality: union of all units. City-level values attach to it.
+    pub city: Unit,
+    /// Extent of all units, CRS84.
+    pub bbox: Rect<f64>,
+}
+
+impl UnitSet {
+    /// Index of the unit with this normalised key.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.units.iter().position(|u| u.key == key)
+    }
+
+    /// The unit an observation refers to.
+    pub fn unit(&self, at: UnitRef) -> &Unit {
+        match at {
+            UnitRef::Unit(i) => &self.units[i],
+            UnitRef::City => &self.city,
+        }
+    }
+}
+
+/// Which unit of a set a value belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitRef {
+    Unit(usize),
+    City,
+}
+
+/// One value of an indicator for a territory and a year. `None` is `ND`: not reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    pub unit: UnitRef,
+    pub year: i32,
+    pub value: Option<f64>,
+}
+
+/// An indicator joined to its unit set.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    /// Code as the source writes it (`EP-01`), if it has one.
+    pub code: Option<String>,
+    pub name: String,
+    pub unit: String,
+    pub description: String,
+    pub attribution: String,
+    /// Synthetic sample data, never to be shown as real.
+    pub sample: bool,
+    pub sheet: TechnicalSheet,
+    pub layer_file: PathBuf,
+    /// The table the values come from.
+    pub table: PathBuf,
+    pub unit_set: Arc<UnitSet>,
+    /// Sorted by year, then unit (units in set order, the city last).
+    pub observations: Vec<Observation>,
+}
+
+impl Indicator {
+    /// Years with at least one row, ascending.
+    pub fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self.observations.iter().map(|o| o.year).collect();
+        years.dedup();
+        years
+    }
+
+    /// The value for a unit and year: `None` if there is no row, `Some(None)` if the row says `ND`.
+    pub fn value(&self, unit: UnitRef, year: i32) -> Option<Option<f64>> {
+        self.observations
+            .binary_search_by(|o| (o.year, o.unit).cmp(&(year, unit)))
+            .ok()
+            .map(|i| self.observations[i].value)
+    }
+}
+
+/// Everything loaded from a layers folder at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Increases with every successful (re)load; part of cache keys and ETags.
+    pub version: u64,
+    /// When it was built (RFC 3339).
+    pub loaded_at: String,
+    pub layers_dir: PathBuf,
+    pub unit_sets: Vec<Arc<UnitSet>>,
+    pub indicators: Vec<Arc<Indicator>>,
+    pub report: ImportReport,
+}
+
+impl Snapshot {
+    pub fn unit_set(&self, id: &str) -> Option<&Arc<UnitSet>> {
+        self.unit_sets.iter().find(|u| u.id == id)
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Arc<Indicator>> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// Indicators drawn on a unit set.
+    pub fn indicators_of<'a>(
+        &'a self,
+        unit_set: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<Indicator>> {
+        self.indicators
+            .iter()
+            .filter(move |i| i.unit_set.id == unit_set)
+    }
+}
