@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests: the real router on the real demo layers.
+#![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use ssepot::state::AppState;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+/// The demo layers shipped in the repository.
+pub fn layers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("layers")
+}
+
+/// One state of the demo layers, shared by the tests of a binary (loading takes a moment).
+pub fn demo() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    STATE
+        .get_or_init(|| Arc::new(AppState::load(layers_dir(), None).expect("the demo layers load")))
+        .clone()
+}
+
+/// A copy of the demo layers in a temporary folder, for tests that change files.
+pub fn layers_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&layers_dir(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            let mut perms = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false, reason = "test copies must be writable")]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&target, perms).unwrap();
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub async fn request(state: &Arc<AppState>, req: Request<Body>) -> Reply {
+    let res = ssepot::app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply { status, content_type, body }
+}
+
+pub async fn get(state: &Arc<AppState>, uri: &str) -> Reply {
+    request(state, Request::get(uri).header("host", "test.local").body(Body::empty()).unwrap()).await
+}
+
+pub async fn get_with(state: &Arc<AppState>, uri: &str, header: (&str, &str)) -> Reply {
+    request(state, Request::get(uri).header("host", "test.local").header(header.0, header.1).body(Body::empty()).unwrap()).await
+}

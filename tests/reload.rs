@@ -1,0 +1,91 @@
+//! Reloading without losing anything: a broken file keeps the previous data serving; a fixed one is picked up.
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use common::{get, layers_copy, request};
+use ssepot::state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+async fn belen_2023(state: &Arc<AppState>, collection: &str) -> serde_json::Value {
+    get(state, &format!("/collections/{collection}/items/16-2023")).await.json()["properties"]["value"].clone()
+}
+
+fn reload_request(from: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::post("/admin/reload");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    req.extensions_mut().insert(ConnectInfo(from.parse::<SocketAddr>().unwrap()));
+    req
+}
+
+#[tokio::test]
+async fn a_broken_workbook_keeps_serving_its_previous_values_and_a_fixed_one_is_picked_up() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0);
+    let workbook = dir.path().join("data/medellin/proyecciones_poblacion_comunas_corregimientos_2018_2030.xlsx");
+    let original = std::fs::read(&workbook).unwrap();
+
+    std::fs::write(&workbook, b"this is not a workbook").unwrap();
+    let report = state.reload().await.unwrap();
+    let pob = report.indicators.iter().find(|i| i.id == "poblacion").unwrap();
+    assert!(pob.error.as_deref().unwrap().contains("proyecciones_poblacion"), "{:?}", pob.error);
+    assert_eq!(pob.status, Some(ssepot::ingest::report::Status::ServingPrevious));
+    assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0, "previous values still serve");
+    assert_eq!(belen_2023(&state, "hogares").await, 81_186.0, "other collections are untouched");
+
+    std::fs::write(&workbook, original).unwrap();
+    state.reload().await.unwrap();
+    let csv = dir.path().join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
+    let text = std::fs::read_to_string(&csv).unwrap().replace("16,2023,", "16,2023,9");
+    std::fs::write(&csv, text).unwrap();
+    let before = belen_2023(&state, "homicidios").await.as_f64().unwrap();
+    let report = state.reload().await.unwrap();
+    assert_eq!(report.error_count(), 0, "{report}");
+    let after = belen_2023(&state, "homicidios").await.as_f64().unwrap();
+    assert_eq!(after, format!("9{before}").parse::<f64>().unwrap());
+}
+
+#[tokio::test]
+async fn a_layer_file_with_a_syntax_error_keeps_every_collection_it_declared() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    std::fs::write(dir.path().join("bateria-muestra.toml"), "[[battery]\nunit_set = ").unwrap();
+    let report = state.reload().await.unwrap();
+    assert!(report.file_errors[0].error.contains("bateria-muestra.toml"), "{report}");
+    let r = get(&state, "/collections/ep-01/items/01-2014").await.json();
+    assert_eq!(r["properties"]["value"], 3.79);
+    assert_eq!(get(&state, "/collections").await.json()["collections"].as_array().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn a_broken_boundary_keeps_the_previous_territories_and_their_indicators() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    std::fs::write(dir.path().join("data/medellin/limite_catastral_comunas_corregimientos.geojson"), "{").unwrap();
+    let report = state.reload().await.unwrap();
+    assert!(report.unit_sets[0].error.is_some());
+    assert_eq!(get(&state, "/collections/comunas/items").await.json()["numberMatched"], 21);
+    assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0);
+}
+
+#[tokio::test]
+async fn reload_answers_on_loopback_or_with_the_token_and_refuses_others() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), Some("s3cret".into())).unwrap());
+    let r = request(&state, reload_request("203.0.113.5:4000", None)).await;
+    assert_eq!(r.status, 403);
+    let r = request(&state, reload_request("203.0.113.5:4000", Some("wrong"))).await;
+    assert_eq!(r.status, 403);
+    let r = request(&state, reload_request("203.0.113.5:4000", Some("s3cret"))).await;
+    assert_eq!(r.status, 200);
+    let r = request(&state, reload_request("127.0.0.1:4000", None)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["version"], 3);
+}
