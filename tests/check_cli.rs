@@ -7,8 +7,13 @@ use std::path::Path;
 use std::process::Command;
 
 fn check(dir: &Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ssepot")).arg("check").arg(dir).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let out = Command::new(env!("CARGO_BIN_EXE_ssepot"))
+        .arg("check")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -22,73 +27,142 @@ fn edit(path: &Path, from: &str, to: &str) {
 fn the_demo_checks_clean_and_prints_the_report() {
     let (ok, out) = check(&common::layers_dir());
     assert!(ok, "{out}");
-    assert!(out.contains("comunas      21 features, CRS EPSG:9377"), "{out}");
-    assert!(out.contains("poblacion    26 rows, 273 values, 0 ND, years 2018–2030, 1 skipped"), "{out}");
-    assert!(out.contains("ep-01        21 rows, 188 values, 22 ND"), "{out}");
+    assert!(
+        out.contains("comunas      21 features, CRS EPSG:9377"),
+        "{out}"
+    );
+    assert!(
+        out.contains("poblacion    26 rows, 273 values, 0 ND, years 2018–2030, 1 skipped"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ep-01        21 rows, 188 values, 22 ND"),
+        "{out}"
+    );
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }
 
 #[test]
 fn a_typo_in_a_field_name_names_the_file_line_and_field() {
     let dir = layers_copy();
-    edit(&dir.path().join("homicidios.toml"), "key_column =", "kee_column =");
+    edit(
+        &dir.path().join("homicidios.toml"),
+        "key_column =",
+        "kee_column =",
+    );
     let (ok, out) = check(dir.path());
     assert!(!ok);
-    assert!(out.contains("homicidios.toml:") && out.contains("unknown field `kee_column`"), "{out}");
+    assert!(
+        out.contains("homicidios.toml:") && out.contains("unknown field `kee_column`"),
+        "{out}"
+    );
 }
 
 #[test]
 fn a_missing_table_file_is_named() {
     let dir = layers_copy();
-    std::fs::remove_file(dir.path().join("data/medellin/homicidios_comuna_anual_2003_2023.csv")).unwrap();
+    std::fs::remove_file(
+        dir.path()
+            .join("data/medellin/homicidios_comuna_anual_2003_2023.csv"),
+    )
+    .unwrap();
     let (ok, out) = check(dir.path());
     assert!(!ok);
-    assert!(out.contains("homicidios.toml") && out.contains("homicidios_comuna_anual_2003_2023.csv"), "{out}");
-    assert!(out.contains("poblacion    26 rows"), "the other layers still load: {out}");
+    assert!(
+        out.contains("homicidios.toml") && out.contains("homicidios_comuna_anual_2003_2023.csv"),
+        "{out}"
+    );
+    assert!(
+        out.contains("poblacion    26 rows"),
+        "the other layers still load: {out}"
+    );
 }
 
 #[test]
 fn a_bad_number_names_file_row_and_column() {
     let dir = layers_copy();
-    edit(&dir.path().join("data/ssepot-muestra/bateria_indicadores_muestra.csv"), "3,79;3,97", "3,79;3.97");
+    edit(
+        &dir.path()
+            .join("data/ssepot-muestra/bateria_indicadores_muestra.csv"),
+        "3,79;3,97",
+        "3,79;3.97",
+    );
     let (ok, out) = check(dir.path());
     assert!(!ok);
-    assert!(out.contains("bateria_indicadores_muestra.csv, row 2, column `2015`: `3.97` is not a number"), "{out}");
+    assert!(
+        out.contains(
+            "bateria_indicadores_muestra.csv, row 2, column `2015`: `3.97` is not a number"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
 fn a_wrong_decimal_separator_in_the_layer_file_is_caught_on_the_first_value() {
     let dir = layers_copy();
-    edit(&dir.path().join("bateria-muestra.toml"), "decimal = \",\"", "decimal = \".\"");
+    edit(
+        &dir.path().join("bateria-muestra.toml"),
+        "decimal = \",\"",
+        "decimal = \".\"",
+    );
     let (ok, out) = check(dir.path());
     assert!(!ok);
-    assert!(out.contains("is not a number written with decimal `.`"), "{out}");
+    assert!(
+        out.contains("is not a number written with decimal `.`"),
+        "{out}"
+    );
 }
 
 #[test]
 fn unknown_codes_are_warnings_or_errors_as_the_layer_file_says() {
     let dir = layers_copy();
-    let csv = dir.path().join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
+    let csv = dir
+        .path()
+        .join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
     let text = std::fs::read_to_string(&csv).unwrap() + "77,2023,5\nMedellín,2023,400\n";
     std::fs::write(&csv, text).unwrap();
     let (ok, out) = check(dir.path());
     assert!(!ok, "homicidios.toml says unmatched = \"error\": {out}");
-    assert!(out.contains("match no unit of `comunas`: [\"77\", \"Medellín\"]"), "{out}");
+    assert!(
+        out.contains("match no unit of `comunas`: [\"77\", \"Medellín\"]"),
+        "{out}"
+    );
 
-    edit(&dir.path().join("homicidios.toml"), "unmatched = \"error\"", "unmatched = \"warn\"");
+    edit(
+        &dir.path().join("homicidios.toml"),
+        "unmatched = \"error\"",
+        "unmatched = \"warn\"",
+    );
     let (ok, out) = check(dir.path());
     assert!(ok, "{out}");
-    assert!(out.contains("warning: code `77` matches no unit (rows [443])"), "{out}");
-    assert!(out.contains("warning: code `Medellín` matches no unit (rows [444])"), "{out}");
+    assert!(
+        out.contains("warning: code `77` matches no unit (rows [443])"),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning: code `Medellín` matches no unit (rows [444])"),
+        "{out}"
+    );
 }
 
 #[test]
 fn an_unknown_unit_set_and_a_missing_column_are_explained() {
     let dir = layers_copy();
-    edit(&dir.path().join("hogares.toml"), "unit_set = \"comunas\"", "unit_set = \"barrios\"");
-    edit(&dir.path().join("homicidios.toml"), "value_column = \"homicidios\"", "value_column = \"muertes\"");
+    edit(
+        &dir.path().join("hogares.toml"),
+        "unit_set = \"comunas\"",
+        "unit_set = \"barrios\"",
+    );
+    edit(
+        &dir.path().join("homicidios.toml"),
+        "value_column = \"homicidios\"",
+        "value_column = \"muertes\"",
+    );
     let (ok, out) = check(dir.path());
     assert!(!ok);
     assert!(out.contains("no unit set `barrios` is loaded"), "{out}");
-    assert!(out.contains("field `value_column`") && out.contains("no column `muertes`"), "{out}");
+    assert!(
+        out.contains("field `value_column`") && out.contains("no column `muertes`"),
+        "{out}"
+    );
 }

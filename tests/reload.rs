@@ -11,7 +11,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 async fn belen_2023(state: &Arc<AppState>, collection: &str) -> serde_json::Value {
-    get(state, &format!("/collections/{collection}/items/16-2023")).await.json()["properties"]["value"].clone()
+    get(state, &format!("/collections/{collection}/items/16-2023"))
+        .await
+        .json()["properties"]["value"]
+        .clone()
 }
 
 fn reload_request(from: &str, token: Option<&str>) -> Request<Body> {
@@ -20,7 +23,8 @@ fn reload_request(from: &str, token: Option<&str>) -> Request<Body> {
         req = req.header("authorization", format!("Bearer {t}"));
     }
     let mut req = req.body(Body::empty()).unwrap();
-    req.extensions_mut().insert(ConnectInfo(from.parse::<SocketAddr>().unwrap()));
+    req.extensions_mut()
+        .insert(ConnectInfo(from.parse::<SocketAddr>().unwrap()));
     req
 }
 
@@ -29,21 +33,49 @@ async fn a_broken_workbook_keeps_serving_its_previous_values_and_a_fixed_one_is_
     let dir = layers_copy();
     let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
     assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0);
-    let workbook = dir.path().join("data/medellin/proyecciones_poblacion_comunas_corregimientos_2018_2030.xlsx");
+    let workbook = dir
+        .path()
+        .join("data/medellin/proyecciones_poblacion_comunas_corregimientos_2018_2030.xlsx");
     let original = std::fs::read(&workbook).unwrap();
 
     std::fs::write(&workbook, b"this is not a workbook").unwrap();
     let report = state.reload().await.unwrap();
-    let pob = report.indicators.iter().find(|i| i.id == "poblacion").unwrap();
-    assert!(pob.error.as_deref().unwrap().contains("proyecciones_poblacion"), "{:?}", pob.error);
-    assert_eq!(pob.status, Some(ssepot::ingest::report::Status::ServingPrevious));
-    assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0, "previous values still serve");
-    assert_eq!(belen_2023(&state, "hogares").await, 81_186.0, "other collections are untouched");
+    let pob = report
+        .indicators
+        .iter()
+        .find(|i| i.id == "poblacion")
+        .unwrap();
+    assert!(
+        pob.error
+            .as_deref()
+            .unwrap()
+            .contains("proyecciones_poblacion"),
+        "{:?}",
+        pob.error
+    );
+    assert_eq!(
+        pob.status,
+        Some(ssepot::ingest::report::Status::ServingPrevious)
+    );
+    assert_eq!(
+        belen_2023(&state, "poblacion").await,
+        214_585.0,
+        "previous values still serve"
+    );
+    assert_eq!(
+        belen_2023(&state, "hogares").await,
+        81_186.0,
+        "other collections are untouched"
+    );
 
     std::fs::write(&workbook, original).unwrap();
     state.reload().await.unwrap();
-    let csv = dir.path().join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
-    let text = std::fs::read_to_string(&csv).unwrap().replace("16,2023,", "16,2023,9");
+    let csv = dir
+        .path()
+        .join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
+    let text = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replace("16,2023,", "16,2023,9");
     std::fs::write(&csv, text).unwrap();
     let before = belen_2023(&state, "homicidios").await.as_f64().unwrap();
     let report = state.reload().await.unwrap();
@@ -56,22 +88,43 @@ async fn a_broken_workbook_keeps_serving_its_previous_values_and_a_fixed_one_is_
 async fn a_layer_file_with_a_syntax_error_keeps_every_collection_it_declared() {
     let dir = layers_copy();
     let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
-    std::fs::write(dir.path().join("bateria-muestra.toml"), "[[battery]\nunit_set = ").unwrap();
+    std::fs::write(
+        dir.path().join("bateria-muestra.toml"),
+        "[[battery]\nunit_set = ",
+    )
+    .unwrap();
     let report = state.reload().await.unwrap();
-    assert!(report.file_errors[0].error.contains("bateria-muestra.toml"), "{report}");
+    assert!(
+        report.file_errors[0].error.contains("bateria-muestra.toml"),
+        "{report}"
+    );
     let r = get(&state, "/collections/ep-01/items/01-2014").await.json();
     assert_eq!(r["properties"]["value"], 3.79);
-    assert_eq!(get(&state, "/collections").await.json()["collections"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        get(&state, "/collections").await.json()["collections"]
+            .as_array()
+            .unwrap()
+            .len(),
+        16
+    );
 }
 
 #[tokio::test]
 async fn a_broken_boundary_keeps_the_previous_territories_and_their_indicators() {
     let dir = layers_copy();
     let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
-    std::fs::write(dir.path().join("data/medellin/limite_catastral_comunas_corregimientos.geojson"), "{").unwrap();
+    std::fs::write(
+        dir.path()
+            .join("data/medellin/limite_catastral_comunas_corregimientos.geojson"),
+        "{",
+    )
+    .unwrap();
     let report = state.reload().await.unwrap();
     assert!(report.unit_sets[0].error.is_some());
-    assert_eq!(get(&state, "/collections/comunas/items").await.json()["numberMatched"], 21);
+    assert_eq!(
+        get(&state, "/collections/comunas/items").await.json()["numberMatched"],
+        21
+    );
     assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0);
 }
 

@@ -51,6 +51,7 @@ fn read(
     source: &Path,
     report: &mut UnitSetReport,
 ) -> Result<UnitSet, String> {
+    capture_gdal_messages();
     let ds = gdal::Dataset::open(source)
         .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
     let mut layer = match &cfg.layer {
@@ -95,11 +96,16 @@ fn read(
             continue;
         };
         let geometry = match repair(geometry) {
-            Ok((g, repaired)) => {
-                if repaired {
-                    report
-                        .repaired
-                        .push(format!("{label}: invalid geometry repaired with MakeValid"));
+            Ok((g, reason)) => {
+                if let Some(reason) = reason {
+                    let why = if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({reason})")
+                    };
+                    report.repaired.push(format!(
+                        "{label}: invalid geometry{why} repaired with MakeValid"
+                    ));
                 }
                 g
             }
@@ -169,14 +175,42 @@ fn field_index(fields: &[String], wanted: &str, config_field: &str) -> Result<us
     })
 }
 
-fn repair(geometry: &gdal::vector::Geometry) -> Result<(gdal::vector::Geometry, bool), String> {
+/// GDAL's last warning or error message (GEOS says why a geometry is invalid through it).
+static GDAL_MESSAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Routes GDAL's messages to the log and keeps the last one for the import report.
+pub fn capture_gdal_messages() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        gdal::config::set_error_handler(|class, _, msg| {
+            tracing::debug!("GDAL {class:?}: {msg}");
+            if let Ok(mut last) = GDAL_MESSAGE.lock() {
+                *last = msg.to_string();
+            }
+        })
+    });
+}
+
+fn take_gdal_message() -> String {
+    GDAL_MESSAGE
+        .lock()
+        .map(|mut m| std::mem::take(&mut *m))
+        .unwrap_or_default()
+}
+
+/// Returns the geometry, repaired if it was invalid, with GEOS's reason for the repair.
+fn repair(
+    geometry: &gdal::vector::Geometry,
+) -> Result<(gdal::vector::Geometry, Option<String>), String> {
+    take_gdal_message();
     if geometry.is_valid() {
-        return Ok((geometry.clone(), false));
+        return Ok((geometry.clone(), None));
     }
+    let reason = take_gdal_message();
     let fixed = geometry
         .make_valid(&gdal::cpl::CslStringList::new())
-        .map_err(|e| format!("invalid geometry that MakeValid could not repair: {e}"))?;
-    Ok((fixed, true))
+        .map_err(|e| format!("invalid geometry ({reason}) that MakeValid could not repair: {e}"))?;
+    Ok((fixed, Some(reason)))
 }
 
 fn to_multipolygon(geometry: gdal::vector::Geometry) -> Option<MultiPolygon<f64>> {

@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: the real router on the real demo layers.
-#![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -40,7 +43,10 @@ fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
             let mut perms = std::fs::metadata(&target).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false, reason = "test copies must be writable")]
+            #[allow(
+                clippy::permissions_set_readonly_false,
+                reason = "test copies must be writable"
+            )]
             perms.set_readonly(false);
             std::fs::set_permissions(&target, perms).unwrap();
         }
@@ -55,7 +61,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -71,13 +78,32 @@ pub async fn request(state: &Arc<AppState>, req: Request<Body>) -> Reply {
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply { status, content_type, body }
+    Reply {
+        status,
+        content_type,
+        body,
+    }
 }
 
 pub async fn get(state: &Arc<AppState>, uri: &str) -> Reply {
-    request(state, Request::get(uri).header("host", "test.local").body(Body::empty()).unwrap()).await
+    request(
+        state,
+        Request::get(uri)
+            .header("host", "test.local")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 pub async fn get_with(state: &Arc<AppState>, uri: &str, header: (&str, &str)) -> Reply {
-    request(state, Request::get(uri).header("host", "test.local").header(header.0, header.1).body(Body::empty()).unwrap()).await
+    request(
+        state,
+        Request::get(uri)
+            .header("host", "test.local")
+            .header(header.0, header.1)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }

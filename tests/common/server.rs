@@ -24,7 +24,10 @@ impl Server {
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let url = loop {
-            let line = lines.next().expect("the server says where it listens").unwrap();
+            let line = lines
+                .next()
+                .expect("the server says where it listens")
+                .unwrap();
             if let Some(rest) = line.split("on http://").nth(1) {
                 break format!("http://{}", rest.split_whitespace().next().unwrap());
             }
@@ -40,7 +43,10 @@ impl Server {
 
     /// GET a path and parse the JSON answer.
     pub fn json(&self, path: &str) -> serde_json::Value {
-        let out = Command::new("curl").args(["-sf", &format!("{}{path}", self.url)]).output().unwrap();
+        let out = Command::new("curl")
+            .args(["-sf", &format!("{}{path}", self.url)])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "GET {path} failed");
         serde_json::from_slice(&out.stdout).unwrap()
     }
