@@ -162,3 +162,11 @@ fn qgis_loads_the_collections_pages_through_them_and_sees_the_workbook_values() 
         .env("QT_QPA_PLATFORM", "offscreen"));
     assert!(out.contains("0 failed"), "{out}");
 }
+
+#[test]
+fn owslib_reads_json_by_default_and_filters_by_year() {
+    let server = Server::start(&common::layers_dir());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/owslib/features.py");
+    let out = run(Command::new("python3").arg(script).arg(&server.url));
+    assert!(out.contains("0 failed"), "{out}");
+}
