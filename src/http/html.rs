@@ -124,7 +124,8 @@ pub fn collection(v: &Value) -> String {
     if meta["sample"].as_bool() == Some(true) {
         body.push_str(&format!(r#"<p class="muestra"><strong>{SAMPLE_LABEL}.</strong> Sirve para probar la herramienta; no use estas cifras.</p>"#));
     }
-    body.push_str(&format!("<p>{}</p>", esc(str_of(v, "description"))));
+    let description = str_of(v, "description").trim_start_matches(SAMPLE_LABEL).trim_start_matches('.').trim();
+    body.push_str(&format!("<p>{}</p>", esc(description)));
     let mut facts = vec![];
     let label = [("unit", "Unidad de medida"), ("attribution", "Fuente")];
     for (k, l) in label {
@@ -146,7 +147,8 @@ pub fn collection(v: &Value) -> String {
         match &meta["sheet"][k] {
             Value::Null => {}
             Value::String(s) => facts.push((l.into(), esc(s))),
-            other => facts.push((l.into(), other.to_string())),
+            v if k.ends_with("year") => facts.push((l.into(), v.to_string())),
+            v => facts.push((l.into(), number(v))),
         }
     }
     let years = meta["years"].as_array().map(|y| {
