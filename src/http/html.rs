@@ -124,7 +124,10 @@ pub fn collection(v: &Value) -> String {
     if meta["sample"].as_bool() == Some(true) {
         body.push_str(&format!(r#"<p class="muestra"><strong>{SAMPLE_LABEL}.</strong> Sirve para probar la herramienta; no use estas cifras.</p>"#));
     }
-    let description = str_of(v, "description").trim_start_matches(SAMPLE_LABEL).trim_start_matches('.').trim();
+    let description = str_of(v, "description")
+        .trim_start_matches(SAMPLE_LABEL)
+        .trim_start_matches('.')
+        .trim();
     body.push_str(&format!("<p>{}</p>", esc(description)));
     let mut facts = vec![];
     let label = [("unit", "Unidad de medida"), ("attribution", "Fuente")];

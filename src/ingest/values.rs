@@ -37,6 +37,17 @@ fn parse_number(text: &str, format: &ValueFormat) -> Option<f64> {
         Some(b) => (b.trim_end(), true),
         None => (text, false),
     };
+    if let Some(t) = format.thousands {
+        let int_part = body.split(format.decimal).next().unwrap_or("");
+        let mut groups = int_part.split(t);
+        let first = groups.next().unwrap_or("");
+        // `3.73` with thousands `.` is a misplaced decimal point, not 373.
+        if first.trim_start_matches('-').is_empty() && int_part.contains(t)
+            || groups.any(|g| g.len() != 3)
+        {
+            return None;
+        }
+    }
     let mut s: String = body
         .chars()
         .filter(|c| !matches!(c, '\u{a0}' | '\u{202f}') && Some(*c) != format.thousands)
@@ -120,5 +131,13 @@ mod tests {
         );
         assert!(err.unwrap_err().contains("decimal `,`"));
         assert!(parse_value(&Cell::Text("abc".into()), &spanish()).is_err());
+        assert!(
+            parse_value(&Cell::Text("3.73".into()), &spanish()).is_err(),
+            "not 373"
+        );
+        assert_eq!(
+            parse_value(&Cell::Text("-12.345.678".into()), &spanish()).unwrap(),
+            Some(-12_345_678.0)
+        );
     }
 }
