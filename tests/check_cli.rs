@@ -166,3 +166,19 @@ fn an_unknown_unit_set_and_a_missing_column_are_explained() {
         "{out}"
     );
 }
+
+#[test]
+fn an_id_declared_twice_is_an_error_not_a_silent_replacement() {
+    let dir = layers_copy();
+    std::fs::copy(
+        dir.path().join("homicidios.toml"),
+        dir.path().join("homicidios-copia.toml"),
+    )
+    .unwrap();
+    let (ok, out) = check(dir.path());
+    assert!(!ok);
+    assert!(
+        out.contains("indicator id `homicidios` is declared twice"),
+        "{out}"
+    );
+}

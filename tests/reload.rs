@@ -142,3 +142,28 @@ async fn reload_answers_on_loopback_or_with_the_token_and_refuses_others() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["version"], 3);
 }
+
+#[tokio::test]
+async fn a_broken_battery_table_keeps_all_its_indicators_serving() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let csv = dir
+        .path()
+        .join("data/ssepot-muestra/bateria_indicadores_muestra.csv");
+    let text = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replacen("3,79;3,97", "3,79;x", 1);
+    std::fs::write(&csv, text).unwrap();
+    let report = state.reload().await.unwrap();
+    assert!(report.error_count() > 0);
+    let serving: Vec<_> = report
+        .indicators
+        .iter()
+        .filter(|i| i.status == Some(ssepot::ingest::report::Status::ServingPrevious))
+        .collect();
+    assert_eq!(serving.len(), 12, "{report}");
+    let r = get(&state, "/collections/mo-01/items/ciudad-2023")
+        .await
+        .json();
+    assert_eq!(r["properties"]["value"], 90.62);
+}

@@ -42,18 +42,35 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
         }
     }
 
-    let mut unit_sets: Vec<Arc<UnitSet>> = Vec::new();
+    // Unit sets of layer files that do not parse now keep serving, and indicators can still join to them.
+    let mut unit_sets: Vec<Arc<UnitSet>> = previous
+        .map(|p| {
+            p.unit_sets
+                .iter()
+                .filter(|s| broken_files.contains(&s.layer_file))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     for (file, layer) in &parsed {
         for cfg in &layer.unit_set {
             let (set, mut rep) = geometry::read_unit_set(cfg, file);
-            match set {
-                Some(set) => unit_sets.push(Arc::new(set)),
-                None => {
-                    if let Some(old) = previous.and_then(|p| p.unit_set(&cfg.id)) {
-                        rep.status = Status::ServingPrevious;
-                        rep.features = old.units.len();
-                        unit_sets.push(old.clone());
-                    }
+            let set = set.map(Arc::new).or_else(|| {
+                let old = previous.and_then(|p| p.unit_set(&cfg.id)).cloned()?;
+                rep.status = Status::ServingPrevious;
+                rep.features = old.units.len();
+                Some(old)
+            });
+            if let Some(set) = set {
+                if unit_sets.iter().any(|u| u.id == set.id) {
+                    rep.status = Status::Failed;
+                    rep.error = Some(format!(
+                        "{}: unit set id `{}` is declared twice",
+                        file.display(),
+                        set.id
+                    ));
+                } else {
+                    unit_sets.push(set);
                 }
             }
             report.unit_sets.push(rep);
@@ -63,46 +80,37 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
     let mut indicators: Vec<Arc<Indicator>> = Vec::new();
     for (file, layer) in &parsed {
         for cfg in &layer.indicator {
-            let (ind, rep) = load_indicator(cfg, file, &unit_sets);
-            settle(
-                ind.map(|i| vec![i]),
-                rep,
-                previous,
-                &mut indicators,
-                &mut report.indicators,
-                |p| p.indicator(&cfg.id).cloned().into_iter().collect(),
-            );
+            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets);
+            let ind = ind.or_else(|| previous.and_then(|p| p.indicator(&cfg.id)).cloned());
+            rep.status = Some(match (&rep.error, &ind) {
+                (None, _) => Status::Loaded,
+                (Some(_), Some(_)) => Status::ServingPrevious,
+                (Some(_), None) => Status::Failed,
+            });
+            add_indicators(ind, &mut indicators, rep, &mut report);
         }
         for cfg in &layer.battery {
             let (inds, reps) = load_battery(cfg, file, &unit_sets);
             let failed = inds.is_none();
-            indicators.extend(inds.unwrap_or_default());
-            for mut rep in reps {
-                if failed {
-                    rep.status = Some(Status::Failed);
-                }
-                report.indicators.push(rep);
+            for (ind, rep) in inds
+                .unwrap_or_default()
+                .into_iter()
+                .zip(reps.iter().cloned())
+            {
+                add_indicators(Some(ind), &mut indicators, rep, &mut report);
             }
             if failed {
+                report.indicators.extend(reps);
+                let table = resolve(file, &cfg.table.path);
                 carry_over(previous, file, &mut indicators, &mut report, |i| {
-                    i.table == resolve(file, &cfg.table.path)
+                    i.table == table
                 });
             }
         }
     }
-    // Layer files that do not parse now keep their previous items.
     for file in &broken_files {
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
-        if let Some(p) = previous {
-            for set in p.unit_sets.iter().filter(|s| &s.layer_file == file) {
-                if !unit_sets.iter().any(|u| u.id == set.id) {
-                    unit_sets.push(set.clone());
-                }
-            }
-        }
     }
-    let mut seen = std::collections::HashSet::new();
-    indicators.retain(|i| seen.insert(i.id.clone()));
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -114,31 +122,30 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
     })
 }
 
-/// Records one indicator's outcome; a failure falls back to the previous snapshot's item.
-fn settle(
-    loaded: Option<Vec<Arc<Indicator>>>,
-    mut rep: IndicatorReport,
-    previous: Option<&Snapshot>,
+/// Adds an indicator and its report; an id already taken is an error, not a silent replacement.
+fn add_indicators(
+    ind: Option<Arc<Indicator>>,
     out: &mut Vec<Arc<Indicator>>,
-    reports: &mut Vec<IndicatorReport>,
-    fallback: impl Fn(&Snapshot) -> Vec<Arc<Indicator>>,
+    mut rep: IndicatorReport,
+    report: &mut ImportReport,
 ) {
-    match loaded {
-        Some(items) => {
-            rep.status = Some(Status::Loaded);
-            out.extend(items);
-        }
-        None => {
-            let old = previous.map(fallback).unwrap_or_default();
-            rep.status = Some(if old.is_empty() {
-                Status::Failed
-            } else {
-                Status::ServingPrevious
-            });
-            out.extend(old);
+    if let Some(ind) = ind {
+        if out.iter().any(|i| i.id == ind.id) {
+            rep.status = Some(Status::Failed);
+            rep.error = Some(format!(
+                "{}: indicator id `{}` is declared twice (also in {})",
+                rep.file.display(),
+                ind.id,
+                out.iter()
+                    .find(|i| i.id == ind.id)
+                    .map(|i| i.layer_file.display().to_string())
+                    .unwrap_or_default()
+            ));
+        } else {
+            out.push(ind);
         }
     }
-    reports.push(rep);
+    report.indicators.push(rep);
 }
 
 /// Keeps the previous snapshot's indicators declared in `file` that are not loaded now.
@@ -339,6 +346,7 @@ fn load_battery(
                 file: file.to_owned(),
                 table: table_path,
                 error: Some(format!("{}: battery: {e}", file.display())),
+                status: Some(Status::Failed),
                 ..Default::default()
             };
             (None, vec![rep])
