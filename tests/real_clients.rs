@@ -166,7 +166,15 @@ fn qgis_loads_the_collections_pages_through_them_and_sees_the_workbook_values() 
 #[test]
 fn owslib_reads_json_by_default_and_filters_by_year() {
     let server = Server::start(&common::layers_dir());
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/owslib/features.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/features.py");
+    let out = run(Command::new("python3").arg(script).arg(&server.url));
+    assert!(out.contains("0 failed"), "{out}");
+}
+
+#[test]
+fn the_api_document_passes_an_openapi_validator() {
+    let server = Server::start(&common::layers_dir());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/openapi_valid.py");
     let out = run(Command::new("python3").arg(script).arg(&server.url));
     assert!(out.contains("0 failed"), "{out}");
 }

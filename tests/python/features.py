@@ -1,6 +1,6 @@
 """OWSLib reads ssepot as OGC API Features (it sends no Accept header, so JSON must be the default).
 
-usage: python3 tests/owslib/features.py BASE_URL
+usage: python3 tests/python/features.py BASE_URL
 """
 import sys
 
