@@ -19,15 +19,16 @@ fn pairs(raw: &Option<String>) -> Result<Vec<(String, String)>> {
         .map_err(|e| ApiError::bad("query", format!("the query string cannot be decoded: {e}")))
 }
 
-/// Only `f` is accepted on documents without filters.
-fn only_f(pairs: &[(String, String)]) -> Result<()> {
-    match pairs.iter().find(|(k, _)| k != "f") {
-        Some((k, _)) => Err(ApiError::bad(
+/// The format of a document that takes no parameter but `f`.
+fn document_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format> {
+    let p = pairs(raw)?;
+    if let Some((k, _)) = p.iter().find(|(k, _)| k != "f") {
+        return Err(ApiError::bad(
             k,
             "unknown parameter; this resource accepts only `f`",
-        )),
-        None => Ok(()),
+        ));
     }
+    negotiate(f_param(&p), headers)
 }
 
 fn json_response(media: &'static str, body: impl Into<axum::body::Body>) -> Response {
@@ -48,9 +49,7 @@ fn document(
 }
 
 pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     Ok(document(
         format,
         JSON,
@@ -60,9 +59,7 @@ pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Respon
 }
 
 pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     Ok(document(
         format,
         JSON,
@@ -76,9 +73,7 @@ pub async fn api(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     let data = state.current();
     let doc = super::openapi::document(&base_url(&headers), &data.features.collections);
     Ok(document(format, OPENAPI, doc, html::api))
@@ -89,9 +84,7 @@ pub async fn collections(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     let data = state.current();
     let doc = docs::collections(&base_url(&headers), &data.features.collections);
     Ok(document(format, JSON, doc, html::collections))
@@ -107,9 +100,7 @@ pub async fn collection(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
     Ok(document(
@@ -215,9 +206,7 @@ pub async fn item(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = pairs(&q)?;
-    only_f(&p)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = document_format(&q, &headers)?;
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
     let f = c.feature(&feature_id).ok_or_else(|| {
