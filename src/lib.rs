@@ -14,3 +14,4 @@ pub mod server;
 pub mod state;
 
 pub use http::app;
+pub mod tiles;

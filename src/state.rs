@@ -3,6 +3,7 @@
 use crate::features::Catalog;
 use crate::ingest::{self, report::ImportReport};
 use crate::model::Snapshot;
+use crate::tiles::TileSets;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,14 +12,24 @@ use std::sync::Arc;
 pub struct Loaded {
     pub snapshot: Arc<Snapshot>,
     pub features: Catalog,
+    pub tiles: TileSets,
 }
 
 impl Loaded {
     pub fn new(snapshot: Snapshot) -> Self {
-        let features = Catalog::build(&snapshot);
+        // Independent work: one core renders GeoJSON while the other prepares tiles.
+        let (features, tiles) = std::thread::scope(|s| {
+            let tiles = s.spawn(|| TileSets::build(&snapshot));
+            let features = Catalog::build(&snapshot);
+            (
+                features,
+                tiles.join().expect("preparing tiles does not panic"),
+            )
+        });
         Self {
             snapshot: Arc::new(snapshot),
             features,
+            tiles,
         }
     }
 }

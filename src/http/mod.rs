@@ -7,6 +7,7 @@ mod html;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+mod tiles;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -24,6 +25,16 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/collections/{id}", get(ogc::collection))
         .route("/collections/{id}/items", get(ogc::items))
         .route("/collections/{id}/items/{feature_id}", get(ogc::item))
+        .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
+        .route("/tiles/{tilejson}", get(tiles::tilejson_doc))
+        .route("/collections/{id}/tiles", get(tiles::tilesets))
+        .route("/collections/{id}/tiles/{tms}", get(tiles::tileset))
+        .route(
+            "/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
+            get(tiles::ogc_tile),
+        )
+        .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
+        .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
         .layer(CorsLayer::permissive())

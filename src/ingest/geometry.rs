@@ -142,7 +142,13 @@ fn read(
         apply_names(&mut units, names, layer_file)?;
     }
     units.sort_by(|a, b| code_order(&a.key).cmp(&code_order(&b.key)));
+    let started = std::time::Instant::now();
     let city = city_outline(&units, cfg);
+    tracing::debug!(
+        "unit set `{}`: municipal outline in {:.0?}",
+        cfg.id,
+        started.elapsed()
+    );
     Ok(UnitSet {
         id: cfg.id.clone(),
         title: cfg.title.clone(),

@@ -54,7 +54,9 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
         .unwrap_or_default();
     for (file, layer) in &parsed {
         for cfg in &layer.unit_set {
+            let started = std::time::Instant::now();
             let (set, mut rep) = geometry::read_unit_set(cfg, file);
+            tracing::debug!("unit set `{}` read in {:.0?}", cfg.id, started.elapsed());
             let set = set.map(Arc::new).or_else(|| {
                 let old = previous.and_then(|p| p.unit_set(&cfg.id)).cloned()?;
                 rep.status = Status::ServingPrevious;

@@ -1,0 +1,301 @@
+//! A tileset per unit set: geometry prepared per zoom, attributes per unit, and tile rendering (steps 1–4).
+
+use super::clip::clip_to_tile;
+use super::encode::{encode, LayerBuilder, Value};
+use super::mercator::project;
+use super::simplify::{Polygon, Shape, Topology};
+use super::{TileCache, TileCoord, BUFFER, DEFAULT_MAX_ZOOM, EXTENT};
+use crate::model::{Snapshot, UnitRef, UnitSet};
+use std::sync::Arc;
+
+/// A property of a tile feature; `year` is set for indicator values so `datetime=` can select them.
+#[derive(Debug, Clone)]
+pub struct Attr {
+    pub key: Arc<str>,
+    pub value: Value,
+    pub year: Option<i32>,
+}
+
+/// A feature of a tile layer, ready for any zoom.
+struct Prepared {
+    /// Geometry per zoom, `0..=max_zoom`; zooms where simplification changes nothing share one `Arc`.
+    zooms: Vec<Arc<Shape>>,
+    attrs: Vec<Attr>,
+}
+
+struct Layer {
+    name: String,
+    features: Vec<Prepared>,
+}
+
+/// Description of a property, for TileJSON `vector_layers`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Field {
+    pub name: String,
+    pub description: String,
+}
+
+/// The tiles of one unit set.
+pub struct Tileset {
+    pub id: String,
+    pub title: String,
+    pub attribution: String,
+    pub max_zoom: u8,
+    /// `[west, south, east, north]` in degrees.
+    pub bounds: [f64; 4],
+    /// Properties of the units layer and of the city layer.
+    pub fields: [Vec<Field>; 2],
+    pub layer_names: [String; 2],
+    layers: [Layer; 2],
+}
+
+fn to_polygons(mp: &geo::MultiPolygon<f64>) -> Vec<Polygon> {
+    mp.0.iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| r.0.iter().map(|c| project(c.x, c.y)).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// Shapes per zoom for every unit: `result[unit][z]`.
+fn zoom_shapes(units: &[Vec<Polygon>], max_zoom: u8) -> Vec<Vec<Arc<Shape>>> {
+    let topology = Topology::new(units);
+    let mut per_unit: Vec<Vec<Arc<Shape>>> = vec![Vec::new(); units.len()];
+    for z in 0..=max_zoom {
+        let tol = 0.5 / (f64::from(EXTENT) * f64::from(1u32 << z));
+        for (u, shape) in topology.simplify(tol).into_iter().enumerate() {
+            let same = per_unit[u]
+                .last()
+                .filter(|prev| prev.vertex_count() == shape.vertex_count())
+                .cloned();
+            per_unit[u].push(same.unwrap_or_else(|| Arc::new(shape)));
+        }
+    }
+    per_unit
+}
+
+impl Tileset {
+    pub fn build(snapshot: &Snapshot, set: &UnitSet) -> Self {
+        let max_zoom = DEFAULT_MAX_ZOOM;
+        let indicators: Vec<_> = snapshot.indicators_of(&set.id).collect();
+        let attrs_of = |at: UnitRef| -> Vec<Attr> {
+            let unit = set.unit(at);
+            let mut attrs = vec![
+                Attr {
+                    key: "code".into(),
+                    value: Value::Str(unit.code.as_str().into()),
+                    year: None,
+                },
+                Attr {
+                    key: "name".into(),
+                    value: Value::Str(unit.name.as_str().into()),
+                    year: None,
+                },
+            ];
+            for ind in &indicators {
+                for o in ind.observations.iter().filter(|o| o.unit == at) {
+                    if let Some(v) = o.value {
+                        attrs.push(Attr {
+                            key: format!("{}_{}", ind.id, o.year).into(),
+                            value: Value::Num(v),
+                            year: Some(o.year),
+                        });
+                    }
+                }
+            }
+            attrs
+        };
+        let mut geoms: Vec<Vec<Polygon>> =
+            set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
+        geoms.push(to_polygons(&set.city.geometry));
+        // The city outline is simplified on its own: it shares no topology with the units' layer.
+        let city_geom = geoms.pop().unwrap_or_default();
+        let unit_shapes = zoom_shapes(&geoms, max_zoom);
+        let city_shapes = zoom_shapes(&[city_geom], max_zoom);
+        let units = Layer {
+            name: set.id.clone(),
+            features: unit_shapes
+                .into_iter()
+                .enumerate()
+                .map(|(i, zooms)| Prepared {
+                    zooms,
+                    attrs: attrs_of(UnitRef::Unit(i)),
+                })
+                .collect(),
+        };
+        let city = Layer {
+            name: format!("{}_ciudad", set.id),
+            features: city_shapes
+                .into_iter()
+                .map(|zooms| Prepared {
+                    zooms,
+                    attrs: attrs_of(UnitRef::City),
+                })
+                .collect(),
+        };
+        let fields = [
+            fields(&units, &indicators, false),
+            fields(&city, &indicators, true),
+        ];
+        Self {
+            id: set.id.clone(),
+            title: set.title.clone(),
+            attribution: set.attribution.clone(),
+            max_zoom,
+            bounds: [
+                set.bbox.min().x,
+                set.bbox.min().y,
+                set.bbox.max().x,
+                set.bbox.max().y,
+            ],
+            layer_names: [units.name.clone(), city.name.clone()],
+            fields,
+            layers: [units, city],
+        }
+    }
+
+    /// The tile's MVT bytes (empty when no feature reaches it). `year` keeps only that year's values.
+    pub fn render(&self, c: TileCoord, year: Option<i32>) -> Vec<u8> {
+        let n = f64::from(1u32 << c.z);
+        let scale = f64::from(EXTENT) * n;
+        let (ox, oy) = (f64::from(c.x), f64::from(c.y));
+        let b = BUFFER / f64::from(EXTENT);
+        let window = [
+            (ox - b) / n,
+            (oy - b) / n,
+            (ox + 1.0 + b) / n,
+            (oy + 1.0 + b) / n,
+        ];
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| {
+                let mut builder = LayerBuilder::new(&layer.name);
+                for (i, f) in layer.features.iter().enumerate() {
+                    let shape = &f.zooms[usize::from(c.z.min(self.max_zoom))];
+                    let bb = shape.bbox;
+                    if bb[0] > window[2]
+                        || bb[2] < window[0]
+                        || bb[1] > window[3]
+                        || bb[3] < window[1]
+                    {
+                        continue;
+                    }
+                    let local: Vec<Polygon> = shape
+                        .polygons
+                        .iter()
+                        .map(|rings| {
+                            rings
+                                .iter()
+                                .map(|r| {
+                                    r.iter()
+                                        .map(|p| {
+                                            [
+                                                p[0] * scale - ox * f64::from(EXTENT),
+                                                p[1] * scale - oy * f64::from(EXTENT),
+                                            ]
+                                        })
+                                        .collect()
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let Some(geom) = clip_to_tile(&local, -BUFFER, f64::from(EXTENT) + BUFFER)
+                    else {
+                        continue;
+                    };
+                    let props = f
+                        .attrs
+                        .iter()
+                        .filter(|a| year.is_none() || a.year.is_none() || a.year == year)
+                        .map(|a| (&*a.key, &a.value));
+                    builder.add(i as u64 + 1, geom, props);
+                }
+                builder
+            })
+            .collect();
+        encode(layers)
+    }
+
+    /// Indicator years available in this tileset (for `datetime=` validation and styles).
+    pub fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self
+            .layers
+            .iter()
+            .flat_map(|l| &l.features)
+            .flat_map(|f| &f.attrs)
+            .filter_map(|a| a.year)
+            .collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+}
+
+fn fields(layer: &Layer, indicators: &[&Arc<crate::model::Indicator>], city: bool) -> Vec<Field> {
+    let mut out = vec![
+        Field {
+            name: "code".into(),
+            description: "Código del territorio".into(),
+        },
+        Field {
+            name: "name".into(),
+            description: "Nombre del territorio".into(),
+        },
+    ];
+    for ind in indicators {
+        for year in ind.years() {
+            let key = format!("{}_{year}", ind.id);
+            if layer
+                .features
+                .iter()
+                .any(|f| f.attrs.iter().any(|a| *a.key == *key))
+                || (!city
+                    && ind
+                        .observations
+                        .iter()
+                        .any(|o| o.year == year && o.unit != UnitRef::City))
+            {
+                let sample = if ind.sample {
+                    " — MUESTRA SINTÉTICA"
+                } else {
+                    ""
+                };
+                out.push(Field {
+                    name: key,
+                    description: format!(
+                        "{} ({}), {year}{sample}; ausente si ND",
+                        ind.name, ind.unit
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every tileset of a snapshot, and the tile cache that belongs to it.
+pub struct TileSets {
+    pub sets: Vec<Tileset>,
+    pub cache: TileCache,
+}
+
+impl TileSets {
+    pub fn build(snapshot: &Snapshot) -> Self {
+        Self {
+            sets: snapshot
+                .unit_sets
+                .iter()
+                .map(|s| Tileset::build(snapshot, s))
+                .collect(),
+            cache: TileCache::from_env(),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<(usize, &Tileset)> {
+        self.sets.iter().enumerate().find(|(_, s)| s.id == id)
+    }
+}
