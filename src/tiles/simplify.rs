@@ -68,7 +68,17 @@ impl Topology {
                 ring_id += 1;
             }
         }
-        let mut ring_id = 0u32;
+        // A vertex that is a node in any ring is a node in every ring: then the runs between nodes are the same
+        // sequence on both sides of a border, even where one side has extra vertices of its own.
+        let mut global: std::collections::HashSet<(u64, u64)> = std::collections::HashSet::new();
+        for (ring_id, ring) in units.iter().flatten().flatten().enumerate() {
+            let pts = open(ring);
+            for (p, node) in pts.iter().zip(local_nodes(pts, ring_id as u32, &owners)) {
+                if node {
+                    global.insert(key(*p));
+                }
+            }
+        }
         let units = units
             .iter()
             .map(|polygons| {
@@ -79,8 +89,16 @@ impl Topology {
                             .iter()
                             .map(|ring| {
                                 let pts = open(ring).to_vec();
-                                let nodes = nodes(&pts, ring_id, &owners);
-                                ring_id += 1;
+                                let mut nodes: Vec<bool> =
+                                    pts.iter().map(|p| global.contains(&key(*p))).collect();
+                                if !nodes.iter().any(|b| *b) && !pts.is_empty() {
+                                    // A ring nobody shares a node with (an island, or an enclave): start at its
+                                    // lowest vertex, which the ring sharing it (if any) picks too.
+                                    let lowest = (0..pts.len())
+                                        .min_by(|&a, &b| cmp_pt(pts[a], pts[b]))
+                                        .unwrap_or(0);
+                                    nodes[lowest] = true;
+                                }
                                 (pts, nodes)
                             })
                             .collect()
@@ -126,7 +144,7 @@ fn open(ring: &[Pt]) -> &[Pt] {
 }
 
 /// Marks the vertices where the set of other rings sharing the vertex changes, and junctions of three rings.
-fn nodes(pts: &[Pt], own: u32, owners: &HashMap<(u64, u64), Vec<u32>>) -> Vec<bool> {
+fn local_nodes(pts: &[Pt], own: u32, owners: &HashMap<(u64, u64), Vec<u32>>) -> Vec<bool> {
     let others: Vec<Vec<u32>> = pts
         .iter()
         .map(|p| {
@@ -138,20 +156,13 @@ fn nodes(pts: &[Pt], own: u32, owners: &HashMap<(u64, u64), Vec<u32>>) -> Vec<bo
         })
         .collect();
     let n = pts.len();
-    let mut nodes: Vec<bool> = (0..n)
+    (0..n)
         .map(|i| {
             let prev = &others[(i + n - 1) % n];
             let next = &others[(i + 1) % n];
             others[i].len() >= 2 || others[i] != *prev || others[i] != *next
         })
-        .collect();
-    if !nodes.iter().any(|b| *b) && n > 0 {
-        // A ring nobody shares a node with (an island, or an enclave): start at its lowest vertex, which the
-        // ring sharing it (if any) picks too.
-        let lowest = (0..n).min_by(|&a, &b| cmp_pt(pts[a], pts[b])).unwrap_or(0);
-        nodes[lowest] = true;
-    }
-    nodes
+        .collect()
 }
 
 fn cmp_pt(a: Pt, b: Pt) -> std::cmp::Ordering {

@@ -299,3 +299,59 @@ impl TileSets {
         self.sets.iter().enumerate().find(|(_, s)| s.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    fn key(p: [f64; 2]) -> (u64, u64) {
+        (p[0].to_bits(), p[1].to_bits())
+    }
+
+    #[test]
+    fn neighbouring_comunas_keep_the_same_border_vertices_at_every_zoom() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layers");
+        let snapshot = crate::ingest::load(&dir, None).unwrap();
+        let set = snapshot.unit_set("comunas").unwrap();
+        let units: Vec<Vec<Polygon>> = set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
+        // Vertices each unit has in the source.
+        let mut owners: HashMap<(u64, u64), HashSet<usize>> = HashMap::new();
+        for (u, polys) in units.iter().enumerate() {
+            for p in polys.iter().flatten().flatten() {
+                owners.entry(key(*p)).or_default().insert(u);
+            }
+        }
+        let shapes = zoom_shapes(&units, DEFAULT_MAX_ZOOM);
+        let mut checked = 0;
+        let mut mismatches = 0;
+        for z in [6usize, 9, 11, 13, 15] {
+            let kept: Vec<HashSet<(u64, u64)>> = shapes
+                .iter()
+                .map(|s| {
+                    s[z].polygons
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .map(|p| key(*p))
+                        .collect()
+                })
+                .collect();
+            for (k, us) in owners.iter().filter(|(_, us)| us.len() > 1) {
+                let states: HashSet<bool> = us.iter().map(|u| kept[*u].contains(k)).collect();
+                if states.len() != 1 {
+                    mismatches += 1;
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(mismatches, 0, "of {checked} shared vertices");
+        assert!(checked > 20_000, "{checked}");
+        let coarse: usize = shapes.iter().map(|s| s[9].vertex_count()).sum();
+        let fine: usize = shapes.iter().map(|s| s[15].vertex_count()).sum();
+        assert!(
+            coarse * 3 < fine,
+            "zoom 9 keeps {coarse} of {fine} vertices"
+        );
+    }
+}
