@@ -56,6 +56,7 @@ fn copy_dir(from: &Path, to: &Path) {
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: axum::http::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -72,8 +73,8 @@ impl Reply {
 pub async fn request(state: &Arc<AppState>, req: Request<Body>) -> Reply {
     let res = ssepot::app(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
-    let content_type = res
-        .headers()
+    let headers = res.headers().clone();
+    let content_type = headers
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
@@ -81,29 +82,23 @@ pub async fn request(state: &Arc<AppState>, req: Request<Body>) -> Reply {
     Reply {
         status,
         content_type,
+        headers,
         body,
     }
 }
 
 pub async fn get(state: &Arc<AppState>, uri: &str) -> Reply {
-    request(
-        state,
-        Request::get(uri)
-            .header("host", "test.local")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
+    get_with_headers(state, uri, &[]).await
 }
 
 pub async fn get_with(state: &Arc<AppState>, uri: &str, header: (&str, &str)) -> Reply {
-    request(
-        state,
-        Request::get(uri)
-            .header("host", "test.local")
-            .header(header.0, header.1)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
+    get_with_headers(state, uri, &[header]).await
+}
+
+pub async fn get_with_headers(state: &Arc<AppState>, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = Request::get(uri).header("host", "test.local");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    request(state, req.body(Body::empty()).unwrap()).await
 }
