@@ -14,4 +14,5 @@ pub mod server;
 pub mod state;
 
 pub use http::app;
+pub mod styles;
 pub mod tiles;

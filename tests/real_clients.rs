@@ -177,3 +177,8 @@ fn owslib_reads_json_by_default_and_filters_by_year() {
 fn the_api_document_passes_an_openapi_validator() {
     python_client("tests/python/openapi_valid.py", "python3");
 }
+
+#[test]
+fn qgis_draws_the_choropleth_from_the_tiles_with_the_generated_style_and_the_same_from_the_qml() {
+    python_client("tests/qgis/vector_tiles.py", "/usr/bin/python3");
+}

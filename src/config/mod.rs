@@ -139,6 +139,39 @@ pub struct IndicatorConfig {
     /// Technical-sheet fields.
     #[serde(default)]
     pub sheet: TechnicalSheet,
+    /// How maps classify the values.
+    #[serde(default)]
+    pub style: StyleConfig,
+}
+
+/// How maps of an indicator are classified. Breaks come from the values of all years, so a colour means
+/// the same value in every year of the map.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleConfig {
+    /// `quantile` (default), `equal`, `jenks` (natural breaks) or `manual`.
+    #[serde(default)]
+    pub method: crate::styles::classify::Method,
+    /// Number of classes, 2 to 7 (default 5).
+    #[serde(default = "default_classes")]
+    pub classes: usize,
+    /// Inner class limits for `manual`, ascending (e.g. `[50, 80, 95]`).
+    #[serde(default)]
+    pub breaks: Vec<f64>,
+}
+
+fn default_classes() -> usize {
+    5
+}
+
+impl Default for StyleConfig {
+    fn default() -> Self {
+        Self {
+            method: Default::default(),
+            classes: default_classes(),
+            breaks: vec![],
+        }
+    }
 }
 
 /// A table holding many indicators: metadata comes from its columns.
@@ -157,6 +190,9 @@ pub struct BatteryConfig {
     pub table: TableSource,
     /// Which columns hold each indicator's metadata.
     pub columns: BatteryColumns,
+    /// How maps classify the values of every indicator of the table.
+    #[serde(default)]
+    pub style: StyleConfig,
 }
 
 /// Column names of a battery table.

@@ -7,6 +7,7 @@ mod html;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+mod styles;
 mod tiles;
 
 use crate::state::AppState;
@@ -35,6 +36,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
+        .route("/styles/{file}", get(styles::style))
+        .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
         .layer(CorsLayer::permissive())

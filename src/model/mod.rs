@@ -8,7 +8,7 @@ mod key;
 
 pub use key::normalize_key;
 
-use crate::config::TechnicalSheet;
+use crate::config::{StyleConfig, TechnicalSheet};
 use crate::ingest::report::ImportReport;
 use geo::{MultiPolygon, Rect};
 use std::path::PathBuf;
@@ -92,6 +92,7 @@ pub struct Indicator {
     /// Synthetic sample data, never to be shown as real.
     pub sample: bool,
     pub sheet: TechnicalSheet,
+    pub style: StyleConfig,
     pub layer_file: PathBuf,
     /// The table the values come from.
     pub table: PathBuf,

@@ -1,0 +1,160 @@
+//! The legend of an indicator's map for a year: classes with colours, labels and counts, and the `ND` class.
+
+use super::classify::{breaks, class_of, Method};
+use super::palette::{sequential, ND_COLOR};
+use crate::model::{Indicator, UnitRef};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LegendClass {
+    pub min: f64,
+    pub max: f64,
+    pub color: String,
+    pub label: String,
+    /// Territories in this class in the legend's year.
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NdClass {
+    pub color: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Legend {
+    pub indicator: String,
+    pub name: String,
+    pub year: i32,
+    pub unit: String,
+    pub method: String,
+    /// Vector-tile property the classes apply to (`{indicator}_{year}`).
+    pub property: String,
+    /// Values are on the municipal outline (layer `{unit_set}_ciudad`), not on territories.
+    pub city_level: bool,
+    pub sample: bool,
+    pub classes: Vec<LegendClass>,
+    pub nd: NdClass,
+}
+
+/// A number as Spanish readers write it, with at most `decimals` decimals.
+pub fn format_number(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped},{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Decimals that tell class limits apart.
+fn decimals_for(edges: &[f64]) -> usize {
+    let span = edges.last().unwrap_or(&0.0) - edges.first().unwrap_or(&0.0);
+    match span.abs() {
+        s if s >= 100.0 => 0,
+        s if s >= 10.0 => 1,
+        _ => 2,
+    }
+}
+
+/// Labels `a – b` for classes between edges, in Spanish number format.
+pub fn labels(edges: &[f64]) -> Vec<String> {
+    let d = decimals_for(edges);
+    edges
+        .windows(2)
+        .map(|w| format!("{} – {}", format_number(w[0], d), format_number(w[1], d)))
+        .collect()
+}
+
+/// Is the indicator reported on the municipality only?
+pub fn is_city_level(ind: &Indicator) -> bool {
+    ind.observations.iter().all(|o| o.unit == UnitRef::City)
+}
+
+impl Legend {
+    /// Classes from all years' values (so a colour means the same in every year), counts for `year`.
+    pub fn new(ind: &Indicator, year: i32, method: Method, classes: usize) -> Self {
+        let city_level = is_city_level(ind);
+        let values: Vec<f64> = ind.observations.iter().filter_map(|o| o.value).collect();
+        let mut edges = breaks(&values, method, classes, &ind.style.breaks);
+        // Inner limits as the labels show them, so a label and its filter agree.
+        let d = decimals_for(&edges);
+        let n = edges.len();
+        for e in edges.iter_mut().take(n.saturating_sub(1)).skip(1) {
+            let scale = 10f64.powi(d as i32);
+            *e = (*e * scale).round() / scale;
+        }
+        let colors = sequential(edges.len().saturating_sub(1));
+        let this_year: Vec<Option<f64>> = if city_level {
+            vec![ind.value(UnitRef::City, year).flatten()]
+        } else {
+            (0..ind.unit_set.units.len())
+                .map(|i| ind.value(UnitRef::Unit(i), year).flatten())
+                .collect()
+        };
+        let classes = edges
+            .windows(2)
+            .zip(labels(&edges))
+            .enumerate()
+            .map(|(i, (w, label))| LegendClass {
+                min: w[0],
+                max: w[1],
+                color: colors[i.min(colors.len() - 1)].to_string(),
+                label,
+                count: this_year
+                    .iter()
+                    .flatten()
+                    .filter(|v| class_of(&edges, **v) == Some(i))
+                    .count(),
+            })
+            .collect();
+        Self {
+            indicator: ind.id.clone(),
+            name: ind.name.clone(),
+            year,
+            unit: ind.unit.clone(),
+            method: method.name().into(),
+            property: format!("{}_{year}", ind.id),
+            city_level,
+            sample: ind.sample,
+            classes,
+            nd: NdClass {
+                color: ND_COLOR.into(),
+                label: "Sin dato (ND)".into(),
+                count: this_year.iter().filter(|v| v.is_none()).count(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_labels_are_spanish() {
+        assert_eq!(format_number(2518480.0, 0), "2.518.480");
+        assert_eq!(format_number(3.5, 2), "3,5");
+        assert_eq!(
+            labels(&[0.0, 1500.0, 3000.0]),
+            vec!["0 – 1.500", "1.500 – 3.000"]
+        );
+        assert_eq!(labels(&[2.31, 4.5, 9.93]), vec!["2,31 – 4,5", "4,5 – 9,93"]);
+    }
+}
