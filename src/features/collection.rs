@@ -217,6 +217,7 @@ impl Collection {
             years,
             metadata: json!({
                 "kind": "indicator",
+                "unit_set": set.id,
                 "code": ind.code,
                 "name": ind.name,
                 "unit": ind.unit,

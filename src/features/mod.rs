@@ -8,6 +8,7 @@ pub mod collection;
 pub mod geojson;
 pub mod items;
 pub mod query;
+pub mod series;
 
 pub use collection::{Collection, CollectionKind};
 pub use items::Page;

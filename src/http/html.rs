@@ -40,6 +40,7 @@ pub fn landing(v: &Value) -> String {
     let body = format!(
         r#"<p>{}</p>
 <ul>
+<li><a href="/map/"><strong>Mapa</strong></a>: los indicadores por comuna y año, comparación entre años</li>
 <li><a href="/collections?f=html">Colecciones</a>: unidades territoriales e indicadores por año</li>
 <li><a href="/api?f=html">Definición de la API</a> (OpenAPI 3.0, <a href="/api?f=json">JSON</a>)</li>
 <li><a href="/conformance?f=html">Clases de conformidad</a> (OGC API Features, parte 1)</li>

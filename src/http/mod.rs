@@ -9,6 +9,7 @@ mod ogc;
 mod openapi;
 mod styles;
 mod tiles;
+mod webmap;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -38,6 +39,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
         .route("/styles/{file}", get(styles::style))
         .route("/styles/{id}/{file}", get(styles::legend_doc))
+        .route("/collections/{id}/series", get(webmap::series))
+        .route("/map", get(webmap::index))
+        .route("/map/", get(webmap::index))
+        .route("/map/territorios.json", get(webmap::territories))
+        .route("/map/{file}", get(webmap::asset))
+        .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
         .layer(CorsLayer::permissive())

@@ -48,8 +48,13 @@ fn document(
     }
 }
 
+/// `GET /`: JSON clients get the OGC landing page; a browser (`Accept: text/html`, no `f`) gets the web map;
+/// `f=html` gets the HTML landing page of the API.
 pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
     let format = document_format(&q, &headers)?;
+    if format == Format::Html && f_param(&pairs(&q)?).is_none() {
+        return Ok(Html(super::webmap::INDEX).into_response());
+    }
     Ok(document(
         format,
         JSON,

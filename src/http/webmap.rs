@@ -1,0 +1,126 @@
+//! The citizen web map: its page and assets (embedded in the binary, so it works with no internet) and the
+//! small JSON documents it reads besides the OGC API.
+
+use super::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use geo::InteriorPoint;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const INDEX: &str = include_str!("../../web/index.html");
+
+/// Files of `web/`, served under `/map/`.
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/app.js"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/app.css"),
+    ),
+    (
+        "vendor/maplibre-gl.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/vendor/maplibre-gl.js"),
+    ),
+    (
+        "vendor/maplibre-gl.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/vendor/maplibre-gl.css"),
+    ),
+];
+
+/// `GET /map/` (and `/` for browsers).
+pub async fn index() -> Html<&'static str> {
+    Html(INDEX)
+}
+
+/// `GET /map/{file}` and `/map/vendor/{file}`.
+pub async fn asset(Path(path): Path<String>) -> Result<Response, ApiError> {
+    let (_, mime, bytes) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == path)
+        .ok_or_else(|| ApiError::NotFound(format!("no file `/map/{path}`")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        *bytes,
+    )
+        .into_response())
+}
+
+pub async fn vendor_asset(Path(file): Path<String>) -> Result<Response, ApiError> {
+    asset(Path(format!("vendor/{file}"))).await
+}
+
+/// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent.
+pub async fn territories(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let data = state.current();
+    let sets: serde_json::Map<String, Value> = data
+        .snapshot
+        .unit_sets
+        .iter()
+        .map(|set| {
+            let label =
+                |u: &crate::model::Unit| u.geometry.interior_point().map(|p| [p.x(), p.y()]);
+            let units: Vec<Value> = set
+                .units
+                .iter()
+                .map(|u| json!({ "code": u.code, "name": u.name, "label": label(u) }))
+                .collect();
+            let b = set.bbox;
+            let value = json!({
+                "title": set.title,
+                "bbox": [b.min().x, b.min().y, b.max().x, b.max().y],
+                "units": units,
+                "city": { "code": set.city.code, "name": set.city.name, "label": label(&set.city) },
+            });
+            (set.id.clone(), value)
+        })
+        .collect();
+    Json(Value::Object(sets))
+}
+
+/// `GET /collections/{id}/series[?code=]`: values by year per territory, without geometry.
+pub async fn series(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad("query", e.to_string()))?;
+    let mut code = None;
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "code" => code = Some(v.as_str()),
+            "f" if v == "json" => {}
+            other => {
+                return Err(ApiError::bad(
+                    other,
+                    "unknown parameter; series accepts `code`",
+                ))
+            }
+        }
+    }
+    let data = state.current();
+    let ind = data.snapshot.indicator(&id).ok_or_else(|| {
+        ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
+    })?;
+    let doc = crate::features::series::series(ind, code);
+    if code.is_some() && doc["rows"].as_array().is_some_and(Vec::is_empty) {
+        return Err(ApiError::NotFound(format!(
+            "no territory with code `{}` in `{id}`",
+            code.unwrap_or_default()
+        )));
+    }
+    Ok(Json(doc))
+}

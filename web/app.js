@@ -1,0 +1,380 @@
+// ssepot web map: one page, no framework, no internet. MapLibre GL JS is served from /map/vendor.
+'use strict';
+
+const I18N = {
+  es: {
+    title: 'Indicadores del POT de Medellín', api: 'API y datos', indicator: 'Indicador', mode: 'Vista',
+    single: 'Un año', compare: 'Comparar dos años', change: 'Mapa de cambio', year: 'Año', play: '▶ Reproducir',
+    pause: '⏸ Pausa', from: 'Desde', to: 'Hasta', ranking: 'Ranking de territorios', download: 'Descargar',
+    sample: 'Muestra sintética: valores inventados, no oficiales.', nd: 'Sin dato (ND)', unit: 'Unidad',
+    source: 'Fuente', value: 'Valor', rank: 'Puesto', of: 'de', changeSince: 'Cambio desde', relative: 'relativo',
+    series: 'Serie', clickHint: 'Toque o haga clic en un territorio para ver su valor, su puesto y su serie.',
+    cityLevel: 'Este indicador se reporta para toda la ciudad: el mapa colorea el municipio.',
+    changeLegend: 'Cambio', others: 'Otros', mapLabel: 'Mapa', highest: '1 = valor más alto', langButton: 'EN',
+    langLabel: 'English', noChange: 'No se calcula cambio con un valor ND.',
+  },
+  en: {
+    title: "Indicators of Medellín's land-use plan", api: 'API and data', indicator: 'Indicator', mode: 'View',
+    single: 'One year', compare: 'Compare two years', change: 'Change map', year: 'Year', play: '▶ Play',
+    pause: '⏸ Pause', from: 'From', to: 'To', ranking: 'Territories ranked', download: 'Download',
+    sample: 'Synthetic sample: invented values, not official.', nd: 'No data (ND)', unit: 'Unit',
+    source: 'Source', value: 'Value', rank: 'Rank', of: 'of', changeSince: 'Change since', relative: 'relative',
+    series: 'Series', clickHint: 'Tap or click a territory to see its value, rank and series.',
+    cityLevel: 'This indicator is reported for the whole city: the map colours the municipality.',
+    changeLegend: 'Change', others: 'Other', mapLabel: 'Map', highest: '1 = highest value', langButton: 'ES',
+    langLabel: 'Español', noChange: 'No change is computed from an ND value.',
+  },
+};
+const ND_COLOR = '#e0e0e0';
+const DIVERGING = ['#e66101', '#fdb863', '#f7f7f7', '#b2abd2', '#5e3c99'];
+
+const state = { ind: null, year: null, mode: 'single', a: null, b: null, lang: 'es', sel: null, view: null };
+let collections = [];
+let territories = {};
+let series = null; // {unit, rows: [{code, name, values: {year: value|null}}]}
+let legend = null;
+let mapB = null;
+let playing = null;
+const $ = (id) => document.getElementById(id);
+const t = (k) => I18N[state.lang][k] || k;
+
+function fmt(v, digits) {
+  if (v === null || v === undefined || Number.isNaN(v)) return t('nd');
+  const d = digits ?? (Math.abs(v) >= 100 ? 0 : 2);
+  return new Intl.NumberFormat(state.lang === 'es' ? 'es-CO' : 'en-US', { maximumFractionDigits: d }).format(v);
+}
+
+// ---- URL state: indicator, years, mode, view, language, selection
+function readHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  state.ind = h.get('ind') || state.ind;
+  for (const k of ['year', 'a', 'b']) if (h.get(k)) state[k] = Number(h.get(k));
+  state.mode = h.get('mode') || state.mode;
+  state.lang = h.get('lang') === 'en' ? 'en' : 'es';
+  state.sel = h.get('sel');
+  const v = h.get('view');
+  if (v) {
+    const [zoom, lat, lon] = v.split('/').map(Number);
+    if ([zoom, lat, lon].every(Number.isFinite)) state.view = { zoom, center: [lon, lat] };
+  }
+}
+function writeHash() {
+  const h = new URLSearchParams();
+  h.set('ind', state.ind);
+  h.set('mode', state.mode);
+  if (state.mode === 'single') h.set('year', state.year); else { h.set('a', state.a); h.set('b', state.b); }
+  if (state.sel) h.set('sel', state.sel);
+  if (window.map) {
+    const c = map.getCenter();
+    h.set('view', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+  }
+  if (state.lang === 'en') h.set('lang', 'en');
+  history.replaceState(null, '', '#' + h.toString());
+}
+
+const current = () => collections.find((c) => c.id === state.ind);
+const years = () => current().ssepot.years;
+const cityLevel = () => current().ssepot.city_level;
+const unitSet = () => current().ssepot.unit_set;
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  document.title = `ssepot — ${t('title')}`;
+  document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  $('lang').textContent = t('langButton');
+  $('lang').setAttribute('aria-label', t('langLabel'));
+  $('play').textContent = playing ? t('pause') : t('play');
+}
+
+function fillIndicatorPicker() {
+  const groups = new Map();
+  for (const c of collections) {
+    const s = c.ssepot.sheet || {};
+    const g = [s.system || t('others'), s.subsystem].filter(Boolean).join(' — ');
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(c);
+  }
+  const sel = $('indicator');
+  sel.innerHTML = '';
+  for (const [g, cs] of [...groups].sort((x, y) => x[0].localeCompare(y[0], 'es'))) {
+    const og = document.createElement('optgroup');
+    og.label = g;
+    for (const c of cs) {
+      const o = document.createElement('option');
+      o.value = c.id;
+      o.textContent = `${c.ssepot.name} (${c.ssepot.unit})${c.ssepot.sample ? ' — muestra' : ''}`;
+      og.appendChild(o);
+    }
+    sel.appendChild(og);
+  }
+  sel.value = state.ind;
+}
+
+function fillYears() {
+  const ys = years();
+  const first = ys[0], last = ys[ys.length - 1];
+  if (!ys.includes(state.year)) state.year = last;
+  if (!ys.includes(state.a)) state.a = current().ssepot.sheet?.baseline_year && ys.includes(current().ssepot.sheet.baseline_year) ? current().ssepot.sheet.baseline_year : first;
+  if (!ys.includes(state.b)) state.b = last;
+  Object.assign($('year'), { min: first, max: last, value: state.year });
+  for (const id of ['year-a', 'year-b']) {
+    $(id).innerHTML = ys.map((y) => `<option>${y}</option>`).join('');
+  }
+  $('year-a').value = state.a;
+  $('year-b').value = state.b;
+}
+
+// ---- Colour expressions: the same classes in every year (from the server's legend), ND apart.
+function classExpr(prop) {
+  const steps = ['step', ['get', prop], legend.classes[0].color];
+  legend.classes.slice(1).forEach((c) => steps.push(c.min, c.color));
+  return ['case', ['has', prop], steps, ND_COLOR];
+}
+function changeBreaks() {
+  const deltas = series.rows.map((r) => r.values[state.b] - r.values[state.a]).filter((d) => Number.isFinite(d));
+  const m = Math.max(...deltas.map(Math.abs), 1e-9);
+  return [-0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m];
+}
+function changeExpr() {
+  const pa = `${state.ind}_${state.a}`, pb = `${state.ind}_${state.b}`;
+  const br = changeBreaks();
+  const steps = ['step', ['-', ['get', pb], ['get', pa]], DIVERGING[0]];
+  br.forEach((b, i) => steps.push(b, DIVERGING[i + 1]));
+  return ['case', ['all', ['has', pa], ['has', pb]], steps, ND_COLOR];
+}
+
+function paint(m, expr) {
+  const city = cityLevel();
+  m.setPaintProperty('valores', 'fill-color', city ? ND_COLOR : expr);
+  m.setPaintProperty('valores', 'fill-opacity', city ? 0.25 : 0.9);
+  m.setPaintProperty('ciudad-valores', 'fill-color', expr);
+  m.setLayoutProperty('ciudad-valores', 'visibility', city ? 'visible' : 'none');
+  m.setFilter('seleccion', ['==', ['get', 'code'], state.sel || '']);
+}
+
+function redraw() {
+  if (!legend || !series) return;
+  if (state.mode === 'single') paint(map, classExpr(`${state.ind}_${state.year}`));
+  if (state.mode === 'compare') {
+    paint(map, classExpr(`${state.ind}_${state.a}`));
+    if (mapB && mapB.isStyleLoaded()) paint(mapB, classExpr(`${state.ind}_${state.b}`));
+  }
+  if (state.mode === 'change') paint(map, changeExpr());
+  $('year-out').textContent = state.year;
+  $('year-badge-a').textContent = state.mode === 'single' ? state.year : state.mode === 'compare' ? state.a : `${state.a} → ${state.b}`;
+  $('year-badge-b').textContent = state.b;
+  drawLegend();
+  drawRanking();
+  drawInfo();
+  updateDownloads();
+  writeHash();
+}
+
+function drawLegend() {
+  const c = current().ssepot;
+  let items;
+  let title;
+  if (state.mode === 'change') {
+    const br = changeBreaks();
+    const edges = [null, ...br, null];
+    items = DIVERGING.map((col, i) => {
+      const lo = edges[i], hi = edges[i + 1];
+      const label = lo === null ? `< ${fmt(hi)}` : hi === null ? `≥ ${fmt(lo)}` : `${fmt(lo)} – ${fmt(hi)}`;
+      return `<li><span class="swatch" style="background:${col}"></span>${label}</li>`;
+    });
+    title = `${t('changeLegend')} ${state.a} → ${state.b} (${c.unit})`;
+  } else {
+    items = legend.classes.map((k) => `<li><span class="swatch" style="background:${k.color}"></span>${fmtRange(k.min, k.max)}</li>`);
+    title = `${c.name} (${c.unit})`;
+  }
+  items.push(`<li><span class="swatch" style="background:${ND_COLOR}"></span>${t('nd')}</li>`);
+  $('legend').innerHTML = `<h2>${title}</h2><ul>${items.join('')}</ul>`;
+}
+function fmtRange(a, b) { return `${fmt(a)} – ${fmt(b)}`; }
+
+function ranked(year) {
+  return series.rows.filter((r) => r.code !== 'ciudad' && Number.isFinite(r.values[year]))
+    .sort((x, y) => y.values[year] - x.values[year]);
+}
+
+function drawRanking() {
+  const y = state.mode === 'single' ? state.year : state.b;
+  const rows = ranked(y);
+  $('ranking-box').querySelector('summary').textContent = `${t('ranking')} ${y} (${t('highest')})`;
+  $('ranking').innerHTML = rows.map((r) => `<li><button type="button" data-code="${r.code}">${r.name}</button>: ${fmt(r.values[y])}</li>`).join('');
+  $('ranking').querySelectorAll('button').forEach((b) => b.addEventListener('click', () => select(b.dataset.code)));
+}
+
+function chart(row, mark) {
+  const ys = years().filter((y) => Number.isFinite(row.values[y]));
+  if (ys.length < 2) return '';
+  const vs = ys.map((y) => row.values[y]);
+  const [x0, x1] = [ys[0], ys[ys.length - 1]];
+  const [v0, v1] = [Math.min(...vs), Math.max(...vs)];
+  const X = (y) => 30 + ((y - x0) / (x1 - x0 || 1)) * 260;
+  const Y = (v) => 100 - ((v - v0) / (v1 - v0 || 1)) * 85;
+  const pts = ys.map((y) => `${X(y).toFixed(1)},${Y(row.values[y]).toFixed(1)}`).join(' ');
+  const m = Number.isFinite(row.values[mark]) ? `<circle cx="${X(mark)}" cy="${Y(row.values[mark])}" r="4" fill="#d7191c"/>` : '';
+  return `<svg class="chart" viewBox="0 0 300 120" role="img" aria-label="${t('series')} ${row.name}">
+    <polyline fill="none" stroke="#2c7fb8" stroke-width="2" points="${pts}"/>${m}
+    <text x="30" y="116" font-size="10">${x0}</text><text x="290" y="116" font-size="10" text-anchor="end">${x1}</text>
+    <text x="2" y="12" font-size="10">${fmt(v1)}</text><text x="2" y="102" font-size="10">${fmt(v0)}</text></svg>`;
+}
+
+function drawInfo() {
+  const c = current().ssepot;
+  const code = cityLevel() ? 'ciudad' : state.sel;
+  const row = series.rows.find((r) => r.code === code);
+  if (!row) {
+    $('info').innerHTML = `<p class="meta">${cityLevel() ? t('cityLevel') : t('clickHint')}</p>`;
+    return;
+  }
+  const y = state.mode === 'single' ? state.year : state.b;
+  const base = state.mode === 'single' ? (c.sheet?.baseline_year && years().includes(c.sheet.baseline_year) ? c.sheet.baseline_year : years()[0]) : state.a;
+  const v = row.values[y], v0 = row.values[base];
+  const r = ranked(y);
+  const rank = r.findIndex((x) => x.code === row.code);
+  const delta = Number.isFinite(v) && Number.isFinite(v0) ? v - v0 : null;
+  const rel = delta !== null && v0 !== 0 ? (100 * delta) / v0 : null;
+  const changeText = delta === null ? t('noChange') : `${delta > 0 ? '+' : ''}${fmt(delta)} ${c.unit}${rel === null ? '' : ` (${rel > 0 ? '+' : ''}${fmt(rel, 1)} % ${t('relative')})`}`;
+  $('info').innerHTML = `<h2 id="info-name">${row.name}</h2>
+    <table>
+      <tr><th>${t('value')} ${y}</th><td class="n" id="info-value">${fmt(v)} ${Number.isFinite(v) ? c.unit : ''}</td></tr>
+      ${row.code === 'ciudad' ? '' : `<tr><th>${t('rank')} ${y}</th><td class="n" id="info-rank">${rank >= 0 ? `${rank + 1} ${t('of')} ${r.length}` : t('nd')}</td></tr>`}
+      <tr><th>${t('changeSince')} ${base}</th><td class="n" id="info-change">${changeText}</td></tr>
+    </table>${chart(row, y)}`;
+}
+
+function updateDownloads() {
+  const id = state.ind;
+  for (const f of ['csv', 'xlsx', 'gpkg', 'json']) {
+    $(`dl-${f}`).href = state.mode === 'single'
+      ? `/collections/${id}/items?year=${state.year}&limit=1000&f=${f}`
+      : `/collections/${id}/change?from=${state.a}&to=${state.b}&f=${f}`;
+  }
+}
+
+function select(code) {
+  state.sel = code;
+  redraw();
+}
+
+// ---- Maps
+function styleFor(set) {
+  return {
+    version: 8,
+    sources: { t: { type: 'vector', url: `${location.origin}/tiles/${set}.json` } },
+    layers: [
+      { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
+      { id: 'valores', type: 'fill', source: 't', 'source-layer': set, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
+      { id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': `${set}_ciudad`, layout: { visibility: 'none' }, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
+      { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': '#4d4d4d', 'line-width': 0.8 } },
+      { id: 'seleccion', type: 'line', source: 't', 'source-layer': set, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#d7191c', 'line-width': 3 } },
+      { id: 'municipio', type: 'line', source: 't', 'source-layer': `${set}_ciudad`, paint: { 'line-color': '#1a1a1a', 'line-width': 2 } },
+    ],
+  };
+}
+
+function newMap(container, view) {
+  const m = new maplibregl.Map({ container, style: styleFor(unitSet()), center: view.center, zoom: view.zoom, attributionControl: { compact: true }, dragRotate: false });
+  m.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+  m.on('click', 'valores', (e) => { if (e.features.length) select(e.features[0].properties.code); });
+  m.on('mouseenter', 'valores', () => { m.getCanvas().style.cursor = 'pointer'; });
+  m.on('mouseleave', 'valores', () => { m.getCanvas().style.cursor = ''; });
+  for (const u of territories[unitSet()].units) {
+    const el = document.createElement('div');
+    el.className = 'label';
+    el.textContent = u.name;
+    new maplibregl.Marker({ element: el }).setLngLat(u.label).addTo(m);
+  }
+  return m;
+}
+
+let syncing = false;
+function sync(from, to) {
+  from.on('move', () => {
+    if (syncing || !to) return;
+    syncing = true;
+    to.jumpTo({ center: from.getCenter(), zoom: from.getZoom() });
+    syncing = false;
+  });
+}
+
+function setMode(mode) {
+  state.mode = mode;
+  document.querySelector(`input[name=mode][value=${mode}]`).checked = true;
+  $('single-controls').hidden = mode !== 'single';
+  $('pair-controls').hidden = mode === 'single';
+  const two = mode === 'compare';
+  $('map-b').hidden = !two;
+  $('year-badge-b').hidden = !two;
+  if (two && !mapB) {
+    mapB = newMap('map-b', { center: map.getCenter(), zoom: map.getZoom() });
+    window.mapB = mapB;
+    sync(map, mapB);
+    sync(mapB, map);
+    mapB.on('load', redraw);
+  }
+  map.resize();
+  if (mapB) mapB.resize();
+  redraw();
+}
+
+async function loadIndicator(id) {
+  state.ind = id;
+  const c = current();
+  $('meta').textContent = [c.ssepot.sheet?.office, c.ssepot.attribution].filter(Boolean).join(' · ');
+  $('sample').hidden = !c.ssepot.sample;
+  fillYears();
+  [legend, series] = await Promise.all([
+    fetch(`/styles/${id}/legend.json`).then((r) => r.json()),
+    fetch(`/collections/${id}/series`).then((r) => r.json()),
+  ]);
+  redraw();
+}
+
+function play() {
+  if (playing) {
+    clearInterval(playing);
+    playing = null;
+  } else {
+    playing = setInterval(() => {
+      const ys = years();
+      state.year = ys[(ys.indexOf(state.year) + 1) % ys.length];
+      $('year').value = state.year;
+      redraw();
+    }, 1200);
+  }
+  $('play').textContent = playing ? t('pause') : t('play');
+}
+
+async function main() {
+  readHash();
+  applyLanguage();
+  const [cols, terr] = await Promise.all([
+    fetch('/collections?f=json').then((r) => r.json()),
+    fetch('/map/territorios.json').then((r) => r.json()),
+  ]);
+  collections = cols.collections.filter((c) => c.ssepot.kind === 'indicator');
+  territories = terr;
+  if (!current()) state.ind = (collections.find((c) => c.id === 'poblacion') || collections[0]).id;
+  fillIndicatorPicker();
+  const set = territories[unitSet()];
+  const view = state.view || { center: [(set.bbox[0] + set.bbox[2]) / 2, (set.bbox[1] + set.bbox[3]) / 2], zoom: 10.3 };
+  window.map = newMap('map', view);
+  map.on('moveend', writeHash);
+  map.on('load', async () => {
+    await loadIndicator(state.ind);
+    setMode(state.mode);
+    document.body.dataset.ready = 'true';
+  });
+  $('indicator').addEventListener('change', async (e) => { state.sel = null; await loadIndicator(e.target.value); });
+  $('year').addEventListener('input', (e) => { state.year = Number(e.target.value); redraw(); });
+  $('year-a').addEventListener('change', (e) => { state.a = Number(e.target.value); redraw(); });
+  $('year-b').addEventListener('change', (e) => { state.b = Number(e.target.value); redraw(); });
+  document.querySelectorAll('input[name=mode]').forEach((r) => r.addEventListener('change', (e) => setMode(e.target.value)));
+  $('play').addEventListener('click', play);
+  $('lang').addEventListener('click', () => { state.lang = state.lang === 'es' ? 'en' : 'es'; applyLanguage(); fillIndicatorPicker(); redraw(); });
+}
+
+main();
