@@ -4,7 +4,9 @@
 //! territory-years. Geometries are rendered to GeoJSON once per unit ([`geojson::geometry_json`]) and
 //! shared by every feature and every request; a page of `/items` is a concatenation of prepared bytes.
 
+pub mod change;
 pub mod collection;
+pub mod download;
 pub mod geojson;
 pub mod items;
 pub mod query;

@@ -294,6 +294,41 @@ pub fn item(c: &Collection, f: &Feature) -> String {
     page(&format!("{} — {}", c.title, f.id), &body)
 }
 
+/// The change between two years as a table.
+pub fn change(c: &Collection, t: &crate::features::download::Table) -> String {
+    use crate::features::download::Value as V;
+    let head: String = t
+        .columns
+        .iter()
+        .map(|(n, _)| format!("<th>{}</th>", esc(n)))
+        .collect();
+    let rows: String = t
+        .rows
+        .iter()
+        .map(|(row, _)| {
+            let cells: String = row
+                .iter()
+                .map(|v| match v {
+                    V::Text(s) => format!("<td>{}</td>", esc(s)),
+                    V::Int(i) => format!("<td>{i}</td>"),
+                    V::Num(Some(n)) => format!(r#"<td class="n">{}</td>"#, format_es(*n)),
+                    V::Num(None) => r#"<td class="n">ND</td>"#.to_string(),
+                    V::Bool(b) => format!("<td>{}</td>", if *b { "sí" } else { "no" }),
+                })
+                .collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    page(
+        &t.title,
+        &format!(
+            r#"<p><a href="/collections/{}?f=html">{}</a></p><table><tr>{head}</tr>{rows}</table>"#,
+            esc(&c.id),
+            esc(&c.title)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

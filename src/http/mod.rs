@@ -1,7 +1,9 @@
 //! HTTP: routes, content negotiation and error responses. A thin shell over [`crate::features`].
 
 mod admin;
+mod change;
 mod documents;
+mod downloads;
 pub mod error;
 mod html;
 pub mod negotiate;
@@ -40,6 +42,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/styles/{file}", get(styles::style))
         .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/collections/{id}/series", get(webmap::series))
+        .route("/collections/{id}/change", get(change::change))
         .route("/map", get(webmap::index))
         .route("/map/", get(webmap::index))
         .route("/map/territorios.json", get(webmap::territories))

@@ -7,6 +7,47 @@ use axum::http::{header, HeaderMap};
 pub enum Format {
     Json,
     Html,
+    /// Downloads, on `/items` and `/change` only.
+    Csv,
+    Xlsx,
+    Gpkg,
+}
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const GPKG: &str = "application/geopackage+sqlite3";
+
+/// Like [`negotiate`], also offering the download formats (`f=csv|xlsx|gpkg` or their media types in `Accept`).
+pub fn negotiate_download(f: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    let by_name = |s: &str| match s {
+        "csv" | "text/csv" => Some(Format::Csv),
+        "xlsx" | XLSX => Some(Format::Xlsx),
+        "gpkg" | "geopackage" | GPKG => Some(Format::Gpkg),
+        _ => None,
+    };
+    if let Some(f) = f {
+        return match by_name(&f.to_ascii_lowercase()) {
+            Some(fmt) => Ok(fmt),
+            None => negotiate(Some(f), headers).map_err(|_| {
+                ApiError::bad(
+                    "f",
+                    format!("`{f}` is not a supported format; use json, html, csv, xlsx or gpkg"),
+                )
+            }),
+        };
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let first = accept
+        .split(',')
+        .map(|p| p.split(';').next().unwrap_or("").trim())
+        .find_map(by_name);
+    match first {
+        Some(fmt) => Ok(fmt),
+        None => negotiate(None, headers),
+    }
 }
 
 /// Picks the response format from the `f` parameter and the `Accept` header.

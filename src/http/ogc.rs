@@ -3,7 +3,7 @@
 use super::documents::{self as docs, base_url, link, GEOJSON, HTML, JSON, OPENAPI};
 use super::error::ApiError;
 use super::html;
-use super::negotiate::{f_param, negotiate, Format};
+use super::negotiate::{f_param, negotiate, negotiate_download, Format};
 use crate::features::{items::feature_geojson, ItemsQuery, Page};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -42,9 +42,10 @@ fn document(
     value: Value,
     page: impl FnOnce(&Value) -> String,
 ) -> Response {
+    // `negotiate` offers JSON and HTML only on documents.
     match format {
-        Format::Json => json_response(media, value.to_string()),
         Format::Html => Html(page(&value)).into_response(),
+        _ => json_response(media, value.to_string()),
     }
 }
 
@@ -144,7 +145,7 @@ pub async fn items(
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let p = pairs(&q)?;
-    let format = negotiate(f_param(&p), &headers)?;
+    let format = negotiate_download(f_param(&p), &headers)?;
     let query = ItemsQuery::parse(&p)?;
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
@@ -183,6 +184,11 @@ pub async fn items(
         ));
     }
     match format {
+        Format::Csv | Format::Xlsx | Format::Gpkg => {
+            let table = crate::features::download::tables::items_table(c, &page.features);
+            super::downloads::download(format, table, &super::downloads::items_stem(&id, &query))
+                .await
+        }
         Format::Json => {
             let links = Value::Array(links).to_string();
             Ok(json_response(
@@ -227,10 +233,10 @@ pub async fn item(
         &c.title,
     ));
     match format {
-        Format::Json => Ok(json_response(
+        Format::Html => Ok(Html(html::item(c, f)).into_response()),
+        _ => Ok(json_response(
             GEOJSON,
             feature_geojson(f, &Value::Array(links).to_string()),
         )),
-        Format::Html => Ok(Html(html::item(c, f)).into_response()),
     }
 }

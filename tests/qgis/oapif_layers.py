@@ -46,7 +46,16 @@ try:
     check(len(values) == 21, f"population 2023 has 21 territories ({len(values)})")
     check(values.get("60") == 111140, f"San Cristóbal 2023 = 95 434 + 15 706 ({values.get('60')})")
     check(values.get("16") == 214585, f"Belén 2023 = 214 585 ({values.get('16')})")
-    del comunas, hom, pob, feats
+    # The change download as GeoPackage opens in QGIS with the API's numbers.
+    import tempfile
+    import urllib.request
+    gpkg = tempfile.NamedTemporaryFile(suffix=".gpkg", delete=False).name
+    urllib.request.urlretrieve(f"{base}/collections/poblacion/change?from=2018&to=2030&f=gpkg", gpkg)
+    cambio = QgsVectorLayer(gpkg, "cambio", "ogr")
+    check(cambio.isValid() and cambio.featureCount() == 21, f"the change GeoPackage opens with 21 features ({cambio.featureCount()})")
+    belen = [f for f in cambio.getFeatures() if f["codigo"] == "16"][0]
+    check(belen["cambio"] == 216948 - 205651 and belen["territorio"] == "Belén", f"Belén changes by 11 297 ({belen['cambio']})")
+    del comunas, hom, pob, feats, cambio, belen
 finally:
     app.exitQgis()
 

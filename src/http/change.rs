@@ -1,0 +1,113 @@
+//! `GET /collections/{id}/change?from=&to=`: the change of an indicator between two years, per territory, as
+//! GeoJSON features (default), HTML, CSV, XLSX or GeoPackage.
+
+use super::documents::GEOJSON;
+use super::downloads::download;
+use super::error::ApiError;
+use super::html;
+use super::negotiate::{f_param, negotiate_download, Format};
+use crate::features::change::changes;
+use crate::features::download::tables::change_table;
+use crate::state::AppState;
+use crate::styles::palette::diverging;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn year(p: &[(String, String)], name: &str, years: &[i32]) -> Result<i32, ApiError> {
+    let v = p
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| {
+            ApiError::bad(
+                name,
+                format!("is required: one of the indicator's years {years:?}"),
+            )
+        })?;
+    v.parse().ok().filter(|y| years.contains(y)).ok_or_else(|| {
+        ApiError::bad(
+            name,
+            format!("`{v}` is not one of the indicator's years {years:?}"),
+        )
+    })
+}
+
+/// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change.
+pub fn diverging_classes(values: &[f64]) -> Value {
+    let m = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let edges = [-m, -0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m, m];
+    let colors = diverging(5);
+    let classes: Vec<Value> = edges
+        .windows(2)
+        .zip(colors)
+        .map(|(w, c)| json!({ "min": w[0], "max": w[1], "color": c }))
+        .collect();
+    json!({ "method": "diverging, centred on zero", "classes": classes, "nd": { "color": crate::styles::palette::ND_COLOR, "label": "Sin dato (ND): no se calcula cambio" } })
+}
+
+pub async fn change(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let p: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad("query", e.to_string()))?;
+    if let Some((k, _)) = p
+        .iter()
+        .find(|(k, _)| !matches!(k.as_str(), "from" | "to" | "f"))
+    {
+        return Err(ApiError::bad(
+            k,
+            "unknown parameter; change accepts from, to and f",
+        ));
+    }
+    let format = negotiate_download(f_param(&p), &headers)?;
+    let data = state.current();
+    let ind = data.snapshot.indicator(&id).ok_or_else(|| {
+        ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
+    })?;
+    let c = data
+        .features
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("no collection `{id}`")))?;
+    let years = ind.years();
+    let (from, to) = (year(&p, "from", &years)?, year(&p, "to", &years)?);
+    let rows = changes(ind, from, to);
+    let table = change_table(c, ind, from, to, &rows);
+    match format {
+        Format::Csv | Format::Xlsx | Format::Gpkg => {
+            download(format, table, &format!("{id}_cambio_{from}_{to}")).await
+        }
+        Format::Html => Ok(Html(html::change(c, &table)).into_response()),
+        Format::Json => {
+            let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
+            for (i, ch) in rows.iter().enumerate() {
+                let unit = ind.unit_set.unit(ch.unit);
+                let Some(f) = c.features.iter().find(|f| f.key == unit.key) else {
+                    continue;
+                };
+                let props = json!({
+                    "code": unit.code, "name": unit.name, "from": from, "to": to,
+                    "value_from": ch.value_from, "value_to": ch.value_to,
+                    "change": ch.change, "change_pct": ch.change_pct, "nd": ch.nd(),
+                    "unit": ind.unit, "indicator": ind.id, "sample": ind.sample,
+                });
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&format!(r#"{{"type":"Feature","id":"{}-{from}-{to}","geometry":{},"properties":{props}}}"#, unit.code, f.geometry_json));
+            }
+            let deltas: Vec<f64> = rows.iter().filter_map(|r| r.change).collect();
+            body.push_str(&format!(
+                r#"],"numberMatched":{n},"numberReturned":{n},"ssepot:legend":{}}}"#,
+                diverging_classes(&deltas),
+                n = rows.len()
+            ));
+            Ok(([(header::CONTENT_TYPE, GEOJSON)], body).into_response())
+        }
+    }
+}
