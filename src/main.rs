@@ -33,6 +33,74 @@ enum Command {
         #[arg(default_value = "layers")]
         layers: PathBuf,
     },
+    /// Vector tiles without a server.
+    Tiles {
+        #[command(subcommand)]
+        command: TilesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TilesCommand {
+    /// Write a tileset as a PMTiles v3 archive (OUT.pmtiles) or MBTiles (OUT.mbtiles).
+    Export {
+        /// Output file; the extension picks the format.
+        out: PathBuf,
+        /// Folder of layer files.
+        #[arg(default_value = "layers")]
+        layers: PathBuf,
+        /// Unit set to export (the first one by default).
+        #[arg(long)]
+        set: Option<String>,
+        /// Highest zoom (the tileset's maximum by default).
+        #[arg(long)]
+        max_zoom: Option<u8>,
+    },
+}
+
+fn export(
+    out: PathBuf,
+    layers: PathBuf,
+    set: Option<String>,
+    max_zoom: Option<u8>,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let snapshot = ssepot::ingest::load(&layers, None)?;
+    if snapshot.report.error_count() > 0 {
+        eprintln!("{}", snapshot.report);
+    }
+    let tilesets = ssepot::tiles::TileSets::build(&snapshot);
+    let tileset = match &set {
+        Some(id) => tilesets
+            .get(id)
+            .map(|(_, t)| t)
+            .ok_or_else(|| format!("--set: no unit set `{id}`"))?,
+        None => tilesets
+            .sets
+            .first()
+            .ok_or("the layers declare no unit set")?,
+    };
+    let max_zoom = max_zoom.unwrap_or(tileset.max_zoom).min(tileset.max_zoom);
+    let total = ssepot::tiles::export::coverage(tileset, max_zoom).len();
+    let bar = indicatif::ProgressBar::new(total as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} tiles, {elapsed_precise}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(format!("{} z0–{max_zoom}", tileset.id));
+    let summary = ssepot::tiles::export::export(tileset, max_zoom, &out, || bar.inc(1))?;
+    bar.finish();
+    eprintln!(
+        "{}: {} tiles written ({} empty left out), {} bytes, in {:.2?}",
+        out.display(),
+        summary.tiles_written,
+        summary.tiles_rendered - summary.tiles_written,
+        summary.bytes,
+        started.elapsed()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -53,6 +121,21 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Tiles {
+            command:
+                TilesCommand::Export {
+                    out,
+                    layers,
+                    set,
+                    max_zoom,
+                },
+        } => match export(out, layers, set, max_zoom) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Check { layers } => match ssepot::ingest::load(&layers, None) {
             Ok(snapshot) => {
                 println!("{}", snapshot.report);

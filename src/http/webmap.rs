@@ -35,6 +35,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../../web/vendor/maplibre-gl.css"),
     ),
+    (
+        "vendor/pmtiles.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/vendor/pmtiles.js"),
+    ),
 ];
 
 /// `GET /map/` (and `/` for browsers).

@@ -31,6 +31,7 @@
 pub mod cache;
 mod clip;
 mod encode;
+pub mod export;
 pub mod mercator;
 mod simplify;
 pub mod tileset;
