@@ -7,27 +7,23 @@ use serde_json::{json, Map, Value};
 /// Every territory (or the one with `code`) with its values by year; `null` is `ND`, a missing year has no row.
 pub fn series(ind: &Indicator, code: Option<&str>) -> Value {
     let set = &ind.unit_set;
-    let mut refs: Vec<UnitRef> = (0..set.units.len()).map(UnitRef::Unit).collect();
-    refs.push(UnitRef::City);
     let wanted = code.map(normalize_key);
-    let rows: Vec<Value> = refs
+    // One pass over the observations, grouped by unit (units in set order, the city last).
+    let mut by_unit: std::collections::BTreeMap<UnitRef, Map<String, Value>> =
+        std::collections::BTreeMap::new();
+    for o in &ind.observations {
+        if wanted.as_ref().is_none_or(|k| set.unit(o.unit).key == *k) {
+            by_unit.entry(o.unit).or_default().insert(
+                o.year.to_string(),
+                o.value.map_or(Value::Null, |v| json!(v)),
+            );
+        }
+    }
+    let rows: Vec<Value> = by_unit
         .into_iter()
-        .filter(|r| wanted.as_ref().is_none_or(|k| set.unit(*r).key == *k))
-        .filter_map(|r| {
-            let values: Map<String, Value> = ind
-                .observations
-                .iter()
-                .filter(|o| o.unit == r)
-                .map(|o| {
-                    (
-                        o.year.to_string(),
-                        o.value.map_or(Value::Null, |v| json!(v)),
-                    )
-                })
-                .collect();
+        .map(|(r, values)| {
             let unit = set.unit(r);
-            (!values.is_empty())
-                .then(|| json!({ "code": unit.code, "name": unit.name, "values": values }))
+            json!({ "code": unit.code, "name": unit.name, "values": values })
         })
         .collect();
     json!({

@@ -75,6 +75,7 @@ fn read(
     let name_idx = field_index(&defn_fields, &cfg.name_field, "name_field")?;
 
     let mut units: Vec<Unit> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (n, feature) in layer.features().enumerate() {
         let label = format!("feature {}", feature.fid().unwrap_or(n as u64));
         let code = feature
@@ -124,7 +125,7 @@ fn read(
         proj::Transform::transform(&mut mp, &to_crs84)
             .map_err(|e| format!("{label}: reprojection failed: {e}"))?;
         let key = normalize_key(&code);
-        if units.iter().any(|u| u.key == key) {
+        if !seen.insert(key.clone()) {
             report.rejected.push(format!("{label}: duplicate code"));
             continue;
         }
@@ -149,17 +150,16 @@ fn read(
         cfg.id,
         started.elapsed()
     );
-    Ok(UnitSet {
-        id: cfg.id.clone(),
-        title: cfg.title.clone(),
-        description: cfg.description.clone(),
-        attribution: cfg.attribution.clone(),
-        layer_file: layer_file.to_owned(),
-        source_crs: crs,
-        bbox: city.bbox,
+    Ok(UnitSet::new(
+        cfg.id.clone(),
+        cfg.title.clone(),
+        cfg.description.clone(),
+        cfg.attribution.clone(),
+        layer_file.to_owned(),
+        crs,
         units,
         city,
-    })
+    ))
 }
 
 /// Numeric codes sort as numbers, others after them by text.
@@ -274,9 +274,14 @@ fn apply_names(
         col(&names.key_column, "key_column")?,
         col(&names.name_column, "name_column")?,
     );
+    let index: std::collections::HashMap<String, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.key.clone(), i))
+        .collect();
     for row in 2..=grid.rows.len() {
         let key = normalize_key(&grid.cell(row, k).text());
-        if let Some(u) = units.iter_mut().find(|u| u.key == key) {
+        if let Some(u) = index.get(&key).map(|i| &mut units[*i]) {
             u.name = grid.cell(row, n).text();
         }
     }

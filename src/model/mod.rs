@@ -11,6 +11,7 @@ pub use key::normalize_key;
 use crate::config::{StyleConfig, TechnicalSheet};
 use crate::ingest::report::ImportReport;
 use geo::{MultiPolygon, Rect};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -47,12 +48,48 @@ pub struct UnitSet {
     pub city: Unit,
     /// Extent of all units, CRS84.
     pub bbox: Rect<f64>,
+    /// Normalised key → index in `units`.
+    index: HashMap<String, usize>,
 }
 
 impl UnitSet {
+    /// A unit set; `units` must have distinct keys.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a plain constructor of a data record"
+    )]
+    pub fn new(
+        id: String,
+        title: String,
+        description: String,
+        attribution: String,
+        layer_file: PathBuf,
+        source_crs: String,
+        units: Vec<Unit>,
+        city: Unit,
+    ) -> Self {
+        let index = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.key.clone(), i))
+            .collect();
+        Self {
+            id,
+            title,
+            description,
+            attribution,
+            layer_file,
+            source_crs,
+            bbox: city.bbox,
+            units,
+            city,
+            index,
+        }
+    }
+
     /// Index of the unit with this normalised key.
     pub fn find(&self, key: &str) -> Option<usize> {
-        self.units.iter().position(|u| u.key == key)
+        self.index.get(key).copied()
     }
 
     /// The unit an observation refers to.

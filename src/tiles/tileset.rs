@@ -81,33 +81,48 @@ impl Tileset {
     pub fn build(snapshot: &Snapshot, set: &UnitSet) -> Self {
         let max_zoom = DEFAULT_MAX_ZOOM;
         let indicators: Vec<_> = snapshot.indicators_of(&set.id).collect();
-        let attrs_of = |at: UnitRef| -> Vec<Attr> {
-            let unit = set.unit(at);
-            let mut attrs = vec![
-                Attr {
-                    key: "code".into(),
-                    value: Value::Str(unit.code.as_str().into()),
-                    year: None,
-                },
-                Attr {
-                    key: "name".into(),
-                    value: Value::Str(unit.name.as_str().into()),
-                    year: None,
-                },
-            ];
-            for ind in &indicators {
-                for o in ind.observations.iter().filter(|o| o.unit == at) {
-                    if let Some(v) = o.value {
-                        attrs.push(Attr {
-                            key: format!("{}_{}", ind.id, o.year).into(),
-                            value: Value::Num(v),
-                            year: Some(o.year),
-                        });
-                    }
+        // One pass over the observations: `attrs[i]` for unit i, `attrs[len]` for the city.
+        let n = set.units.len();
+        let mut attrs: Vec<Vec<Attr>> = set
+            .units
+            .iter()
+            .chain(std::iter::once(&set.city))
+            .map(|unit| {
+                vec![
+                    Attr {
+                        key: "code".into(),
+                        value: Value::Str(unit.code.as_str().into()),
+                        year: None,
+                    },
+                    Attr {
+                        key: "name".into(),
+                        value: Value::Str(unit.name.as_str().into()),
+                        year: None,
+                    },
+                ]
+            })
+            .collect();
+        for ind in &indicators {
+            let keys: std::collections::HashMap<i32, Arc<str>> = ind
+                .years()
+                .into_iter()
+                .map(|y| (y, format!("{}_{y}", ind.id).into()))
+                .collect();
+            for o in &ind.observations {
+                if let Some(v) = o.value {
+                    let at = match o.unit {
+                        UnitRef::Unit(i) => i,
+                        UnitRef::City => n,
+                    };
+                    attrs[at].push(Attr {
+                        key: keys[&o.year].clone(),
+                        value: Value::Num(v),
+                        year: Some(o.year),
+                    });
                 }
             }
-            attrs
-        };
+        }
+        let city_attrs = attrs.pop().unwrap_or_default();
         let mut geoms: Vec<Vec<Polygon>> =
             set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
         geoms.push(to_polygons(&set.city.geometry));
@@ -119,11 +134,8 @@ impl Tileset {
             name: set.id.clone(),
             features: unit_shapes
                 .into_iter()
-                .enumerate()
-                .map(|(i, zooms)| Prepared {
-                    zooms,
-                    attrs: attrs_of(UnitRef::Unit(i)),
-                })
+                .zip(attrs)
+                .map(|(zooms, attrs)| Prepared { zooms, attrs })
                 .collect(),
         };
         let city = Layer {
@@ -132,7 +144,7 @@ impl Tileset {
                 .into_iter()
                 .map(|zooms| Prepared {
                     zooms,
-                    attrs: attrs_of(UnitRef::City),
+                    attrs: city_attrs.clone(),
                 })
                 .collect(),
         };

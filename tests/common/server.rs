@@ -1,5 +1,8 @@
 //! The real `ssepot serve` process on a free loopback port, stopped when dropped.
-#![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
