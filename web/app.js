@@ -31,6 +31,7 @@ const DIVERGING = ['#e66101', '#fdb863', '#f7f7f7', '#b2abd2', '#5e3c99'];
 const state = { ind: null, year: null, mode: 'single', a: null, b: null, lang: 'es', sel: null, view: null };
 let collections = [];
 let territories = {};
+let basemap = null; // optional raster XYZ template, configured on the server
 let series = null; // {unit, rows: [{code, name, values: {year: value|null}}]}
 let legend = null;
 let mapB = null;
@@ -261,11 +262,18 @@ function select(code) {
 
 // ---- Maps
 function styleFor(set) {
+  const sources = { t: { type: 'vector', url: `${location.origin}/tiles/${set}.json` } };
+  const under = [];
+  if (basemap) {
+    sources.base = { type: 'raster', tiles: [basemap], tileSize: 256 };
+    under.push({ id: 'mapa-base', type: 'raster', source: 'base' });
+  }
   return {
     version: 8,
-    sources: { t: { type: 'vector', url: `${location.origin}/tiles/${set}.json` } },
+    sources,
     layers: [
       { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
+      ...under,
       { id: 'valores', type: 'fill', source: 't', 'source-layer': set, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
       { id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': `${set}_ciudad`, layout: { visibility: 'none' }, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
       { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': '#4d4d4d', 'line-width': 0.8 } },
@@ -356,7 +364,8 @@ async function main() {
     fetch('/map/territorios.json').then((r) => r.json()),
   ]);
   collections = cols.collections.filter((c) => c.ssepot.kind === 'indicator');
-  territories = terr;
+  territories = terr.unit_sets;
+  basemap = terr.basemap;
   if (!current()) state.ind = (collections.find((c) => c.id === 'poblacion') || collections[0]).id;
   fillIndicatorPicker();
   const set = territories[unitSet()];

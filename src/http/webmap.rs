@@ -67,7 +67,9 @@ pub async fn vendor_asset(Path(file): Path<String>) -> Result<Response, ApiError
     asset(Path(format!("vendor/{file}"))).await
 }
 
-/// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent.
+/// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent;
+/// and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
+/// `https://tile.example.org/{z}/{x}/{y}.png`), drawn under the choropleth when set.
 pub async fn territories(State(state): State<Arc<AppState>>) -> Json<Value> {
     let data = state.current();
     let sets: serde_json::Map<String, Value> = data
@@ -92,7 +94,10 @@ pub async fn territories(State(state): State<Arc<AppState>>) -> Json<Value> {
             (set.id.clone(), value)
         })
         .collect();
-    Json(Value::Object(sets))
+    let basemap = std::env::var("SSEPOT_BASEMAP_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    Json(json!({ "unit_sets": sets, "basemap": basemap }))
 }
 
 /// `GET /collections/{id}/series[?code=]`: values by year per territory, without geometry.

@@ -55,7 +55,7 @@ try {
   await page.waitForFunction(() => window.mapB && window.mapB.loaded() && window.mapB.areTilesLoaded());
   const belenPoint = await page.evaluate(async () => {
     const t = await (await fetch('/map/territorios.json')).json();
-    const b = t.comunas.units.find((u) => u.code === '16');
+    const b = t.unit_sets.comunas.units.find((u) => u.code === '16');
     return window.map.project(b.label);
   });
   await page.mouse.click(belenPoint.x + (await page.locator('#map').boundingBox()).x, belenPoint.y + (await page.locator('#map').boundingBox()).y);
