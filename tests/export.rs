@@ -4,15 +4,8 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
+use common::run;
 use std::process::Command;
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
-    text
-}
 
 fn export(path: &std::path::Path) -> String {
     run(Command::new(env!("CARGO_BIN_EXE_ssepot"))

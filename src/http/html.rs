@@ -194,26 +194,12 @@ fn number(v: &Value) -> String {
 
 /// A number as Spanish readers write it: `2.518.480` and `3,73`.
 pub fn format_es(v: f64) -> String {
-    let s = if v.fract() == 0.0 {
+    let plain = if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
     };
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
+    crate::styles::legend::spanish_digits(&plain)
 }
 
 pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {

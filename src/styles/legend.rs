@@ -38,7 +38,7 @@ pub struct Legend {
     pub nd: NdClass,
 }
 
-/// A number as Spanish readers write it, with at most `decimals` decimals.
+/// A number as Spanish readers write it, with at most `decimals` decimals (trailing zeros dropped).
 pub fn format_number(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
@@ -46,9 +46,14 @@ pub fn format_number(v: f64, decimals: usize) -> String {
     } else {
         s
     };
-    let (int, frac) = s
+    spanish_digits(&s)
+}
+
+/// `-1234.50` → `-1.234,50`: thousands grouped with `.`, decimal comma; the digits are kept as given.
+pub fn spanish_digits(plain: &str) -> String {
+    let (int, frac) = plain
         .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+        .map_or((plain, None), |(i, f)| (i, Some(f)));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {

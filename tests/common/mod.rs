@@ -102,3 +102,12 @@ pub async fn get_with_headers(state: &Arc<AppState>, uri: &str, headers: &[(&str
     }
     request(state, req.body(Body::empty()).unwrap()).await
 }
+
+/// Runs a command and returns what it printed; fails the test, with the output, if it fails.
+pub fn run(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
+    text
+}
