@@ -3,7 +3,7 @@
 use super::clip::clip_to_tile;
 use super::encode::{encode, LayerBuilder, Value};
 use super::mercator::project;
-use super::simplify::{Polygon, Shape, Topology};
+use super::simplify::{Polygon, Pt, Shape, Topology};
 use super::{TileCache, TileCoord, BUFFER, DEFAULT_MAX_ZOOM, EXTENT};
 use crate::model::{Snapshot, UnitRef, UnitSet};
 use std::sync::Arc;
@@ -196,22 +196,19 @@ impl Tileset {
                     {
                         continue;
                     }
+                    let to_tile = |p: Pt| {
+                        [
+                            p[0] * scale - ox * f64::from(EXTENT),
+                            p[1] * scale - oy * f64::from(EXTENT),
+                        ]
+                    };
                     let local: Vec<Polygon> = shape
                         .polygons
                         .iter()
                         .map(|rings| {
                             rings
                                 .iter()
-                                .map(|r| {
-                                    r.iter()
-                                        .map(|p| {
-                                            [
-                                                p[0] * scale - ox * f64::from(EXTENT),
-                                                p[1] * scale - oy * f64::from(EXTENT),
-                                            ]
-                                        })
-                                        .collect()
-                                })
+                                .map(|r| compress_outside(r, window, to_tile))
                                 .collect()
                         })
                         .collect();
@@ -245,6 +242,39 @@ impl Tileset {
         years.dedup();
         years
     }
+}
+
+/// Transforms a ring to tile units, replacing each run of consecutive vertices that lie beyond the same side of
+/// the buffered tile by the run's first and last vertex. Both lie in that (convex) outer half-plane, so the segment
+/// between them does too and the polygon inside the tile is unchanged; clipping then works on a handful of
+/// points instead of a whole comuna's border at zoom 15.
+fn compress_outside(ring: &[Pt], window: [f64; 4], to_tile: impl Fn(Pt) -> Pt) -> Vec<Pt> {
+    let side = |p: &Pt| match () {
+        _ if p[0] < window[0] => 1,
+        _ if p[0] > window[2] => 2,
+        _ if p[1] < window[1] => 3,
+        _ if p[1] > window[3] => 4,
+        _ => 0,
+    };
+    let mut out = Vec::new();
+    let mut run_side = 0;
+    let mut pending: Option<Pt> = None;
+    for p in ring {
+        let s = side(p);
+        if s != 0 && s == run_side {
+            pending = Some(*p);
+            continue;
+        }
+        if let Some(q) = pending.take() {
+            out.push(to_tile(q));
+        }
+        out.push(to_tile(*p));
+        run_side = s;
+    }
+    if let Some(q) = pending {
+        out.push(to_tile(q));
+    }
+    out
 }
 
 fn fields(layer: &Layer, indicators: &[&Arc<crate::model::Indicator>], city: bool) -> Vec<Field> {
