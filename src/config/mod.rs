@@ -62,6 +62,13 @@ pub struct UnitSetConfig {
     /// Attribution / source note, shown with the data.
     #[serde(default)]
     pub attribution: String,
+    /// Highest zoom of the unit set's vector tiles (and of `ssepot tiles export`), 0 to 22; default 15.
+    #[serde(default = "default_max_zoom")]
+    pub max_zoom: u8,
+}
+
+fn default_max_zoom() -> u8 {
+    crate::tiles::DEFAULT_MAX_ZOOM
 }
 
 fn default_city_code() -> String {
@@ -289,6 +296,12 @@ impl LayerFile {
                     ),
                 ));
             }
+        }
+        if let Some(u) = self.unit_set.iter().find(|u| u.max_zoom > 22) {
+            return Err(invalid(
+                "unit_set.max_zoom",
+                format!("{} is above 22", u.max_zoom),
+            ));
         }
         let tables = self.indicator.iter().map(|i| ("indicator.table", &i.table));
         for (field, table) in tables.chain(self.battery.iter().map(|b| ("battery.table", &b.table)))

@@ -150,16 +150,7 @@ fn read(
         cfg.id,
         started.elapsed()
     );
-    Ok(UnitSet::new(
-        cfg.id.clone(),
-        cfg.title.clone(),
-        cfg.description.clone(),
-        cfg.attribution.clone(),
-        layer_file.to_owned(),
-        crs,
-        units,
-        city,
-    ))
+    Ok(UnitSet::new(cfg, layer_file.to_owned(), crs, units, city))
 }
 
 /// Numeric codes sort as numbers, others after them by text.

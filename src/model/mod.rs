@@ -8,7 +8,7 @@ mod key;
 
 pub use key::normalize_key;
 
-use crate::config::{StyleConfig, TechnicalSheet};
+use crate::config::{StyleConfig, TechnicalSheet, UnitSetConfig};
 use crate::ingest::report::ImportReport;
 use geo::{MultiPolygon, Rect};
 use std::collections::HashMap;
@@ -48,21 +48,16 @@ pub struct UnitSet {
     pub city: Unit,
     /// Extent of all units, CRS84.
     pub bbox: Rect<f64>,
+    /// Highest zoom of its vector tiles.
+    pub max_zoom: u8,
     /// Normalised key → index in `units`.
     index: HashMap<String, usize>,
 }
 
 impl UnitSet {
-    /// A unit set; `units` must have distinct keys.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "a plain constructor of a data record"
-    )]
+    /// A unit set declared by `cfg` in `layer_file`; `units` must have distinct keys.
     pub fn new(
-        id: String,
-        title: String,
-        description: String,
-        attribution: String,
+        cfg: &UnitSetConfig,
         layer_file: PathBuf,
         source_crs: String,
         units: Vec<Unit>,
@@ -74,13 +69,14 @@ impl UnitSet {
             .map(|(i, u)| (u.key.clone(), i))
             .collect();
         Self {
-            id,
-            title,
-            description,
-            attribution,
+            id: cfg.id.clone(),
+            title: cfg.title.clone(),
+            description: cfg.description.clone(),
+            attribution: cfg.attribution.clone(),
             layer_file,
             source_crs,
             bbox: city.bbox,
+            max_zoom: cfg.max_zoom,
             units,
             city,
             index,

@@ -4,7 +4,7 @@ use super::clip::clip_to_tile;
 use super::encode::{encode, LayerBuilder, Value};
 use super::mercator::project;
 use super::simplify::{Polygon, Pt, Shape, Topology};
-use super::{TileCache, TileCoord, BUFFER, DEFAULT_MAX_ZOOM, EXTENT};
+use super::{TileCache, TileCoord, BUFFER, EXTENT};
 use crate::model::{Snapshot, UnitRef, UnitSet};
 use std::sync::Arc;
 
@@ -79,7 +79,7 @@ fn zoom_shapes(units: &[Vec<Polygon>], max_zoom: u8) -> Vec<Vec<Arc<Shape>>> {
 
 impl Tileset {
     pub fn build(snapshot: &Snapshot, set: &UnitSet) -> Self {
-        let max_zoom = DEFAULT_MAX_ZOOM;
+        let max_zoom = set.max_zoom;
         let indicators: Vec<_> = snapshot.indicators_of(&set.id).collect();
         // One pass over the observations: `attrs[i]` for unit i, `attrs[len]` for the city.
         let n = set.units.len();
@@ -364,7 +364,7 @@ mod tests {
                 owners.entry(key(*p)).or_default().insert(u);
             }
         }
-        let shapes = zoom_shapes(&units, DEFAULT_MAX_ZOOM);
+        let shapes = zoom_shapes(&units, crate::tiles::DEFAULT_MAX_ZOOM);
         let mut checked = 0;
         let mut mismatches = 0;
         for z in [6usize, 9, 11, 13, 15] {
