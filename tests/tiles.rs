@@ -339,10 +339,16 @@ fn extent(coords: &serde_json::Value) -> ([f64; 2], [f64; 2]) {
 async fn the_layer_file_sets_the_highest_zoom() {
     let dir = layers_copy();
     let toml = dir.path().join("medellin.toml");
-    let text = std::fs::read_to_string(&toml).unwrap().replace("city_name = \"Medellín\"", "city_name = \"Medellín\"\nmax_zoom = 12");
+    let text = std::fs::read_to_string(&toml).unwrap().replace(
+        "city_name = \"Medellín\"",
+        "city_name = \"Medellín\"\nmax_zoom = 12",
+    );
     std::fs::write(&toml, text).unwrap();
     let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
-    assert_eq!(get(&state, "/tiles/comunas.json").await.json()["maxzoom"], 12);
+    assert_eq!(
+        get(&state, "/tiles/comunas.json").await.json()["maxzoom"],
+        12
+    );
     assert_eq!(get(&state, CENTRE).await.status, 200);
     let r = get(&state, "/tiles/comunas/13/2376/3953.mvt").await;
     assert_eq!(r.status, 400);

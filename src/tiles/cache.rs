@@ -85,10 +85,6 @@ impl TileCache {
         Self { inner }
     }
 
-    pub fn is_enabled(&self) -> bool {
-        self.inner.is_some()
-    }
-
     /// The cached tile, or the one `make` renders (then cached).
     pub fn get_or_insert(&self, key: TileKey, make: impl FnOnce() -> Vec<u8>) -> Arc<EncodedTile> {
         match &self.inner {

@@ -228,20 +228,6 @@ impl Tileset {
             .collect();
         encode(layers)
     }
-
-    /// Indicator years available in this tileset (for `datetime=` validation and styles).
-    pub fn years(&self) -> Vec<i32> {
-        let mut years: Vec<i32> = self
-            .layers
-            .iter()
-            .flat_map(|l| &l.features)
-            .flat_map(|f| &f.attrs)
-            .filter_map(|a| a.year)
-            .collect();
-        years.sort_unstable();
-        years.dedup();
-        years
-    }
 }
 
 /// Transforms a ring to tile units, replacing each run of consecutive vertices that lie beyond the same side of
