@@ -27,8 +27,10 @@ pub struct Feature {
     pub geometry_json: Arc<str>,
     /// `,"properties":{…}}`
     pub tail: String,
-    pub properties: Map<String, Value>,
 }
+
+/// How `tail` starts; the properties object follows.
+const TAIL_PREFIX: &str = r#","properties":"#;
 
 impl Feature {
     fn new(
@@ -42,7 +44,7 @@ impl Feature {
             r#"{{"type":"Feature","id":{},"geometry":"#,
             Value::String(id.clone())
         );
-        let tail = format!(r#","properties":{}}}"#, Value::Object(properties.clone()));
+        let tail = format!("{TAIL_PREFIX}{}}}", Value::Object(properties));
         Self {
             id,
             key,
@@ -52,8 +54,14 @@ impl Feature {
             head,
             geometry_json: unit.json.clone(),
             tail,
-            properties,
         }
+    }
+
+    /// The properties, parsed back from the prepared JSON: only HTML pages and downloads need them, so the
+    /// catalogue does not keep a second copy of every territory-year in memory.
+    pub fn properties(&self) -> Map<String, Value> {
+        let json = &self.tail[TAIL_PREFIX.len()..self.tail.len() - 1];
+        serde_json::from_str(json).expect("the properties were written as a JSON object")
     }
 
     /// Bytes this feature adds to a response.

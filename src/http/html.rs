@@ -222,9 +222,10 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
         .features
         .iter()
         .map(|f| {
+            let props = f.properties();
             let cells: String = cols
                 .iter()
-                .map(|(k, _)| match (*k, &f.properties[*k]) {
+                .map(|(k, _)| match (*k, &props[*k]) {
                     ("value" | "area_km2", v) => format!(r#"<td class="n">{}</td>"#, number(v)),
                     (_, Value::String(s)) => format!("<td>{}</td>", esc(s)),
                     (_, v) => format!("<td>{v}</td>"),
@@ -267,7 +268,7 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
 
 pub fn item(c: &Collection, f: &Feature) -> String {
     let rows: String = f
-        .properties
+        .properties()
         .iter()
         .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), number(v)))
         .collect();

@@ -23,7 +23,7 @@ fn title(c: &Collection, extra: &str) -> String {
 pub fn items_table(c: &Collection, features: &[&Feature]) -> Table {
     let columns: Vec<(String, Kind)> = match features.first() {
         Some(f) => f
-            .properties
+            .properties()
             .iter()
             .map(|(k, v)| {
                 let kind = match (k.as_str(), v) {
@@ -42,7 +42,7 @@ pub fn items_table(c: &Collection, features: &[&Feature]) -> Table {
         .iter()
         .map(|f| {
             let row = f
-                .properties
+                .properties()
                 .values()
                 .zip(&columns)
                 .map(|(v, (_, kind))| match (kind, v) {
