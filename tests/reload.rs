@@ -70,13 +70,7 @@ async fn a_broken_workbook_keeps_serving_its_previous_values_and_a_fixed_one_is_
 
     std::fs::write(&workbook, original).unwrap();
     state.reload().await.unwrap();
-    let csv = dir
-        .path()
-        .join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
-    let text = std::fs::read_to_string(&csv)
-        .unwrap()
-        .replace("16,2023,", "16,2023,9");
-    std::fs::write(&csv, text).unwrap();
+    common::bump_belen_homicides_2023(dir.path());
     let before = belen_2023(&state, "homicidios").await.as_f64().unwrap();
     let report = state.reload().await.unwrap();
     assert_eq!(report.error_count(), 0, "{report}");
