@@ -5,22 +5,14 @@ usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/mbtiles.py ARCHIVE.
 import os
 import sys
 
-from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorTileLayer
+from harness import check, finish
+from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorTileLayer
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
 archive = sys.argv[1]
 out_dir = sys.argv[2] if len(sys.argv) > 2 else "tests/artifacts"
 os.makedirs(out_dir, exist_ok=True)
-app = QgsApplication([], False)
-app.initQgis()
-failures = []
-
-
-def check(cond, msg):
-    print(("ok   " if cond else "FAIL ") + msg)
-    if not cond:
-        failures.append(msg)
 
 
 try:
@@ -42,6 +34,4 @@ try:
     check(drawn > 500, f"it draws the comunas ({drawn} sampled pixels)")
     del layer
 finally:
-    app.exitQgis()
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+    finish()

@@ -4,18 +4,10 @@ usage: QT_QPA_PLATFORM=offscreen python3 tests/qgis/oapif_layers.py BASE_URL
 """
 import sys
 
-from qgis.core import QgsApplication, QgsFeatureRequest, QgsVectorLayer
+from harness import check, finish
+from qgis.core import QgsFeatureRequest, QgsVectorLayer
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
-app = QgsApplication([], False)
-app.initQgis()
-failures = []
-
-
-def check(cond, msg):
-    print(("ok   " if cond else "FAIL ") + msg)
-    if not cond:
-        failures.append(msg)
 
 
 def layer(typename, page_size=None):
@@ -57,7 +49,4 @@ try:
     check(belen["cambio"] == 216948 - 205651 and belen["territorio"] == "Belén", f"Belén changes by 11 297 ({belen['cambio']})")
     del comunas, hom, pob, feats, cambio, belen
 finally:
-    app.exitQgis()
-
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+    finish()

@@ -8,8 +8,8 @@ import os
 import sys
 import urllib.request
 
+from harness import check, finish
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsMapBoxGlStyleConverter,
@@ -26,15 +26,6 @@ from qgis.PyQt.QtGui import QColor
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 out_dir = sys.argv[2] if len(sys.argv) > 2 else "tests/artifacts"
 os.makedirs(out_dir, exist_ok=True)
-app = QgsApplication([], False)
-app.initQgis()
-failures = []
-
-
-def check(cond, msg):
-    print(("ok   " if cond else "FAIL ") + msg)
-    if not cond:
-        failures.append(msg)
 
 
 def render(layer, crs, name):
@@ -96,7 +87,4 @@ try:
     check(drawn_f == drawn, f"the feature layer with the .qml draws the same classes ({drawn_f})")
     del vt, feat, conv
 finally:
-    app.exitQgis()
-
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+    finish()
