@@ -9,11 +9,10 @@ use super::negotiate::{f_param, negotiate_download, Format};
 use crate::features::change::changes;
 use crate::features::download::tables::change_table;
 use crate::state::AppState;
-use crate::styles::palette::diverging;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 
 fn year(p: &[(String, String)], name: &str, years: &[i32]) -> Result<i32, ApiError> {
@@ -33,19 +32,6 @@ fn year(p: &[(String, String)], name: &str, years: &[i32]) -> Result<i32, ApiErr
             format!("`{v}` is not one of the indicator's years {years:?}"),
         )
     })
-}
-
-/// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change.
-pub fn diverging_classes(values: &[f64]) -> Value {
-    let m = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let edges = [-m, -0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m, m];
-    let colors = diverging(5);
-    let classes: Vec<Value> = edges
-        .windows(2)
-        .zip(colors)
-        .map(|(w, c)| json!({ "min": w[0], "max": w[1], "color": c }))
-        .collect();
-    json!({ "method": "diverging, centred on zero", "classes": classes, "nd": { "color": crate::styles::palette::ND_COLOR, "label": "Sin dato (ND): no se calcula cambio" } })
 }
 
 pub async fn change(
@@ -104,7 +90,7 @@ pub async fn change(
             let deltas: Vec<f64> = rows.iter().filter_map(|r| r.change).collect();
             body.push_str(&format!(
                 r#"],"numberMatched":{n},"numberReturned":{n},"ssepot:legend":{}}}"#,
-                diverging_classes(&deltas),
+                crate::styles::legend::change_legend(&deltas),
                 n = rows.len()
             ));
             Ok(([(header::CONTENT_TYPE, GEOJSON)], body).into_response())

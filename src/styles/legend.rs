@@ -148,6 +148,20 @@ impl Legend {
     }
 }
 
+/// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change.
+pub fn change_legend(values: &[f64]) -> serde_json::Value {
+    use serde_json::json;
+    let m = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let edges = [-m, -0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m, m];
+    let colors = super::palette::diverging(5);
+    let classes: Vec<serde_json::Value> = edges
+        .windows(2)
+        .zip(colors)
+        .map(|(w, c)| json!({ "min": w[0], "max": w[1], "color": c }))
+        .collect();
+    json!({ "method": "diverging, centred on zero", "classes": classes, "nd": { "color": ND_COLOR, "label": "Sin dato (ND): no se calcula cambio" } })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
