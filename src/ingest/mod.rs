@@ -6,9 +6,11 @@
 
 pub mod cells;
 mod geometry;
-pub mod report;
 mod table;
 pub mod values;
+
+/// The import report lives in the model, which keeps it with the snapshot; ingest fills it.
+pub use crate::model::report;
 
 use crate::config::{self, BatteryConfig, IndicatorConfig, LayerFile, TechnicalSheet};
 use crate::model::{Indicator, Snapshot, UnitSet};

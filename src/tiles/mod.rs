@@ -43,8 +43,8 @@ pub use tileset::{TileSets, Tileset};
 pub const EXTENT: u32 = 4096;
 /// Buffer around each tile, in tile units, that clipped geometry keeps.
 pub const BUFFER: f64 = 64.0;
-/// Highest zoom served unless a layer file says otherwise.
-pub const DEFAULT_MAX_ZOOM: u8 = 15;
+/// Highest zoom served unless a layer file says otherwise (a layer-file default, so it lives in `config`).
+pub use crate::config::DEFAULT_MAX_ZOOM;
 
 /// A tile address in the WebMercatorQuad tile matrix set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

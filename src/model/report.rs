@@ -1,5 +1,6 @@
 //! The import report: what was read, what was repaired, what did not match. `ssepot check` prints it and
-//! the server exposes it as JSON at `/report`.
+//! the server exposes it as JSON at `/report`. It lives in the model because a snapshot carries the report of the
+//! import that built it; ingest fills it in.
 
 use serde::Serialize;
 use std::fmt;
