@@ -58,6 +58,9 @@ enum TilesCommand {
     },
 }
 
+/// Tiles above this size (uncompressed) are slow for a web map; the export says so.
+const LARGE_TILE: usize = 500 * 1024;
+
 fn export(
     out: PathBuf,
     layers: PathBuf,
@@ -80,7 +83,9 @@ fn export(
             .first()
             .ok_or("the layers declare no unit set")?,
     };
-    let max_zoom = max_zoom.unwrap_or(tileset.max_zoom).min(tileset.max_zoom);
+    let max_zoom = max_zoom
+        .unwrap_or(tileset.max_zoom)
+        .clamp(tileset.min_zoom, tileset.max_zoom);
     let total = ssepot::tiles::export::coverage(tileset, max_zoom).len();
     let bar = indicatif::ProgressBar::new(total as u64).with_style(
         indicatif::ProgressStyle::with_template(
@@ -89,7 +94,7 @@ fn export(
         .expect("a valid template")
         .progress_chars("=> "),
     );
-    bar.set_message(format!("{} z0–{max_zoom}", tileset.id));
+    bar.set_message(format!("{} z{}–{max_zoom}", tileset.id, tileset.min_zoom));
     let summary = ssepot::tiles::export::export(tileset, max_zoom, &out, || bar.inc(1))?;
     bar.finish();
     eprintln!(
@@ -100,6 +105,14 @@ fn export(
         summary.bytes,
         started.elapsed()
     );
+    for (c, size) in &summary.largest {
+        let warn = if *size > LARGE_TILE {
+            " (over 500 KB: consider a higher min_zoom)"
+        } else {
+            ""
+        };
+        eprintln!("  largest: {}/{}/{}: {size} bytes{warn}", c.z, c.x, c.y);
+    }
     Ok(())
 }
 

@@ -64,6 +64,10 @@ pub struct UnitSetConfig {
     /// Attribution / source note, shown with the data.
     #[serde(default)]
     pub attribution: String,
+    /// Lowest zoom at which the unit set's vector tiles are served (and exported), 0 to `max_zoom`; default 0. A
+    /// dense set (census blocks) may start at 12, where its tiles stay small.
+    #[serde(default)]
+    pub min_zoom: u8,
     /// Highest zoom of the unit set's vector tiles (and of `ssepot tiles export`), 0 to 22; default 15.
     #[serde(default = "default_max_zoom")]
     pub max_zoom: u8,
@@ -276,6 +280,15 @@ impl LayerFile {
             return Err(invalid(
                 "unit_set.max_zoom",
                 format!("{} is above 22", u.max_zoom),
+            ));
+        }
+        if let Some(u) = self.unit_set.iter().find(|u| u.min_zoom > u.max_zoom) {
+            return Err(invalid(
+                "unit_set.min_zoom",
+                format!(
+                    "{} is above max_zoom ({}) of unit set `{}`",
+                    u.min_zoom, u.max_zoom, u.id
+                ),
             ));
         }
         let tables = self.indicator.iter().map(|i| ("indicator.table", &i.table));

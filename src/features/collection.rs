@@ -1,6 +1,12 @@
-//! A collection and its prepared features.
+//! A collection and its features, written when a response needs them.
+//!
+//! A collection keeps no per-feature data: a feature is a unit (territories) or an observation of the
+//! indicator (territory-years), and its JSON is written from the model when a page asks for it. The geometry's
+//! GeoJSON is rendered once per unit and shared ([`Geometries`]), so a page is still mostly copied bytes, and
+//! a million territory-years cost no memory beyond the observations themselves.
 
-use crate::model::{Indicator, UnitRef, UnitSet};
+pub use super::index::{Geometries, PreparedUnit};
+use crate::model::{normalize_key, Indicator, UnitRef, UnitSet};
 use geo::{MultiPolygon, Rect};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -74,40 +80,6 @@ impl Feature {
     }
 }
 
-/// A unit's geometry in the forms features need.
-pub struct PreparedUnit {
-    geometry: Arc<MultiPolygon<f64>>,
-    json: Arc<str>,
-    bbox: Rect<f64>,
-}
-
-/// Every unit of a set (and the municipality), rendered once.
-pub struct Geometries {
-    units: Vec<PreparedUnit>,
-    city: PreparedUnit,
-}
-
-impl Geometries {
-    pub fn render(set: &UnitSet) -> Self {
-        let prepare = |u: &crate::model::Unit| PreparedUnit {
-            geometry: Arc::new(u.geometry.clone()),
-            json: super::geojson::geometry_json(&u.geometry).into(),
-            bbox: u.bbox,
-        };
-        Self {
-            units: set.units.iter().map(prepare).collect(),
-            city: prepare(&set.city),
-        }
-    }
-
-    fn get(&self, at: UnitRef) -> &PreparedUnit {
-        match at {
-            UnitRef::Unit(i) => &self.units[i],
-            UnitRef::City => &self.city,
-        }
-    }
-}
-
 /// A feature collection as OGC API Features serves it.
 pub struct Collection {
     pub id: String,
@@ -120,8 +92,17 @@ pub struct Collection {
     pub years: Option<[i32; 2]>,
     /// Extra, ssepot-specific description (indicator sheet, sample flag, units).
     pub metadata: Value,
-    /// In order: year, then territory.
-    pub features: Vec<Feature>,
+    /// Where the features come from; in order: year, then territory.
+    source: Source,
+    geometries: Arc<Geometries>,
+}
+
+/// The model data a collection's features are written from.
+enum Source {
+    /// Feature `i` is unit `i`.
+    Territories(Arc<UnitSet>),
+    /// Feature `i` is observation `i`.
+    Indicator(Arc<Indicator>),
 }
 
 fn rect_to_bbox(r: Rect<f64>) -> [f64; 4] {
@@ -132,25 +113,7 @@ fn rect_to_bbox(r: Rect<f64>) -> [f64; 4] {
 pub const SAMPLE_LABEL: &str = "MUESTRA SINTÉTICA — valores inventados, no oficiales";
 
 impl Collection {
-    pub fn of_unit_set(set: &UnitSet, geometries: &Geometries) -> Self {
-        let features = set
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| {
-                let mut p = Map::new();
-                p.insert("code".into(), u.code.clone().into());
-                p.insert("name".into(), u.name.clone().into());
-                p.insert("area_km2".into(), json!((u.area_m2 / 1e4).round() / 100.0));
-                Feature::new(
-                    u.code.clone(),
-                    u.key.clone(),
-                    None,
-                    geometries.get(UnitRef::Unit(i)),
-                    p,
-                )
-            })
-            .collect();
+    pub fn of_unit_set(set: &Arc<UnitSet>, geometries: &Arc<Geometries>) -> Self {
         Self {
             id: set.id.clone(),
             title: set.title.clone(),
@@ -165,38 +128,13 @@ impl Collection {
                 "source_crs": set.source_crs,
                 "units": set.units.len(),
             }),
-            features,
+            source: Source::Territories(set.clone()),
+            geometries: geometries.clone(),
         }
     }
 
-    pub fn of_indicator(ind: &Indicator, geometries: &Geometries) -> Self {
+    pub fn of_indicator(ind: &Arc<Indicator>, geometries: &Arc<Geometries>) -> Self {
         let set = &ind.unit_set;
-        let features = ind
-            .observations
-            .iter()
-            .map(|o| {
-                let unit = set.unit(o.unit);
-                let mut p = Map::new();
-                p.insert("code".into(), unit.code.clone().into());
-                p.insert("name".into(), unit.name.clone().into());
-                p.insert("year".into(), o.year.into());
-                p.insert("value".into(), o.value.map_or(Value::Null, |v| json!(v)));
-                p.insert("nd".into(), o.value.is_none().into());
-                p.insert("unit".into(), ind.unit.clone().into());
-                p.insert("indicator".into(), ind.id.clone().into());
-                if ind.sample {
-                    p.insert("sample".into(), true.into());
-                }
-                let id = format!("{}-{}", unit.code, o.year);
-                Feature::new(
-                    id,
-                    unit.key.clone(),
-                    Some(o.year),
-                    geometries.get(o.unit),
-                    p,
-                )
-            })
-            .collect();
         let years = ind
             .observations
             .first()
@@ -235,12 +173,152 @@ impl Collection {
                 "years": ind.years(),
                 "city_level": ind.observations.iter().all(|o| o.unit == UnitRef::City),
             }),
-            features,
+            source: Source::Indicator(ind.clone()),
+            geometries: geometries.clone(),
         }
     }
 
-    /// The feature with this id.
-    pub fn feature(&self, id: &str) -> Option<&Feature> {
-        self.features.iter().find(|f| f.id == id)
+    /// How many features the collection has.
+    pub fn len(&self) -> usize {
+        match &self.source {
+            Source::Territories(set) => set.units.len(),
+            Source::Indicator(ind) => ind.observations.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn geometries(&self) -> &Geometries {
+        &self.geometries
+    }
+
+    /// The unit and year of feature `i`.
+    pub fn unit_year(&self, i: usize) -> (UnitRef, Option<i32>) {
+        match &self.source {
+            Source::Territories(_) => (UnitRef::Unit(i), None),
+            Source::Indicator(ind) => {
+                let o = &ind.observations[i];
+                (o.unit, Some(o.year))
+            }
+        }
+    }
+
+    /// Feature positions of the features of `year` (all of them for territories, which have no year), as a
+    /// range: features are ordered by year.
+    pub fn year_range(&self, year: Option<i32>) -> std::ops::Range<usize> {
+        match (&self.source, year) {
+            (Source::Territories(set), None) => 0..set.units.len(),
+            (Source::Indicator(ind), Some(y)) => {
+                let obs = &ind.observations;
+                obs.partition_point(|o| o.year < y)..obs.partition_point(|o| o.year <= y)
+            }
+            _ => 0..0,
+        }
+    }
+
+    /// The years features have: `[None]` for territories.
+    pub fn feature_years(&self) -> Vec<Option<i32>> {
+        match &self.source {
+            Source::Territories(_) => vec![None],
+            Source::Indicator(ind) => ind.years().into_iter().map(Some).collect(),
+        }
+    }
+
+    /// The position of the feature of `unit` in `year`.
+    pub fn position(&self, unit: UnitRef, year: Option<i32>) -> Option<usize> {
+        match (&self.source, unit, year) {
+            (Source::Territories(set), UnitRef::Unit(i), None) => {
+                (i < set.units.len()).then_some(i)
+            }
+            (Source::Indicator(ind), _, Some(y)) => ind
+                .observations
+                .binary_search_by(|o| (o.year, o.unit).cmp(&(y, unit)))
+                .ok(),
+            _ => None,
+        }
+    }
+
+    /// The unit with this normalised key (the municipality included).
+    pub fn unit_by_key(&self, key: &str) -> Option<UnitRef> {
+        let set = self.unit_set_data();
+        match set.find(key) {
+            Some(i) => Some(UnitRef::Unit(i)),
+            None => (set.city.key == key).then_some(UnitRef::City),
+        }
+    }
+
+    fn unit_set_data(&self) -> &UnitSet {
+        match &self.source {
+            Source::Territories(set) => set,
+            Source::Indicator(ind) => &ind.unit_set,
+        }
+    }
+
+    /// Feature `i`, written.
+    pub fn feature_at(&self, i: usize) -> Feature {
+        let set = self.unit_set_data();
+        match &self.source {
+            Source::Territories(_) => {
+                let u = &set.units[i];
+                let mut p = Map::new();
+                p.insert("code".into(), u.code.clone().into());
+                p.insert("name".into(), u.name.clone().into());
+                p.insert("area_km2".into(), json!((u.area_m2 / 1e4).round() / 100.0));
+                Feature::new(
+                    u.code.clone(),
+                    u.key.clone(),
+                    None,
+                    self.geometries.get(UnitRef::Unit(i)),
+                    p,
+                )
+            }
+            Source::Indicator(ind) => {
+                let o = &ind.observations[i];
+                let unit = set.unit(o.unit);
+                let mut p = Map::new();
+                p.insert("code".into(), unit.code.clone().into());
+                p.insert("name".into(), unit.name.clone().into());
+                p.insert("year".into(), o.year.into());
+                p.insert("value".into(), o.value.map_or(Value::Null, |v| json!(v)));
+                p.insert("nd".into(), o.value.is_none().into());
+                p.insert("unit".into(), ind.unit.clone().into());
+                p.insert("indicator".into(), ind.id.clone().into());
+                if ind.sample {
+                    p.insert("sample".into(), true.into());
+                }
+                let id = format!("{}-{}", unit.code, o.year);
+                Feature::new(
+                    id,
+                    unit.key.clone(),
+                    Some(o.year),
+                    self.geometries.get(o.unit),
+                    p,
+                )
+            }
+        }
+    }
+
+    /// The feature with this id (`{code}` for territories, `{code}-{year}` for territory-years).
+    pub fn feature(&self, id: &str) -> Option<Feature> {
+        let set = self.unit_set_data();
+        let (code, year) = match &self.source {
+            Source::Territories(_) => (id, None),
+            Source::Indicator(_) => {
+                let (code, year) = id.rsplit_once('-')?;
+                (code, Some(year.parse().ok()?))
+            }
+        };
+        let unit = self.unit_by_key(&normalize_key(code))?;
+        if set.unit(unit).code != code {
+            return None;
+        }
+        self.position(unit, year).map(|i| self.feature_at(i))
+    }
+
+    /// The geometry of the territory with this normalised key (the municipality included).
+    pub fn unit_geometry(&self, key: &str) -> Option<&PreparedUnit> {
+        self.unit_by_key(key).map(|u| self.geometries.get(u))
     }
 }

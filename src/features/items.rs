@@ -1,45 +1,39 @@
 //! Selecting a page of features and writing it as GeoJSON.
+//!
+//! Filters go through indexes, never a scan of every feature: `code` is a key lookup, `bbox` an R-tree query
+//! ([`super::index`]), and years are ranges of the year-ordered features, so a query on a million-unit set
+//! costs what it costs on the comunas, plus the matches themselves.
 
 use super::collection::{Collection, Feature};
 use super::query::ItemsQuery;
-use geo::{Intersects, Rect};
+use crate::model::UnitRef;
+use geo::Rect;
 
 /// The features of one `/items` response.
 pub struct Page<'c> {
     pub number_matched: usize,
     pub offset: usize,
     pub limit: usize,
-    pub features: Vec<&'c Feature>,
+    pub features: Vec<Feature>,
+    collection: std::marker::PhantomData<&'c Collection>,
 }
 
 impl<'c> Page<'c> {
     /// Applies the filters, then `offset` and `limit`.
     pub fn select(collection: &'c Collection, q: &ItemsQuery) -> Self {
-        let bbox = q.bbox.map(|[a, b, c, d]| {
-            // A bbox crossing the antimeridian has min lon > max lon; no unit set here spans it.
-            Rect::new(
-                geo::coord! { x: a.min(c), y: b },
-                geo::coord! { x: a.max(c), y: d },
-            )
-        });
-        let matching = collection.features.iter().filter(|f| {
-            q.code.as_deref().is_none_or(|k| f.key == k)
-                && q.matches_year(f.year)
-                && bbox.is_none_or(|r| r.intersects(&f.bbox) && r.intersects(&*f.geometry))
-        });
-        let mut number_matched = 0;
-        let mut features = Vec::new();
-        for (i, f) in matching.enumerate() {
-            number_matched += 1;
-            if i >= q.offset && features.len() < q.limit {
-                features.push(f);
-            }
-        }
+        let positions = matching(collection, q);
+        let number_matched = positions.len();
+        let features = positions
+            .iter(q.offset)
+            .take(q.limit)
+            .map(|i| collection.feature_at(i))
+            .collect();
         Self {
             number_matched,
             offset: q.offset,
             limit: q.limit,
             features,
+            collection: std::marker::PhantomData,
         }
     }
 
@@ -72,6 +66,71 @@ impl<'c> Page<'c> {
         );
         out.extend_from_slice(tail.as_bytes());
         out
+    }
+}
+
+/// The positions of the features that pass the filters, in collection order (year, then territory).
+enum Positions {
+    /// Ranges of consecutive features (no territory filter).
+    Ranges(Vec<std::ops::Range<usize>>),
+    /// Single features (a territory filter).
+    List(Vec<usize>),
+}
+
+impl Positions {
+    fn len(&self) -> usize {
+        match self {
+            Self::Ranges(r) => r.iter().map(|r| r.len()).sum(),
+            Self::List(l) => l.len(),
+        }
+    }
+
+    fn iter(&self, skip: usize) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            Self::Ranges(ranges) => {
+                // Whole ranges before the offset are stepped over, not walked.
+                let mut skip = skip;
+                Box::new(ranges.iter().flat_map(move |r| {
+                    let from = r.start + skip.min(r.len());
+                    skip -= skip.min(r.len());
+                    from..r.end
+                }))
+            }
+            Self::List(l) => Box::new(l.iter().copied().skip(skip)),
+        }
+    }
+}
+
+fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
+    let years: Vec<Option<i32>> = c
+        .feature_years()
+        .into_iter()
+        .filter(|y| q.matches_year(*y))
+        .collect();
+    let mut units: Option<Vec<UnitRef>> = None;
+    if let Some(code) = q.code.as_deref() {
+        units = Some(c.unit_by_key(code).into_iter().collect());
+    }
+    if let Some([a, b, cx, d]) = q.bbox {
+        // A bbox crossing the antimeridian has min lon > max lon; no unit set here spans it.
+        let r = Rect::new(
+            geo::coord! { x: a.min(cx), y: b },
+            geo::coord! { x: a.max(cx), y: d },
+        );
+        let near = c.geometries().meeting(r);
+        units = Some(match units {
+            Some(u) => u.into_iter().filter(|x| near.contains(x)).collect(),
+            None => near,
+        });
+    }
+    match units {
+        None => Positions::Ranges(years.into_iter().map(|y| c.year_range(y)).collect()),
+        Some(units) => Positions::List(
+            years
+                .into_iter()
+                .flat_map(|y| units.iter().filter_map(move |u| c.position(*u, y)))
+                .collect(),
+        ),
     }
 }
 

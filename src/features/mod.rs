@@ -8,6 +8,7 @@ pub mod change;
 pub mod collection;
 pub mod download;
 pub mod geojson;
+pub mod index;
 pub mod items;
 pub mod query;
 pub mod series;
@@ -27,7 +28,7 @@ impl Catalog {
     pub fn build(snapshot: &Snapshot) -> Self {
         let mut collections = Vec::new();
         for set in &snapshot.unit_sets {
-            let geometries = collection::Geometries::render(set);
+            let geometries = std::sync::Arc::new(collection::Geometries::render(set));
             collections.push(Collection::of_unit_set(set, &geometries));
             for indicator in snapshot.indicators_of(&set.id) {
                 collections.push(Collection::of_indicator(indicator, &geometries));

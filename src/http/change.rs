@@ -73,7 +73,7 @@ pub async fn change(
             let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
             for (i, ch) in rows.iter().enumerate() {
                 let unit = ind.unit_set.unit(ch.unit);
-                let Some(f) = c.features.iter().find(|f| f.key == unit.key) else {
+                let Some(g) = c.unit_geometry(&unit.key) else {
                     continue;
                 };
                 let props = json!({
@@ -85,7 +85,7 @@ pub async fn change(
                 if i > 0 {
                     body.push(',');
                 }
-                body.push_str(&format!(r#"{{"type":"Feature","id":"{}-{from}-{to}","geometry":{},"properties":{props}}}"#, unit.code, f.geometry_json));
+                body.push_str(&format!(r#"{{"type":"Feature","id":"{}-{from}-{to}","geometry":{},"properties":{props}}}"#, unit.code, g.json));
             }
             let deltas: Vec<f64> = rows.iter().filter_map(|r| r.change).collect();
             body.push_str(&format!(

@@ -233,10 +233,10 @@ pub async fn item(
         &c.title,
     ));
     match format {
-        Format::Html => Ok(Html(html::item(c, f)).into_response()),
+        Format::Html => Ok(Html(html::item(c, &f)).into_response()),
         _ => Ok(json_response(
             GEOJSON,
-            feature_geojson(f, &Value::Array(links).to_string()),
+            feature_geojson(&f, &Value::Array(links).to_string()),
         )),
     }
 }

@@ -118,7 +118,7 @@ fn serve_tile(
         parse_u32(z, "z")?,
         parse_u32(x, "x")?,
         parse_u32(y, "y")?,
-        tileset.max_zoom,
+        (tileset.min_zoom, tileset.max_zoom),
     )
     .map_err(|e| ApiError::bad(e.parameter, e.message))?;
     let tile = data
@@ -168,7 +168,7 @@ fn vector_layers(t: &Tileset) -> Value {
                 .iter()
                 .map(|f| (f.name.clone(), Value::String(f.description.clone())))
                 .collect();
-            json!({ "id": name, "fields": fields, "minzoom": 0, "maxzoom": t.max_zoom })
+            json!({ "id": name, "fields": fields, "minzoom": t.min_zoom, "maxzoom": t.max_zoom })
         })
         .collect();
     Value::Array(layers)
@@ -183,10 +183,10 @@ pub fn tilejson(base: &str, t: &Tileset) -> Value {
         "description": t.title,
         "attribution": t.attribution,
         "tiles": [format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt", t.id)],
-        "minzoom": 0,
+        "minzoom": t.min_zoom,
         "maxzoom": t.max_zoom,
         "bounds": [w, s, e, n],
-        "center": [(w + e) / 2.0, (s + n) / 2.0, 11],
+        "center": [(w + e) / 2.0, (s + n) / 2.0, 11.clamp(t.min_zoom, t.max_zoom)],
         "vector_layers": vector_layers(t),
     })
 }
@@ -220,13 +220,13 @@ fn tileset_doc(base: &str, t: &Tileset) -> Value {
             link(format!("{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"), "item", super::tiles::MVT, "Teselas vectoriales"),
             link(format!("{base}/tiles/{}.json", t.id), "describedby", JSON, "TileJSON 3.0"),
         ],
-        "tileMatrixSetLimits": (0..=t.max_zoom).map(|z| {
+        "tileMatrixSetLimits": (t.min_zoom..=t.max_zoom).map(|z| {
             let lo = crate::tiles::mercator::project(t.bounds[0], t.bounds[3]);
             let hi = crate::tiles::mercator::project(t.bounds[2], t.bounds[1]);
             let n = f64::from(1u32 << z);
             json!({ "tileMatrix": z.to_string(), "minTileRow": (lo[1] * n) as u32, "maxTileRow": (hi[1] * n) as u32, "minTileCol": (lo[0] * n) as u32, "maxTileCol": (hi[0] * n) as u32 })
         }).collect::<Vec<_>>(),
-        "layers": t.layer_names.iter().map(|n| json!({ "id": n, "dataType": "vector", "geometryType": "polygons", "minTileMatrix": "0", "maxTileMatrix": t.max_zoom.to_string() })).collect::<Vec<_>>(),
+        "layers": t.layer_names.iter().map(|n| json!({ "id": n, "dataType": "vector", "geometryType": "polygons", "minTileMatrix": t.min_zoom.to_string(), "maxTileMatrix": t.max_zoom.to_string() })).collect::<Vec<_>>(),
         "vector_layers": vector_layers(t),
     })
 }

@@ -4,6 +4,7 @@
 //! a reload builds a new snapshot aside and swaps it in, so requests in flight keep the one they started with.
 //! Nothing here knows about HTTP or output formats.
 
+pub mod codec;
 mod key;
 pub mod report;
 
@@ -49,6 +50,8 @@ pub struct UnitSet {
     pub city: Unit,
     /// Extent of all units, CRS84.
     pub bbox: Rect<f64>,
+    /// Lowest zoom at which its vector tiles are served.
+    pub min_zoom: u8,
     /// Highest zoom of its vector tiles.
     pub max_zoom: u8,
     /// Normalised key → index in `units`.
@@ -77,6 +80,7 @@ impl UnitSet {
             layer_file,
             source_crs,
             bbox: city.bbox,
+            min_zoom: cfg.min_zoom,
             max_zoom: cfg.max_zoom,
             units,
             city,

@@ -1,24 +1,66 @@
 //! Clipping, quantising, dropping sub-pixel rings and winding (steps 5–8 of the pipeline).
 
-use super::simplify::{Polygon, Pt};
+#[cfg(test)]
+use super::simplify::Polygon;
+use super::simplify::Pt;
+#[cfg(test)]
 use geo::{Coord, LineString, MultiPolygon};
 
 /// Rings smaller than one pixel of a 256-px tile (16 × 16 units of 4096) are dropped.
 const MIN_RING_AREA: f64 = 16.0 * 16.0;
 
+/// Reusable buffers for clipping and quantising the rings of one tile, so rendering a tile does not allocate per
+/// ring.
+#[derive(Default)]
+pub struct Clipper {
+    /// The ring in tile units, as the caller fills it.
+    pub input: Vec<Pt>,
+    a: Vec<Pt>,
+    b: Vec<Pt>,
+    quantised: Vec<[i32; 2]>,
+}
+
+impl Clipper {
+    /// Clips `self.input` to `[lo, hi]²`, quantises it and returns the closed integer ring with whether it must be
+    /// walked backwards to get MVT winding; `None` when it is gone or under one pixel.
+    pub fn ring(&mut self, lo: f64, hi: f64, exterior: bool) -> Option<(&[[i32; 2]], bool)> {
+        let ring: &[Pt] = if clip_ring(&self.input, lo, hi, &mut self.a, &mut self.b)? {
+            &self.input
+        } else {
+            &self.a
+        };
+        let area = quantise(ring, &mut self.quantised)?;
+        (area.abs() >= MIN_RING_AREA).then_some((&self.quantised[..], (area > 0.0) != exterior))
+    }
+}
+
 /// Clips polygons (already in tile units, y down) to `[lo, hi]²` and returns integer-valued geometry with MVT
 /// winding, or `None` when nothing is left.
+#[cfg(test)]
 pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolygon<f64>> {
+    let mut clipper = Clipper::default();
     let mut out = Vec::new();
     for rings in polygons {
         let mut kept: Vec<LineString<f64>> = Vec::with_capacity(rings.len());
         for (i, ring) in rings.iter().enumerate() {
-            match clip_ring(ring, lo, hi).and_then(|r| quantise(&r)) {
-                Some((ring, area)) if area.abs() >= MIN_RING_AREA => {
-                    kept.push(wind(ring, area, i == 0))
+            clipper.input.clear();
+            clipper.input.extend_from_slice(ring);
+            match clipper.ring(lo, hi, i == 0) {
+                Some((r, reverse)) => {
+                    let mut ls: Vec<Coord<f64>> = r
+                        .iter()
+                        .map(|p| Coord {
+                            x: f64::from(p[0]),
+                            y: f64::from(p[1]),
+                        })
+                        .collect();
+                    if reverse {
+                        ls.reverse();
+                    }
+                    kept.push(LineString(ls))
                 }
-                _ if i == 0 => break,
-                _ => {}
+                None if i == 0 => break,
+                None => {}
             }
         }
         if let Some((exterior, holes)) = kept.split_first() {
@@ -28,18 +70,20 @@ pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolyg
     (!out.is_empty()).then_some(MultiPolygon(out))
 }
 
-/// Sutherland–Hodgman against the four sides of the square `[lo, hi]²`.
-fn clip_ring(ring: &[Pt], lo: f64, hi: f64) -> Option<Vec<Pt>> {
+/// Sutherland–Hodgman against the four sides of the square `[lo, hi]²`. `Some(true)` when the ring lies inside
+/// as it is; `Some(false)` when the clipped ring is in `out`; `None` when fewer than three points are left.
+fn clip_ring(ring: &[Pt], lo: f64, hi: f64, out: &mut Vec<Pt>, tmp: &mut Vec<Pt>) -> Option<bool> {
     let inside_all = ring
         .iter()
         .all(|p| p[0] >= lo && p[0] <= hi && p[1] >= lo && p[1] <= hi);
     if inside_all {
-        return Some(ring.to_vec());
+        return Some(true);
     }
-    let mut pts: Vec<Pt> = ring.to_vec();
+    out.clear();
+    out.extend_from_slice(ring);
     for (axis, bound, keep_below) in [(0, lo, false), (0, hi, true), (1, lo, false), (1, hi, true)]
     {
-        if pts.is_empty() {
+        if out.is_empty() {
             return None;
         }
         let inside = |p: &Pt| {
@@ -49,33 +93,32 @@ fn clip_ring(ring: &[Pt], lo: f64, hi: f64) -> Option<Vec<Pt>> {
                 p[axis] >= bound
             }
         };
-        let mut next = Vec::with_capacity(pts.len() + 4);
+        tmp.clear();
+        let pts = &*out;
         for i in 0..pts.len() {
             let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
             let (ia, ib) = (inside(&a), inside(&b));
             if ia {
-                next.push(a);
+                tmp.push(a);
             }
             if ia != ib {
                 let t = (bound - a[axis]) / (b[axis] - a[axis]);
                 let mut p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
                 p[axis] = bound;
-                next.push(p);
+                tmp.push(p);
             }
         }
-        pts = next;
+        std::mem::swap(out, tmp);
     }
-    (pts.len() >= 3).then_some(pts)
+    (out.len() >= 3).then_some(false)
 }
 
-/// Rounds to the integer grid, drops repeated points, and returns the ring (closed) with its signed area.
-fn quantise(ring: &[Pt]) -> Option<(Vec<Coord<f64>>, f64)> {
-    let mut out: Vec<Coord<f64>> = Vec::with_capacity(ring.len() + 1);
+/// Rounds to the integer grid, drops repeated points, and writes the ring (closed) into `out`; returns its signed
+/// area. Coordinates stay far inside `i32` (the buffered tile), and the area is computed exactly as with `f64`.
+fn quantise(ring: &[Pt], out: &mut Vec<[i32; 2]>) -> Option<f64> {
+    out.clear();
     for p in ring {
-        let c = Coord {
-            x: p[0].round(),
-            y: p[1].round(),
-        };
+        let c = [p[0].round() as i32, p[1].round() as i32];
         if out.last() != Some(&c) {
             out.push(c);
         }
@@ -87,19 +130,14 @@ fn quantise(ring: &[Pt]) -> Option<(Vec<Coord<f64>>, f64)> {
         return None;
     }
     let n = out.len();
-    let twice: f64 = (0..n)
-        .map(|i| out[i].x * out[(i + 1) % n].y - out[(i + 1) % n].x * out[i].y)
+    let twice: i64 = (0..n)
+        .map(|i| {
+            let (a, b) = (out[i], out[(i + 1) % n]);
+            i64::from(a[0]) * i64::from(b[1]) - i64::from(b[0]) * i64::from(a[1])
+        })
         .sum();
     out.push(out[0]);
-    Some((out, twice / 2.0))
-}
-
-/// Outer rings positive (clockwise on screen, y down), holes negative: MVT 2.1 section 4.3.4.4.
-fn wind(mut ring: Vec<Coord<f64>>, area: f64, exterior: bool) -> LineString<f64> {
-    if (area > 0.0) != exterior {
-        ring.reverse();
-    }
-    LineString(ring)
+    Some(twice as f64 / 2.0)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Static export of a tileset: PMTiles v3 (for static hosting and CDNs) or MBTiles (which QGIS opens as a file).
 //!
-//! Every tile of zooms `0..=max_zoom` that meets the tileset's bounds is rendered by the same pipeline the
+//! Every tile of zooms `min_zoom..=max_zoom` that meets the tileset's bounds is rendered by the same pipeline the
 //! server uses, in parallel, gzipped, and written in tile-id (Hilbert) order; empty tiles are left out.
 //! PMTiles is written by the `pmtiles` crate, MBTiles with `rusqlite` (SQLite, as the MBTiles 1.3 spec says).
 
@@ -27,19 +27,24 @@ impl Archive {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub tiles_rendered: usize,
     pub tiles_written: usize,
     pub bytes: u64,
+    /// The largest tiles, uncompressed size in bytes, largest first (a web map wants them under ~500 KB).
+    pub largest: Vec<(TileCoord, usize)>,
 }
 
-/// Every tile address of `0..=max_zoom` that meets the bounds, in PMTiles tile-id order.
+/// How many of the largest tiles a summary lists.
+const LARGEST: usize = 5;
+
+/// Every tile address of `min_zoom..=max_zoom` that meets the bounds, in PMTiles tile-id order.
 pub fn coverage(t: &Tileset, max_zoom: u8) -> Vec<TileCoord> {
     let [w, s, e, n] = t.bounds;
     let (lo, hi) = (project(w, n), project(e, s));
     let mut coords = Vec::new();
-    for z in 0..=max_zoom {
+    for z in t.min_zoom..=max_zoom {
         let k = f64::from(1u32 << z);
         let last = (1u32 << z) - 1;
         let (x0, x1) = ((lo[0] * k) as u32, ((hi[0] * k) as u32).min(last));
@@ -85,10 +90,14 @@ pub fn export(
         .collect();
     let non_empty: Vec<&(TileCoord, EncodedTile)> =
         tiles.iter().filter(|(_, t)| !t.raw.is_empty()).collect();
+    let mut largest: Vec<(TileCoord, usize)> =
+        non_empty.iter().map(|(c, t)| (*c, t.raw.len())).collect();
+    largest.sort_by(|a, b| b.1.cmp(&a.1).then(tile_id(a.0).cmp(&tile_id(b.0))));
+    largest.truncate(LARGEST);
     let metadata = serde_json::json!({
         "name": t.id, "description": t.title, "attribution": t.attribution,
         "vector_layers": t.layer_names.iter().zip(&t.fields).map(|(n, f)| serde_json::json!({
-            "id": n, "minzoom": 0, "maxzoom": max_zoom,
+            "id": n, "minzoom": t.min_zoom, "maxzoom": max_zoom,
             "fields": f.iter().map(|f| (f.name.clone(), serde_json::Value::String(f.description.clone()))).collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
     });
@@ -102,6 +111,7 @@ pub fn export(
         tiles_rendered: tiles.len(),
         tiles_written: non_empty.len(),
         bytes,
+        largest,
     })
 }
 
@@ -120,11 +130,11 @@ fn write_pmtiles(
     let mut writer = pmtiles::PmTilesWriter::new(pmtiles::TileType::Mvt)
         .precompressed(pmtiles::Compression::Gzip)
         .internal_compression(pmtiles::Compression::Gzip)
-        .min_zoom(0)
+        .min_zoom(t.min_zoom)
         .max_zoom(max_zoom)
         .bounds(w, s, east, n)
         .center((w + east) / 2.0, (s + n) / 2.0)
-        .center_zoom(11.min(max_zoom))
+        .center_zoom(11.clamp(t.min_zoom, max_zoom))
         .metadata(metadata)
         .create(file)
         .map_err(e)?;
@@ -165,7 +175,7 @@ fn write_mbtiles(
             ("format", "pbf".into()),
             ("type", "overlay".into()),
             ("version", "1.3".into()),
-            ("minzoom", "0".into()),
+            ("minzoom", t.min_zoom.to_string()),
             ("maxzoom", max_zoom.to_string()),
             ("bounds", format!("{w},{s},{east},{n}")),
             (
@@ -174,7 +184,7 @@ fn write_mbtiles(
                     "{},{},{}",
                     (w + east) / 2.0,
                     (s + n) / 2.0,
-                    11.min(max_zoom)
+                    11.clamp(t.min_zoom, max_zoom)
                 ),
             ),
             (

@@ -34,10 +34,11 @@ mod encode;
 pub mod export;
 pub mod mercator;
 mod simplify;
+pub mod store;
 pub mod tileset;
 
 pub use cache::{EncodedTile, TileCache};
-pub use tileset::{TileSets, Tileset};
+pub use tileset::{PreparedShapes, TileSets, Tileset};
 
 /// Tile extent in integer units (MVT's customary 4096).
 pub const EXTENT: u32 = 4096;
@@ -62,12 +63,15 @@ pub struct CoordError {
 }
 
 impl TileCoord {
-    /// Checks `x` and `y` against the matrix of zoom `z`, and `z` against `max_zoom`.
-    pub fn new(z: u32, x: u32, y: u32, max_zoom: u8) -> Result<Self, CoordError> {
-        if z > u32::from(max_zoom) {
+    /// Checks `x` and `y` against the matrix of zoom `z`, and `z` against the tileset's `zooms` (min, max).
+    pub fn new(z: u32, x: u32, y: u32, zooms: (u8, u8)) -> Result<Self, CoordError> {
+        let (min_zoom, max_zoom) = zooms;
+        if z > u32::from(max_zoom) || z < u32::from(min_zoom) {
             return Err(CoordError {
                 parameter: "z",
-                message: format!("zoom {z} is beyond this tileset's 0..={max_zoom}"),
+                message: format!(
+                    "zoom {z} is outside this tileset's zooms {min_zoom}..={max_zoom}"
+                ),
             });
         }
         let n = 1u64 << z;

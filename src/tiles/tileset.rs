@@ -1,32 +1,84 @@
-//! A tileset per unit set: geometry prepared per zoom, attributes per unit, and tile rendering (steps 1–4).
+//! A tileset per unit set: geometry prepared per zoom, attributes per unit, a spatial index, and tile rendering
+//! (steps 1–4, then clipping and encoding per tile).
 
-use super::clip::clip_to_tile;
-use super::encode::{encode, LayerBuilder, Value};
+use super::clip::Clipper;
+use super::encode::{encode, Commands, LayerBuilder, Value};
 use super::mercator::project;
-use super::simplify::{Polygon, Pt, Shape, Topology};
+use super::simplify::{Polygon, Pt, Topology};
+use super::store::ShapeStore;
 use super::{TileCache, TileCoord, BUFFER, EXTENT};
-use crate::model::{Snapshot, UnitRef, UnitSet};
+use crate::model::{Indicator, Snapshot, UnitRef, UnitSet};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 use std::sync::Arc;
 
-/// A property of a tile feature; `year` is set for indicator values so `datetime=` can select them.
-#[derive(Debug, Clone)]
-pub struct Attr {
-    pub key: Arc<str>,
-    pub value: Value,
-    pub year: Option<i32>,
-}
+/// Rings smaller than one pixel of a 256-px tile are dropped (see `clip`); a unit whose box cannot hold that much
+/// area after rounding is skipped before any work.
+const MIN_AREA: f64 = 16.0 * 16.0;
 
-/// A feature of a tile layer, ready for any zoom.
-struct Prepared {
-    /// Geometry per zoom, `0..=max_zoom`; zooms where simplification changes nothing share one `Arc`.
-    zooms: Vec<Arc<Shape>>,
-    attrs: Vec<Attr>,
-}
+type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
+/// A tile layer: its units' geometry at every zoom, an R-tree of their boxes, and their attributes.
 struct Layer {
     name: String,
-    features: Vec<Prepared>,
+    shapes: ShapeStore,
+    index: RTree<Indexed>,
+    /// Feature `i`'s attributes are `attr_key[attr_start[i]..attr_start[i + 1]]` (key numbers) with `attr_val`.
+    attr_start: Vec<u32>,
+    attr_key: Vec<u32>,
+    attr_val: Vec<f64>,
 }
+
+impl Layer {
+    fn new(name: String, shapes: ShapeStore, attrs: Attrs) -> Self {
+        let index = RTree::bulk_load(
+            (0..shapes.units())
+                .filter_map(|u| {
+                    let b = shapes.extent(u)?;
+                    Some(GeomWithData::new(
+                        Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        u as u32,
+                    ))
+                })
+                .collect(),
+        );
+        Self {
+            name,
+            shapes,
+            index,
+            attr_start: attrs.start,
+            attr_key: attrs.key,
+            attr_val: attrs.val,
+        }
+    }
+
+    fn attrs(&self, i: usize) -> impl Iterator<Item = (u32, f64)> + '_ {
+        let (a, b) = (self.attr_start[i] as usize, self.attr_start[i + 1] as usize);
+        self.attr_key[a..b]
+            .iter()
+            .copied()
+            .zip(self.attr_val[a..b].iter().copied())
+    }
+}
+
+/// Indicator values of each feature of a layer, flat (see [`Layer`]).
+#[derive(Default)]
+struct Attrs {
+    start: Vec<u32>,
+    key: Vec<u32>,
+    val: Vec<f64>,
+}
+
+/// A property key of the tileset; `year` is set for indicator values so `datetime=` can select them.
+#[derive(Debug, Clone)]
+struct Key {
+    name: String,
+    year: Option<i32>,
+}
+
+/// Key numbers 0 and 1 are `code` and `name`, read from the unit set.
+const CODE: u32 = 0;
+const NAME: u32 = 1;
 
 /// Description of a property, for TileJSON `vector_layers`.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -40,12 +92,16 @@ pub struct Tileset {
     pub id: String,
     pub title: String,
     pub attribution: String,
+    /// Lowest zoom served.
+    pub min_zoom: u8,
     pub max_zoom: u8,
     /// `[west, south, east, north]` in degrees.
     pub bounds: [f64; 4],
     /// Properties of the units layer and of the city layer.
     pub fields: [Vec<Field>; 2],
     pub layer_names: [String; 2],
+    set: Arc<UnitSet>,
+    keys: Vec<Key>,
     layers: [Layer; 2],
 }
 
@@ -60,103 +116,131 @@ fn to_polygons(mp: &geo::MultiPolygon<f64>) -> Vec<Polygon> {
         .collect()
 }
 
-/// Shapes per zoom for every unit: `result[unit][z]`.
-fn zoom_shapes(units: &[Vec<Polygon>], max_zoom: u8) -> Vec<Vec<Arc<Shape>>> {
+/// Shapes per zoom for every unit.
+fn zoom_shapes(set_id: &str, units: &[Vec<Polygon>], max_zoom: u8) -> ShapeStore {
     let topology = Topology::new(units);
-    let mut per_unit: Vec<Vec<Arc<Shape>>> = vec![Vec::new(); units.len()];
+    let mut store = ShapeStore::new(units.len(), usize::from(max_zoom) + 1);
     for z in 0..=max_zoom {
         let tol = 0.5 / (f64::from(EXTENT) * f64::from(1u32 << z));
         for (u, shape) in topology.simplify(tol).into_iter().enumerate() {
-            let same = per_unit[u]
-                .last()
-                .filter(|prev| prev.vertex_count() == shape.vertex_count())
-                .cloned();
-            per_unit[u].push(same.unwrap_or_else(|| Arc::new(shape)));
+            store.set(u, usize::from(z), shape);
+        }
+        if units.len() >= 10_000 {
+            tracing::info!("tiles of `{set_id}`: zoom {z} of {max_zoom} simplified");
         }
     }
-    per_unit
+    store
+}
+
+/// The simplified geometry of a unit set's two layers, which depends on the geometry only (and can be cached).
+pub struct PreparedShapes {
+    pub units: ShapeStore,
+    pub city: ShapeStore,
+}
+
+impl PreparedShapes {
+    /// Projects and simplifies every unit and the city outline for zooms `0..=set.max_zoom`.
+    pub fn build(set: &UnitSet) -> Self {
+        let geoms: Vec<Vec<Polygon>> = set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
+        let units = zoom_shapes(&set.id, &geoms, set.max_zoom);
+        drop(geoms);
+        // The city outline is simplified on its own: it shares no topology with the units' layer.
+        let city = zoom_shapes(&set.id, &[to_polygons(&set.city.geometry)], set.max_zoom);
+        Self { units, city }
+    }
+
+    /// Whether these shapes fit a unit set (same units and zooms), e.g. after reading them from a cache.
+    pub fn fits(&self, set: &UnitSet) -> bool {
+        let zooms = usize::from(set.max_zoom) + 1;
+        self.units.units() == set.units.len()
+            && self.units.zooms() == zooms
+            && self.city.units() == 1
+            && self.city.zooms() == zooms
+    }
+}
+
+/// Values of every indicator of the set, grouped per unit (in indicator order, then year), and the keys.
+fn attributes(indicators: &[&Arc<Indicator>], n: usize) -> (Vec<Key>, [Attrs; 2]) {
+    let mut keys = vec![
+        Key {
+            name: "code".into(),
+            year: None,
+        },
+        Key {
+            name: "name".into(),
+            year: None,
+        },
+    ];
+    let slot = |u: UnitRef| match u {
+        UnitRef::Unit(i) => i,
+        UnitRef::City => n,
+    };
+    let mut count = vec![0u32; n + 1];
+    let mut key_of: Vec<std::collections::HashMap<i32, u32>> = Vec::new();
+    for ind in indicators {
+        let mut of_year = std::collections::HashMap::new();
+        for y in ind.years() {
+            of_year.insert(y, keys.len() as u32);
+            keys.push(Key {
+                name: format!("{}_{y}", ind.id),
+                year: Some(y),
+            });
+        }
+        key_of.push(of_year);
+        for o in ind.observations.iter().filter(|o| o.value.is_some()) {
+            count[slot(o.unit)] += 1;
+        }
+    }
+    let mut start = Vec::with_capacity(n + 2);
+    start.push(0u32);
+    for c in &count {
+        start.push(start.last().copied().unwrap_or(0) + c);
+    }
+    let total = *start.last().unwrap_or(&0) as usize;
+    let (mut key, mut val) = (vec![0u32; total], vec![0f64; total]);
+    let mut next: Vec<u32> = start[..n + 1].to_vec();
+    for (ind, of_year) in indicators.iter().zip(&key_of) {
+        for o in &ind.observations {
+            if let Some(v) = o.value {
+                let at = &mut next[slot(o.unit)];
+                key[*at as usize] = of_year[&o.year];
+                val[*at as usize] = v;
+                *at += 1;
+            }
+        }
+    }
+    let city_from = start[n] as usize;
+    let city = Attrs {
+        start: vec![0, (total - city_from) as u32],
+        key: key.split_off(city_from),
+        val: val.split_off(city_from),
+    };
+    start.pop();
+    let units = Attrs { start, key, val };
+    (keys, [units, city])
 }
 
 impl Tileset {
-    pub fn build(snapshot: &Snapshot, set: &UnitSet) -> Self {
-        let max_zoom = set.max_zoom;
+    pub fn build(snapshot: &Snapshot, set: &Arc<UnitSet>) -> Self {
+        Self::with_shapes(snapshot, set, PreparedShapes::build(set))
+    }
+
+    /// The tileset from shapes prepared before (see [`PreparedShapes::fits`]).
+    pub fn with_shapes(snapshot: &Snapshot, set: &Arc<UnitSet>, shapes: PreparedShapes) -> Self {
         let indicators: Vec<_> = snapshot.indicators_of(&set.id).collect();
-        // One pass over the observations: `attrs[i]` for unit i, `attrs[len]` for the city.
-        let n = set.units.len();
-        let mut attrs: Vec<Vec<Attr>> = set
-            .units
-            .iter()
-            .chain(std::iter::once(&set.city))
-            .map(|unit| {
-                vec![
-                    Attr {
-                        key: "code".into(),
-                        value: Value::Str(unit.code.as_str().into()),
-                        year: None,
-                    },
-                    Attr {
-                        key: "name".into(),
-                        value: Value::Str(unit.name.as_str().into()),
-                        year: None,
-                    },
-                ]
-            })
-            .collect();
-        for ind in &indicators {
-            let keys: std::collections::HashMap<i32, Arc<str>> = ind
-                .years()
-                .into_iter()
-                .map(|y| (y, format!("{}_{y}", ind.id).into()))
-                .collect();
-            for o in &ind.observations {
-                if let Some(v) = o.value {
-                    let at = match o.unit {
-                        UnitRef::Unit(i) => i,
-                        UnitRef::City => n,
-                    };
-                    attrs[at].push(Attr {
-                        key: keys[&o.year].clone(),
-                        value: Value::Num(v),
-                        year: Some(o.year),
-                    });
-                }
-            }
-        }
-        let city_attrs = attrs.pop().unwrap_or_default();
-        let mut geoms: Vec<Vec<Polygon>> =
-            set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
-        geoms.push(to_polygons(&set.city.geometry));
-        // The city outline is simplified on its own: it shares no topology with the units' layer.
-        let city_geom = geoms.pop().unwrap_or_default();
-        let unit_shapes = zoom_shapes(&geoms, max_zoom);
-        let city_shapes = zoom_shapes(&[city_geom], max_zoom);
-        let units = Layer {
-            name: set.id.clone(),
-            features: unit_shapes
-                .into_iter()
-                .zip(attrs)
-                .map(|(zooms, attrs)| Prepared { zooms, attrs })
-                .collect(),
-        };
-        let city = Layer {
-            name: format!("{}_ciudad", set.id),
-            features: city_shapes
-                .into_iter()
-                .map(|zooms| Prepared {
-                    zooms,
-                    attrs: city_attrs.clone(),
-                })
-                .collect(),
-        };
+        let (keys, [unit_attrs, city_attrs]) = attributes(&indicators, set.units.len());
+        let units = Layer::new(set.id.clone(), shapes.units, unit_attrs);
+        let city = Layer::new(format!("{}_ciudad", set.id), shapes.city, city_attrs);
         let fields = [
-            fields(&units, &indicators, false),
-            fields(&city, &indicators, true),
+            fields(&units, &keys, &indicators, false),
+            fields(&city, &keys, &indicators, true),
         ];
         Self {
             id: set.id.clone(),
             title: set.title.clone(),
             attribution: set.attribution.clone(),
-            max_zoom,
+            min_zoom: set.min_zoom,
+            max_zoom: set.max_zoom,
             bounds: [
                 set.bbox.min().x,
                 set.bbox.min().y,
@@ -165,6 +249,8 @@ impl Tileset {
             ],
             layer_names: [units.name.clone(), city.name.clone()],
             fields,
+            set: set.clone(),
+            keys,
             layers: [units, city],
         }
     }
@@ -181,14 +267,34 @@ impl Tileset {
             (ox + 1.0 + b) / n,
             (oy + 1.0 + b) / n,
         ];
+        let envelope = AABB::from_corners([window[0], window[1]], [window[2], window[3]]);
+        let z = usize::from(c.z.min(self.max_zoom));
+        let to_tile = |p: Pt| {
+            [
+                p[0] * scale - ox * f64::from(EXTENT),
+                p[1] * scale - oy * f64::from(EXTENT),
+            ]
+        };
+        let mut clipper = Clipper::default();
+        let mut candidates: Vec<u32> = Vec::new();
         let layers = self
             .layers
             .iter()
-            .map(|layer| {
-                let mut builder = LayerBuilder::new(&layer.name);
-                for (i, f) in layer.features.iter().enumerate() {
-                    let shape = &f.zooms[usize::from(c.z.min(self.max_zoom))];
-                    let bb = shape.bbox;
+            .enumerate()
+            .map(|(l, layer)| {
+                let mut builder = LayerBuilder::new(&layer.name, self.keys.len());
+                candidates.clear();
+                candidates.extend(
+                    layer
+                        .index
+                        .locate_in_envelope_intersecting(&envelope)
+                        .map(|g| g.data),
+                );
+                candidates.sort_unstable();
+                for &i in &candidates {
+                    let i = i as usize;
+                    let shape = layer.shapes.get(i, z);
+                    let bb = shape.bbox();
                     if bb[0] > window[2]
                         || bb[2] < window[0]
                         || bb[1] > window[3]
@@ -196,32 +302,31 @@ impl Tileset {
                     {
                         continue;
                     }
-                    let to_tile = |p: Pt| {
-                        [
-                            p[0] * scale - ox * f64::from(EXTENT),
-                            p[1] * scale - oy * f64::from(EXTENT),
-                        ]
-                    };
-                    let local: Vec<Polygon> = shape
-                        .polygons
-                        .iter()
-                        .map(|rings| {
-                            rings
-                                .iter()
-                                .map(|r| compress_outside(r, window, to_tile))
-                                .collect()
-                        })
-                        .collect();
-                    let Some(geom) = clip_to_tile(&local, -BUFFER, f64::from(EXTENT) + BUFFER)
-                    else {
+                    // Rounding moves each side by at most half a unit: a box this small cannot keep a ring.
+                    let (w, h) = ((bb[2] - bb[0]) * scale, (bb[3] - bb[1]) * scale);
+                    if (w + 1.01) * (h + 1.01) < MIN_AREA {
+                        continue;
+                    }
+                    let Some(geometry) = commands(&shape, window, to_tile, &mut clipper) else {
                         continue;
                     };
-                    let props = f
-                        .attrs
-                        .iter()
-                        .filter(|a| year.is_none() || a.year.is_none() || a.year == year)
-                        .map(|a| (&*a.key, &a.value));
-                    builder.add(i as u64 + 1, geom, props);
+                    let unit = if l == 0 {
+                        &self.set.units[i]
+                    } else {
+                        &self.set.city
+                    };
+                    let labels = [
+                        (CODE, "code", Value::Str(&unit.code)),
+                        (NAME, "name", Value::Str(&unit.name)),
+                    ];
+                    let values = layer
+                        .attrs(i)
+                        .map(|(k, v)| (k, &self.keys[k as usize], v))
+                        .filter(|(_, key, _)| {
+                            year.is_none() || key.year.is_none() || key.year == year
+                        })
+                        .map(|(k, key, v)| (k, key.name.as_str(), Value::Num(v)));
+                    builder.add(i as u64 + 1, geometry, labels.into_iter().chain(values));
                 }
                 builder
             })
@@ -230,11 +335,33 @@ impl Tileset {
     }
 }
 
+/// Clips a unit's polygons to the buffered tile and returns their MVT commands, or `None` when nothing is left.
+fn commands(
+    shape: &super::store::ShapeRef,
+    window: [f64; 4],
+    to_tile: impl Fn(Pt) -> Pt + Copy,
+    clipper: &mut Clipper,
+) -> Option<Vec<u32>> {
+    let (lo, hi) = (-BUFFER, f64::from(EXTENT) + BUFFER);
+    let mut out = Commands::default();
+    for rings in shape.polygons() {
+        for (k, ring) in rings.enumerate() {
+            compress_outside(ring, window, to_tile, &mut clipper.input);
+            match clipper.ring(lo, hi, k == 0) {
+                Some((r, reverse)) => out.ring(r, reverse),
+                None if k == 0 => break,
+                None => {}
+            }
+        }
+    }
+    (!out.out.is_empty()).then_some(out.out)
+}
+
 /// Transforms a ring to tile units, replacing each run of consecutive vertices that lie beyond the same side of
 /// the buffered tile by the run's first and last vertex. Both lie in that (convex) outer half-plane, so the segment
 /// between them does too and the polygon inside the tile is unchanged; clipping then works on a handful of
 /// points instead of a whole comuna's border at zoom 15.
-fn compress_outside(ring: &[Pt], window: [f64; 4], to_tile: impl Fn(Pt) -> Pt) -> Vec<Pt> {
+fn compress_outside(ring: &[Pt], window: [f64; 4], to_tile: impl Fn(Pt) -> Pt, out: &mut Vec<Pt>) {
     let side = |p: &Pt| match () {
         _ if p[0] < window[0] => 1,
         _ if p[0] > window[2] => 2,
@@ -242,7 +369,7 @@ fn compress_outside(ring: &[Pt], window: [f64; 4], to_tile: impl Fn(Pt) -> Pt) -
         _ if p[1] > window[3] => 4,
         _ => 0,
     };
-    let mut out = Vec::new();
+    out.clear();
     let mut run_side = 0;
     let mut pending: Option<Pt> = None;
     for p in ring {
@@ -260,10 +387,11 @@ fn compress_outside(ring: &[Pt], window: [f64; 4], to_tile: impl Fn(Pt) -> Pt) -
     if let Some(q) = pending {
         out.push(to_tile(q));
     }
-    out
 }
 
-fn fields(layer: &Layer, indicators: &[&Arc<crate::model::Indicator>], city: bool) -> Vec<Field> {
+fn fields(layer: &Layer, keys: &[Key], indicators: &[&Arc<Indicator>], city: bool) -> Vec<Field> {
+    let mut used = vec![false; keys.len()];
+    layer.attr_key.iter().for_each(|k| used[*k as usize] = true);
     let mut out = vec![
         Field {
             name: "code".into(),
@@ -277,10 +405,7 @@ fn fields(layer: &Layer, indicators: &[&Arc<crate::model::Indicator>], city: boo
     for ind in indicators {
         for year in ind.years() {
             let key = format!("{}_{year}", ind.id);
-            if layer
-                .features
-                .iter()
-                .any(|f| f.attrs.iter().any(|a| *a.key == *key))
+            if keys.iter().zip(&used).any(|(k, u)| *u && k.name == key)
                 || (!city
                     && ind
                         .observations
@@ -313,11 +438,23 @@ pub struct TileSets {
 
 impl TileSets {
     pub fn build(snapshot: &Snapshot) -> Self {
+        Self::with_shapes(snapshot, |_| None)
+    }
+
+    /// Like [`Self::build`], taking each unit set's simplified geometry from `prepared` when it has it (the
+    /// prepared-snapshot cache); shapes that do not fit the unit set are prepared again.
+    pub fn with_shapes(
+        snapshot: &Snapshot,
+        mut prepared: impl FnMut(&UnitSet) -> Option<PreparedShapes>,
+    ) -> Self {
         Self {
             sets: snapshot
                 .unit_sets
                 .iter()
-                .map(|s| Tileset::build(snapshot, s))
+                .map(|s| match prepared(s).filter(|p| p.fits(s)) {
+                    Some(shapes) => Tileset::with_shapes(snapshot, s, shapes),
+                    None => Tileset::build(snapshot, s),
+                })
                 .collect(),
             cache: TileCache::from_env(),
         }
@@ -331,6 +468,7 @@ impl TileSets {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tiles::simplify::Shape;
     use std::collections::{HashMap, HashSet};
 
     fn key(p: [f64; 2]) -> (u64, u64) {
@@ -350,7 +488,17 @@ mod tests {
                 owners.entry(key(*p)).or_default().insert(u);
             }
         }
-        let shapes = zoom_shapes(&units, crate::tiles::DEFAULT_MAX_ZOOM);
+        let store = zoom_shapes("comunas", &units, crate::tiles::DEFAULT_MAX_ZOOM);
+        let shapes: Vec<Vec<Shape>> = (0..units.len())
+            .map(|u| {
+                (0..store.zooms())
+                    .map(|z| {
+                        let s = store.get(u, z);
+                        Shape::new(s.to_polygons())
+                    })
+                    .collect()
+            })
+            .collect();
         let mut checked = 0;
         let mut mismatches = 0;
         for z in [6usize, 9, 11, 13, 15] {

@@ -20,7 +20,7 @@ fn title(c: &Collection, extra: &str) -> String {
 }
 
 /// A page of items of any collection (territories or indicator), its properties as columns.
-pub fn items_table(c: &Collection, features: &[&Feature]) -> Table {
+pub fn items_table(c: &Collection, features: &[Feature]) -> Table {
     let columns: Vec<(String, Kind)> = match features.first() {
         Some(f) => f
             .properties()
@@ -107,12 +107,7 @@ pub fn change_table(
         .iter()
         .filter_map(|ch| {
             let unit = ind.unit_set.unit(ch.unit);
-            let geometry = c
-                .features
-                .iter()
-                .find(|f| f.key == unit.key)?
-                .geometry
-                .clone();
+            let geometry = c.unit_geometry(&unit.key)?.geometry.clone();
             let row = vec![
                 Value::Text(unit.code.clone()),
                 Value::Text(unit.name.clone()),
