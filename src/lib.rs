@@ -10,6 +10,7 @@ pub mod features;
 pub mod http;
 pub mod ingest;
 pub mod model;
+pub mod prepared;
 pub mod server;
 pub mod state;
 

@@ -68,11 +68,12 @@ fn export(
     max_zoom: Option<u8>,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let snapshot = ssepot::ingest::load(&layers, None)?;
+    let cache = ssepot::prepared::cache_dir(&layers);
+    let (snapshot, mut shapes) = ssepot::prepared::load(&layers, None, cache.as_deref())?;
     if snapshot.report.error_count() > 0 {
         eprintln!("{}", snapshot.report);
     }
-    let tilesets = ssepot::tiles::TileSets::build(&snapshot);
+    let tilesets = ssepot::tiles::TileSets::with_shapes(&snapshot, |set| shapes.remove(&set.id));
     let tileset = match &set {
         Some(id) => tilesets
             .get(id)

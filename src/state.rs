@@ -1,8 +1,9 @@
 //! What the server holds: the current snapshot and everything rendered from it, swapped atomically.
 
 use crate::features::Catalog;
-use crate::ingest::{self, report::ImportReport};
+use crate::ingest::report::ImportReport;
 use crate::model::Snapshot;
+use crate::prepared;
 use crate::tiles::TileSets;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
@@ -17,9 +18,14 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(snapshot: Snapshot) -> Self {
+        Self::with_shapes(snapshot, prepared::Shapes::new())
+    }
+
+    /// [`Self::new`] with the tile shapes of some unit sets already prepared (see [`prepared`]).
+    pub fn with_shapes(snapshot: Snapshot, mut shapes: prepared::Shapes) -> Self {
         // Independent work: one core renders GeoJSON while the other prepares tiles.
         let (features, tiles) = std::thread::scope(|s| {
-            let tiles = s.spawn(|| TileSets::build(&snapshot));
+            let tiles = s.spawn(|| TileSets::with_shapes(&snapshot, |set| shapes.remove(&set.id)));
             let features = Catalog::build(&snapshot);
             (
                 features,
@@ -47,9 +53,17 @@ impl AppState {
     /// Loads a layers folder. Unit sets or indicators that fail are reported and the rest serve;
     /// only an unreadable folder is an error.
     pub fn load(layers_dir: PathBuf, admin_token: Option<String>) -> Result<Self, String> {
-        let snapshot = ingest::load(&layers_dir, None)?;
+        let started = std::time::Instant::now();
+        let cache = prepared::cache_dir(&layers_dir);
+        let (snapshot, shapes) = prepared::load(&layers_dir, None, cache.as_deref())?;
+        let loaded = Loaded::with_shapes(snapshot, shapes);
+        tracing::info!(
+            "{}: loaded in {:.1?}",
+            layers_dir.display(),
+            started.elapsed()
+        );
         Ok(Self {
-            data: ArcSwap::from_pointee(Loaded::new(snapshot)),
+            data: ArcSwap::from_pointee(loaded),
             layers_dir,
             admin_token,
             reload_lock: tokio::sync::Mutex::new(()),
@@ -68,7 +82,9 @@ impl AppState {
         let previous = self.current();
         let dir = self.layers_dir.clone();
         let loaded = tokio::task::spawn_blocking(move || {
-            ingest::load(&dir, Some(&previous.snapshot)).map(Loaded::new)
+            let cache = prepared::cache_dir(&dir);
+            prepared::load(&dir, Some(&previous.snapshot), cache.as_deref())
+                .map(|(snapshot, shapes)| Loaded::with_shapes(snapshot, shapes))
         })
         .await
         .map_err(|e| format!("reload task failed: {e}"))??;

@@ -77,6 +77,9 @@ fn read(
     let mut units: Vec<Unit> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (n, feature) in layer.features().enumerate() {
+        if n > 0 && n % 100_000 == 0 {
+            tracing::info!("unit set `{}`: {n} features read", cfg.id);
+        }
         let label = format!("feature {}", feature.fid().unwrap_or(n as u64));
         let code = feature
             .field_as_string(key_idx)

@@ -19,8 +19,23 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use geometry::read_unit_set;
+
+/// Reads one unit set declared in a layer file: [`read_unit_set`], or a cache of its result.
+pub type UnitSetReader<'a> =
+    &'a mut dyn FnMut(&config::UnitSetConfig, &Path) -> (Option<UnitSet>, report::UnitSetReport);
+
 /// Loads a layers folder. `previous` is the snapshot being served, whose items stand in for any that fail now.
 pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String> {
+    load_with(dir, previous, &mut read_unit_set)
+}
+
+/// [`load`], reading unit sets through `read_sets` (the prepared-snapshot cache reads them from disk).
+pub fn load_with(
+    dir: &Path,
+    previous: Option<&Snapshot>,
+    read_sets: UnitSetReader,
+) -> Result<Snapshot, String> {
     let files = config::layer_files(dir)
         .map_err(|e| format!("{}: cannot list layer files: {e}", dir.display()))?;
     let mut report = ImportReport {
@@ -57,8 +72,13 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
     for (file, layer) in &parsed {
         for cfg in &layer.unit_set {
             let started = std::time::Instant::now();
-            let (set, mut rep) = geometry::read_unit_set(cfg, file);
-            tracing::debug!("unit set `{}` read in {:.0?}", cfg.id, started.elapsed());
+            let (set, mut rep) = read_sets(cfg, file);
+            tracing::info!(
+                "unit set `{}`: {} units in {:.0?}",
+                cfg.id,
+                rep.features,
+                started.elapsed()
+            );
             let set = set.map(Arc::new).or_else(|| {
                 let old = previous.and_then(|p| p.unit_set(&cfg.id)).cloned()?;
                 rep.status = Status::ServingPrevious;
