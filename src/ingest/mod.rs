@@ -5,6 +5,7 @@
 //! ([`Status::ServingPrevious`]), so a broken file never takes data away.
 
 pub mod cells;
+mod gdal_messages;
 mod geometry;
 mod table;
 pub mod values;
