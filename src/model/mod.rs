@@ -6,6 +6,7 @@
 
 mod key;
 pub mod report;
+pub mod valid;
 
 pub use key::normalize_key;
 
