@@ -116,9 +116,9 @@ pub fn observations(
                 .enumerate()
                 .filter_map(|(c, h)| {
                     let year = parse_year(&cfg.header_year(h)?)?;
-                    Some((c, Some(year)))
+                    let wanted = cfg.years.is_none_or(|[a, b]| (a..=b).contains(&year));
+                    wanted.then_some((c, Some(year)))
                 })
-                .filter(|(_, y)| cfg.years.is_none_or(|[a, b]| (a..=b).contains(&y.unwrap())))
                 .collect();
             if cols.is_empty() {
                 let (field, named) = match &cfg.year_columns {
