@@ -44,7 +44,7 @@ impl<'c> Page<'c> {
     }
 
     pub fn has_next(&self) -> bool {
-        self.offset + self.features.len() < self.number_matched
+        self.offset.saturating_add(self.features.len()) < self.number_matched
     }
 
     pub fn has_prev(&self) -> bool {

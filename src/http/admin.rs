@@ -1,6 +1,7 @@
 //! The import report and the reload endpoint.
 
 use super::error::ApiError;
+use super::params::{NoParams, Params};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 /// `GET /report`: the import report of the data being served.
 pub async fn report(
     State(state): State<Arc<AppState>>,
+    Params(_): Params<NoParams>,
 ) -> Json<crate::ingest::report::ImportReport> {
     Json(state.current().snapshot.report.clone())
 }
@@ -19,6 +21,7 @@ pub async fn report(
 /// `Authorization: Bearer <token>` when a token is configured (`SSEPOT_ADMIN_TOKEN`).
 pub async fn reload(
     State(state): State<Arc<AppState>>,
+    Params(_): Params<NoParams>,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let peer = request

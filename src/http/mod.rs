@@ -9,6 +9,7 @@ mod html;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+pub mod params;
 mod styles;
 mod tiles;
 mod webmap;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
@@ -50,6 +52,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
         .layer(CorsLayer::permissive())
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }
