@@ -23,7 +23,7 @@ use tower_http::cors::CorsLayer;
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/api", get(ogc::api))
@@ -52,9 +52,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
+        .layer(CorsLayer::permissive());
+    answer_every_request(router).with_state(state)
+}
+
+/// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
+/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on).
+pub fn answer_every_request<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::wrong_method)
-        .layer(CorsLayer::permissive())
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .with_state(state)
 }

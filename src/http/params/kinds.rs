@@ -129,6 +129,11 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+/// The rule of `bbox`, as `/api` states it.
+pub const BBOX_RULE: &str = "lon mín, lat mín, lon máx, lat máx en grados (CRS84), o seis números con alturas: \
+    números finitos, longitudes en ±180, latitudes en ±90, mínimos ≤ máximos (una caja que cruza el antimeridiano \
+    no se admite: ningún territorio servido está cerca).";
+
 /// `bbox`: min lon, min lat, max lon, max lat in degrees (CRS84), or six numbers with heights. Every number is
 /// finite (no `NaN`, `inf` or `1e400`), longitudes within ±180, latitudes within ±90, and min ≤ max. A box
 /// across the antimeridian (min lon > max lon) is refused: no unit set served here comes near it.
