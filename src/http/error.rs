@@ -60,9 +60,14 @@ impl IntoResponse for ApiError {
         if let ApiError::BadParameter { parameter, .. } = &self {
             body["parameter"] = parameter.clone().into();
         }
+        // `nosniff`: the description may echo what the client sent (`<script>` included); the body is JSON
+        // and must never be sniffed as HTML.
         (
             status,
-            [(header::CONTENT_TYPE, "application/json")],
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
             body.to_string(),
         )
             .into_response()
