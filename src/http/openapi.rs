@@ -246,8 +246,8 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
                 "getChange",
                 vec![
                     indicator("collectionId"),
-                    json!({ "name": "from", "in": "query", "required": true, "description": "Primer año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "style": "form", "explode": false }),
-                    json!({ "name": "to", "in": "query", "required": true, "description": "Segundo año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "style": "form", "explode": false }),
+                    json!({ "name": "from", "in": "query", "required": true, "description": "Primer año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2018, "style": "form", "explode": false }),
+                    json!({ "name": "to", "in": "query", "required": true, "description": "Segundo año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2023, "style": "form", "explode": false }),
                     f(&["json", "html", "csv", "xlsx", "gpkg"]),
                 ],
                 responses(
