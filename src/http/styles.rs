@@ -70,10 +70,13 @@ pub async fn style(
                 .get(&set)
                 .ok_or_else(|| ApiError::NotFound(format!("no tileset `{set}`")))?;
             let url = format!("{}/tiles/{set}/{{z}}/{{x}}/{{y}}.mvt", base_url(&headers));
-            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom);
-            let body = serde_json::to_string(&style)
-                .map_err(|e| ApiError::Internal(format!("style `{id}`: {e}")))?;
-            Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom)
+                .map_err(ApiError::Internal)?;
+            Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                style.to_string(),
+            )
+                .into_response())
         }
         "qml" => Ok((
             [
