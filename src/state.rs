@@ -1,5 +1,6 @@
 //! What the server holds: the current snapshot and everything rendered from it, swapped atomically.
 
+use crate::access::Access;
 use crate::features::Catalog;
 use crate::ingest::{self, report::ImportReport};
 use crate::model::Snapshot;
@@ -38,8 +39,10 @@ impl Loaded {
 pub struct AppState {
     data: ArcSwap<Loaded>,
     pub layers_dir: PathBuf,
-    /// Token that allows `/admin/reload` from other hosts than loopback.
+    /// Token that `POST /admin/reload` asks for (`SSEPOT_ADMIN_TOKEN`).
     pub admin_token: Option<String>,
+    /// Public URL, trusted proxies and local admin (set by `ssepot serve`'s flags; nothing trusted by default).
+    pub access: Access,
     reload_lock: tokio::sync::Mutex<()>,
 }
 
@@ -52,8 +55,15 @@ impl AppState {
             data: ArcSwap::from_pointee(Loaded::new(snapshot)),
             layers_dir,
             admin_token,
+            access: Access::default(),
             reload_lock: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// The same state under another access policy.
+    pub fn with_access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
     }
 
     /// The data being served now.

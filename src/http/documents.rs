@@ -1,7 +1,7 @@
 //! JSON documents of OGC API Features (landing page, conformance, collections) and their links.
 
 use crate::features::{Collection, CollectionKind};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName};
 use serde_json::{json, Value};
 
 pub const GEOJSON: &str = "application/geo+json";
@@ -25,14 +25,24 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
 ];
 
-/// Scheme and host the client used, so links work behind a proxy too.
+/// Scheme, host and prefix the client used, as [`super::forwarded`] resolved them (it runs before every handler
+/// and leaves only checked values in these headers). Checked again here, so a handler reached without the layer
+/// still never writes an unchecked header into a link.
 pub fn base_url(headers: &HeaderMap) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let proto = get("x-forwarded-proto").unwrap_or("http");
-    let host = get("x-forwarded-host")
-        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
+    use super::forwarded::{X_FORWARDED_HOST, X_FORWARDED_PREFIX, X_FORWARDED_PROTO};
+    use crate::access::{valid_authority, valid_prefix, valid_scheme};
+    let get = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let proto = get(&X_FORWARDED_PROTO)
+        .and_then(valid_scheme)
+        .unwrap_or("http");
+    let host = get(&X_FORWARDED_HOST)
+        .or_else(|| get(&header::HOST))
+        .filter(|h| valid_authority(h))
         .unwrap_or("localhost");
-    format!("{proto}://{host}")
+    let prefix = get(&X_FORWARDED_PREFIX)
+        .filter(|p| valid_prefix(p))
+        .unwrap_or("");
+    format!("{proto}://{host}{prefix}")
 }
 
 pub fn link(href: String, rel: &str, media: &str, title: &str) -> Value {

@@ -5,6 +5,7 @@ mod change;
 mod documents;
 mod downloads;
 pub mod error;
+pub mod forwarded;
 mod html;
 pub mod negotiate;
 mod ogc;
@@ -49,7 +50,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
-        .route("/admin/reload", post(admin::reload))
         .layer(CorsLayer::permissive())
+        // After the CORS layer, so the admin endpoint never answers a browser on another site.
+        .route("/admin/reload", post(admin::reload))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forwarded::resolve_origin,
+        ))
         .with_state(state)
 }
