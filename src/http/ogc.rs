@@ -191,9 +191,14 @@ pub async fn items(
         }
         Format::Json => {
             let links = Value::Array(links).to_string();
+            // Streamed from the catalogue's prepared pieces, so slow readers do not each hold a copy of the page.
+            let chunks = page.geojson_chunks(&links, &data.snapshot.loaded_at);
+            let stream = futures_util::stream::iter(
+                chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+            );
             Ok(json_response(
                 GEOJSON,
-                page.to_geojson(&links, &data.snapshot.loaded_at),
+                axum::body::Body::from_stream(stream),
             ))
         }
         Format::Html => {
