@@ -10,6 +10,7 @@ pub mod config;
 pub mod features;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod server;
 pub mod state;

@@ -222,3 +222,207 @@ async fn a_declared_public_url_wins_over_host_and_every_forwarded_header() {
         "https://pot.example.org/ssepot/tiles/comunas/{z}/{x}/{y}.mvt"
     );
 }
+
+/// One sample of the Prometheus/OpenMetrics text format: `name{a="x",b="y"} value`.
+#[derive(Debug)]
+struct Sample {
+    name: String,
+    labels: Vec<(String, String)>,
+    value: f64,
+}
+
+/// Parses the text exposition as its rules say: `#` lines are metadata; a sample is a metric name, optional
+/// labels in braces with quoted values (`\"`, `\\` and `\n` escaped), and a value.
+fn parse_exposition(text: &str) -> Vec<Sample> {
+    assert!(text.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
+    let mut samples = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let name_end = line.find(['{', ' ']).unwrap();
+        let name = &line[..name_end];
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "metric name {name:?}"
+        );
+        let mut labels = Vec::new();
+        let mut rest = &line[name_end..];
+        if let Some(body) = rest.strip_prefix('{') {
+            let mut chars = body.char_indices().peekable();
+            loop {
+                let (start, c) = chars.next().unwrap();
+                if c == '}' {
+                    rest = &body[start + 1..];
+                    break;
+                }
+                if c == ',' {
+                    continue;
+                }
+                let eq = body[start..].find('=').unwrap() + start;
+                let key = body[start..eq].to_string();
+                while chars.peek().unwrap().0 <= eq + 1 {
+                    chars.next();
+                }
+                let mut value = String::new();
+                loop {
+                    let (_, c) = chars.next().unwrap();
+                    match c {
+                        '\\' => value.push(match chars.next().unwrap().1 {
+                            'n' => '\n',
+                            other => other,
+                        }),
+                        '"' => break,
+                        other => value.push(other),
+                    }
+                }
+                labels.push((key, value));
+            }
+        }
+        let value = rest.split_whitespace().next().unwrap();
+        let value = match value {
+            "+Inf" => f64::INFINITY,
+            v => v.parse().unwrap_or_else(|_| panic!("value of {line:?}")),
+        };
+        samples.push(Sample {
+            name: name.to_string(),
+            labels,
+            value,
+        });
+    }
+    samples
+}
+
+fn sample(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples
+        .iter()
+        .filter(|s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+        })
+        .map(|s| s.value)
+        .sum()
+}
+
+async fn scrape(state: &Arc<AppState>) -> Vec<Sample> {
+    let r = common::get(state, "/metrics").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.content_type.starts_with("application/openmetrics-text"),
+        "{}",
+        r.content_type
+    );
+    parse_exposition(&r.text())
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_tiles_and_reloads() {
+    let dir = common::layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let before = scrape(&state).await;
+    let requests = "ssepot_http_requests_total";
+    let by_route = |s: &[Sample], route: &str, status: &str| {
+        sample(
+            s,
+            requests,
+            &[("method", "GET"), ("route", route), ("status", status)],
+        )
+    };
+    for id in ["comunas", "poblacion", "hogares"] {
+        assert_eq!(
+            common::get(&state, &format!("/collections/{id}"))
+                .await
+                .status,
+            200
+        );
+    }
+    assert_eq!(
+        common::get(&state, "/collections/no-such-thing")
+            .await
+            .status,
+        404
+    );
+    let tile = "/tiles/comunas/12/1187/1976.mvt";
+    for _ in 0..3 {
+        assert_eq!(common::get(&state, tile).await.status, 200);
+    }
+    state.reload().await.unwrap();
+    let after = scrape(&state).await;
+
+    let route = "/collections/{id}";
+    assert_eq!(
+        by_route(&after, route, "200") - by_route(&before, route, "200"),
+        3.0
+    );
+    assert_eq!(
+        by_route(&after, route, "404") - by_route(&before, route, "404"),
+        1.0
+    );
+    assert!(
+        after.iter().filter(|s| s.name == requests).all(|s| s
+            .labels
+            .iter()
+            .all(|(_, v)| !v.contains("comunas") && !v.contains("no-such"))),
+        "labels are route templates, never raw paths"
+    );
+    let count = "ssepot_http_request_duration_seconds_count";
+    assert_eq!(sample(&after, count, &[("route", route)]), 4.0);
+    let buckets: Vec<f64> = after
+        .iter()
+        .filter(|s| {
+            s.name == "ssepot_http_request_duration_seconds_bucket"
+                && s.labels.contains(&("route".into(), route.into()))
+        })
+        .map(|s| s.value)
+        .collect();
+    assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
+    assert_eq!(
+        buckets.last(),
+        Some(&4.0),
+        "the +Inf bucket counts every request"
+    );
+
+    let lookups = "ssepot_tile_cache_lookups_total";
+    assert_eq!(sample(&after, lookups, &[("result", "miss")]), 1.0);
+    assert_eq!(sample(&after, lookups, &[("result", "hit")]), 2.0);
+    assert!(sample(&after, "ssepot_tile_bytes_served_total", &[]) > 0.0);
+    assert_eq!(
+        sample(&after, "ssepot_reloads_total", &[("outcome", "ok")]),
+        1.0
+    );
+    assert_eq!(sample(&after, "ssepot_data_version", &[]), 2.0);
+    assert_eq!(sample(&after, "ssepot_import_errors", &[]), 0.0);
+}
+
+#[tokio::test]
+async fn health_says_ready_the_data_version_and_the_last_reload() {
+    let dir = common::layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let h = common::get(&state, "/health").await;
+    assert_eq!(h.status, 200);
+    let h = h.json();
+    assert_eq!(h["ready"], true);
+    assert_eq!(h["version"], 1);
+    assert_eq!(h["collections"], 16);
+    assert_eq!(h["last_reload"], Value::Null);
+
+    std::fs::remove_dir_all(dir.path()).unwrap();
+    assert!(
+        state.reload().await.is_err(),
+        "a missing folder cannot reload"
+    );
+    let h = common::get(&state, "/health").await.json();
+    assert_eq!(h["ready"], true, "the previous data keeps serving");
+    assert_eq!(h["version"], 1);
+    assert_eq!(h["last_reload"]["ok"], false);
+    assert!(h["last_reload"]["error"].as_str().unwrap().len() > 5, "{h}");
+    assert!(h["last_reload"]["at"].as_str().unwrap().ends_with('Z'));
+    let m = scrape(&state).await;
+    assert_eq!(
+        sample(&m, "ssepot_reloads_total", &[("outcome", "failed")]),
+        1.0
+    );
+}

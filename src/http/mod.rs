@@ -6,7 +6,9 @@ mod documents;
 mod downloads;
 pub mod error;
 pub mod forwarded;
+mod health;
 mod html;
+mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
@@ -50,12 +52,18 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
         .layer(CorsLayer::permissive())
         // After the CORS layer, so the admin endpoint never answers a browser on another site.
         .route("/admin/reload", post(admin::reload))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             forwarded::resolve_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
         ))
         .with_state(state)
 }

@@ -121,10 +121,12 @@ fn serve_tile(
         tileset.max_zoom,
     )
     .map_err(|e| ApiError::bad(e.parameter, e.message))?;
-    let tile = data
-        .tiles
-        .cache
-        .get_or_insert((index, coord, year), || tileset.render(coord, year));
+    let mut rendered = false;
+    let tile = data.tiles.cache.get_or_insert((index, coord, year), || {
+        rendered = true;
+        tileset.render(coord, year)
+    });
+    state.metrics.tile(rendered, tile.raw.len());
     Ok(tile_response(&tile, headers))
 }
 
