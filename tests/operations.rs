@@ -426,3 +426,83 @@ async fn health_says_ready_the_data_version_and_the_last_reload() {
         1.0
     );
 }
+
+fn link_to(doc: &Value, rel: &str, media: &str) -> Option<String> {
+    doc["links"].as_array()?.iter().find_map(|l| {
+        (l["rel"] == rel && l["type"] == media).then(|| l["href"].as_str().unwrap().to_string())
+    })
+}
+
+/// The path of an absolute link of the test router (`http://test.local/...`).
+fn path_of(href: &str) -> &str {
+    href.strip_prefix("http://test.local").unwrap()
+}
+
+#[tokio::test]
+async fn a_client_finds_the_tiles_and_the_style_of_an_indicator_by_links_alone() {
+    let state = common::demo();
+    let landing = common::get(&state, "/").await.json();
+    let tilesets = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+    assert_eq!(
+        link_to(&landing, tilesets, "application/json").as_deref(),
+        Some("http://test.local/collections/comunas/tiles")
+    );
+    let collections = link_to(&landing, "data", "application/json").unwrap();
+    let list = common::get(&state, path_of(&collections)).await.json();
+    let poblacion = list["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "poblacion")
+        .unwrap();
+    let style_href = link_to(poblacion, "stylesheet", "application/json").unwrap();
+    let style = common::get(&state, path_of(&style_href)).await;
+    assert_eq!(style.status, 200);
+    let style = style.json();
+    assert_eq!(style["version"], 8, "a MapLibre style");
+    let template = style["sources"]["ssepot"]["tiles"][0].as_str().unwrap();
+    let tile = template
+        .replace("{z}", "12")
+        .replace("{x}", "1187")
+        .replace("{y}", "1976");
+    let r = common::get(&state, path_of(&tile)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/vnd.mapbox-vector-tile");
+
+    // The tilesets link leads to a tileset whose tile template and tiling scheme resolve too.
+    let tiles = common::get(
+        &state,
+        path_of(&link_to(poblacion, tilesets, "application/json").unwrap()),
+    )
+    .await
+    .json();
+    let tileset = &tiles["tilesets"][0];
+    let item = tileset["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "item")
+        .unwrap()["href"]
+        .as_str()
+        .unwrap()
+        .replace("{tileMatrix}", "12")
+        .replace("{tileRow}", "1976")
+        .replace("{tileCol}", "1187");
+    assert_eq!(common::get(&state, path_of(&item)).await.status, 200);
+    let tilejson = link_to(poblacion, "describedby", "application/json").unwrap();
+    assert!(tilejson.ends_with("/tiles/comunas.json"), "{tilejson}");
+    assert_eq!(
+        common::get(&state, path_of(&tilejson)).await.json()["tilejson"],
+        "3.0.0"
+    );
+    for (media, root) in [
+        ("application/xml", "<qgis"),
+        ("application/vnd.ogc.sld+xml", "StyledLayerDescriptor"),
+    ] {
+        let href = link_to(poblacion, "stylesheet", media).unwrap();
+        let r = common::get(&state, path_of(&href)).await;
+        assert_eq!(r.status, 200, "{href}");
+        assert_eq!(r.content_type, media, "{href}");
+        assert!(r.text().contains(root), "{href}");
+    }
+}

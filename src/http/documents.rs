@@ -63,8 +63,17 @@ pub fn self_links(url: &str, json_type: &str, title: &str) -> Vec<Value> {
     ]
 }
 
-pub fn landing(base: &str) -> Value {
+/// The landing page; `tilesets` are the unit sets with tiles, as (id, title).
+pub fn landing(base: &str, tilesets: &[(&str, &str)]) -> Value {
     let mut links = self_links(&format!("{base}/"), JSON, "Página de inicio");
+    links.extend(tilesets.iter().map(|(id, title)| {
+        link(
+            format!("{base}/collections/{id}/tiles"),
+            TILESETS_VECTOR,
+            JSON,
+            &format!("Teselas vectoriales: {title}"),
+        )
+    }));
     links.extend([
         link(
             format!("{base}/api"),
@@ -111,6 +120,59 @@ pub fn landing(base: &str) -> Value {
     })
 }
 
+/// OGC API Tiles' relation from a collection (or the landing page) to its vector tilesets.
+pub const TILESETS_VECTOR: &str = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+
+/// A collection's tiles and styles: the unit set's tilesets (an indicator's values are properties of its unit
+/// set's tiles, `{indicator}_{year}`), their TileJSON, and for an indicator its MapLibre, QGIS and SLD styles.
+fn tile_links(base: &str, c: &Collection) -> Vec<Value> {
+    let set = &c.unit_set;
+    let mut links = vec![
+        link(
+            format!("{base}/collections/{set}/tiles"),
+            TILESETS_VECTOR,
+            JSON,
+            "Teselas vectoriales (OGC API Tiles)",
+        ),
+        link(
+            format!("{base}/tiles/{set}.json"),
+            "describedby",
+            JSON,
+            "Teselas vectoriales (TileJSON 3.0)",
+        ),
+    ];
+    if c.kind == CollectionKind::Indicator {
+        let id = &c.id;
+        links.extend([
+            link(
+                format!("{base}/styles/{id}.json"),
+                "stylesheet",
+                JSON,
+                "Estilo MapLibre (último año)",
+            ),
+            link(
+                format!("{base}/styles/{id}.qml"),
+                "stylesheet",
+                "application/xml",
+                "Estilo QGIS (QML)",
+            ),
+            link(
+                format!("{base}/styles/{id}.sld"),
+                "stylesheet",
+                "application/vnd.ogc.sld+xml",
+                "Estilo SLD",
+            ),
+            link(
+                format!("{base}/styles/{id}/legend.json"),
+                "describedby",
+                JSON,
+                "Leyenda (clases y colores)",
+            ),
+        ]);
+    }
+    links
+}
+
 pub fn conformance() -> Value {
     json!({ "conformsTo": CONFORMANCE })
 }
@@ -138,6 +200,7 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             "Unidades territoriales",
         ));
     }
+    links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
     if let Some([a, b]) = c.years {
         extent["temporal"] = json!({

@@ -51,15 +51,26 @@ fn document(
 
 /// `GET /`: JSON clients get the OGC landing page; a browser (`Accept: text/html`, no `f`) gets the web map;
 /// `f=html` gets the HTML landing page of the API.
-pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
+pub async fn landing(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
     let format = document_format(&q, &headers)?;
     if format == Format::Html && f_param(&pairs(&q)?).is_none() {
         return Ok(Html(super::webmap::INDEX).into_response());
     }
+    let data = state.current();
+    let tilesets: Vec<(&str, &str)> = data
+        .tiles
+        .sets
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str()))
+        .collect();
     Ok(document(
         format,
         JSON,
-        docs::landing(&base_url(&headers)),
+        docs::landing(&base_url(&headers), &tilesets),
         html::landing,
     ))
 }

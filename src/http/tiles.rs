@@ -267,6 +267,8 @@ pub async fn tile_matrix_sets(headers: HeaderMap) -> Json<Value> {
     )
 }
 
+const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
+
 /// `GET /tileMatrixSets/WebMercatorQuad`: the OGC 2D Tile Matrix Set definition.
 pub async fn web_mercator_quad(Path(id): Path<String>) -> Result<Json<Value>> {
     check_tms(&id)?;
@@ -276,11 +278,16 @@ pub async fn web_mercator_quad(Path(id): Path<String>) -> Result<Json<Value>> {
             let n = 1u64 << z;
             let cell = 2.0 * ORIGIN / (256.0 * n as f64);
             json!({ "id": z.to_string(), "scaleDenominator": cell / 0.00028, "cellSize": cell, "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n })
+                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n,
+                "identifier": z.to_string(), "topLeftCorner": [-ORIGIN, ORIGIN] })
         })
         .collect();
     Ok(Json(
         json!({ "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": TMS,
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "orderedAxes": ["E", "N"], "tileMatrices": matrices }),
+        "crs": EPSG_3857, "orderedAxes": ["E", "N"], "tileMatrices": matrices,
+        "boundingBox": { "crs": EPSG_3857, "lowerLeft": [-ORIGIN, -ORIGIN], "upperRight": [ORIGIN, ORIGIN] },
+        // TMS 1.0 names of the same members, which GDAL 3.6's OGCAPI driver reads (`identifier`, `supportedCRS`,
+        // and `identifier`/`topLeftCorner` per matrix); TMS 2.0 clients ignore them.
+        "identifier": "WebMercatorQuad", "supportedCRS": EPSG_3857 }),
     ))
 }
