@@ -115,7 +115,7 @@ pub fn negotiate(
         .collect::<Vec<_>>()
         .join(",");
     if accept.trim().is_empty() {
-        return Ok(offered[0]);
+        return Ok(offered.first().copied().unwrap_or(Format::Json));
     }
     let ranges = weighted(&accept);
     let q = |format: Format| {

@@ -3,7 +3,7 @@
 //! both against each other and against the router).
 
 use super::negotiate::{CSV, GPKG, MVT, XLSX};
-use super::params::kinds::BBOX_RULE;
+use super::params::kinds::{BBOX_RULE, INSTANT};
 use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::features::{Collection, CollectionKind};
 use serde_json::{json, Map, Value};
@@ -41,8 +41,19 @@ fn year(name: &str, description: &str) -> Value {
     )
 }
 
-fn datetime(description: &str) -> Value {
-    query("datetime", description, json!({ "type": "string" }))
+/// `datetime`: an interval too on `/items`, one instant elsewhere.
+fn datetime(description: &str, interval: bool) -> Value {
+    let i = INSTANT;
+    let pattern = if interval {
+        format!(r"^({i}|{i}/({i}|\.\.)?|(\.\.)?/{i}|\.\./\.\.)$")
+    } else {
+        format!("^{i}$")
+    };
+    query(
+        "datetime",
+        description,
+        json!({ "type": "string", "pattern": pattern }),
+    )
 }
 
 fn code() -> Value {
@@ -123,7 +134,7 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         query("offset", "Elementos que se saltan antes de la página.", json!({ "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 })),
         query("bbox", BBOX_RULE, json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })),
         query("bbox-crs", "CRS de bbox: solo CRS84.", json!({ "type": "string", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] })),
-        datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..)."),
+        datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),
@@ -218,7 +229,7 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         vec![
         indicator("styleId"),
         year("year", "Año clasificado (por defecto, el último)."),
-        datetime("El año clasificado como instante OGC (2023 o una fecha de ese año); no junto con `year`."),
+        datetime("El año clasificado como instante OGC (2023 o una fecha de ese año); no junto con `year`.", false),
         query("method", "Método de clasificación (manual solo si la capa define cortes).", json!({ "type": "string", "enum": ["quantile", "equal", "jenks", "manual"] })),
         query("classes", "Número de clases.", json!({ "type": "integer", "minimum": 2, "maximum": 7 })),
     ]
@@ -311,7 +322,7 @@ fn tile_paths(collections: &[Collection]) -> Vec<(String, Value)> {
     };
     let tile_params = |coords: Vec<Value>| {
         let mut p = coords;
-        p.push(datetime("Solo los valores de un año (2023, o una fecha de ese año); las teselas muestran un año."));
+        p.push(datetime("Solo los valores de un año (2023, o una fecha de ese año); las teselas muestran un año.", false));
         p.push(f(&["mvt"]));
         p
     };

@@ -49,8 +49,9 @@ fn tile_year(p: &TileParams) -> Result<Option<i32>> {
 }
 
 /// A tile as an HTTP response: 304 on a matching `If-None-Match`, 204 when the tile is empty, gzip when accepted.
-fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Response {
-    let etag = HeaderValue::from_str(&tile.etag).expect("an ETag is ASCII");
+fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Result<Response> {
+    let etag = HeaderValue::from_str(&tile.etag)
+        .map_err(|e| ApiError::Internal(format!("ETag {:?}: {e}", tile.etag)))?;
     let common = [
         (header::ETAG, etag),
         (
@@ -67,18 +68,18 @@ fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Response {
                 .any(|t| t.trim() == tile.etag || t.trim() == "*")
         });
     if matches {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     if tile.raw.is_empty() {
-        return (StatusCode::NO_CONTENT, common).into_response();
+        return Ok((StatusCode::NO_CONTENT, common).into_response());
     }
     let gzip = accepts_gzip(headers);
     let ct = (header::CONTENT_TYPE, HeaderValue::from_static(MVT));
     if gzip {
         let enc = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        (common, [ct, enc], Body::from(tile.gzipped().clone())).into_response()
+        Ok((common, [ct, enc], Body::from(tile.gzipped().clone())).into_response())
     } else {
-        (common, [ct], Body::from(tile.raw.clone())).into_response()
+        Ok((common, [ct], Body::from(tile.raw.clone())).into_response())
     }
 }
 
@@ -111,7 +112,7 @@ fn serve_tile(
         tileset.render(coord, year)
     });
     state.metrics.tile(rendered, tile.raw.len());
-    Ok(tile_response(&tile, headers))
+    tile_response(&tile, headers)
 }
 
 /// `GET /tiles/{set}/{z}/{x}/{y}[.mvt|.pbf]`

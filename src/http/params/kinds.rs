@@ -91,16 +91,15 @@ fn text_after(a: &str, b: &str) -> bool {
     a.len() == b.len() && !a.contains('+') && !b.contains('+') && a > b
 }
 
-static INSTANT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2})))?)?)?$",
-    )
-    .expect("a valid regular expression")
-});
+/// The shape of an instant (calendar ranges are checked apart); `/api` states it as the `datetime` pattern.
+pub const INSTANT: &str = r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2})))?)?)?";
+
+static INSTANT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{INSTANT}$")).expect("a valid regular expression"));
 
 /// The year of an instant, if the instant is well formed and exists in the calendar.
 fn instant(s: &str) -> Option<i32> {
-    let c = INSTANT.captures(s)?;
+    let c = INSTANT_RE.captures(s)?;
     let num = |i: usize| c.get(i).map(|m| m.as_str().parse::<u32>().ok());
     let year: i32 = c[1].parse().ok()?;
     if let Some(month) = num(2) {
