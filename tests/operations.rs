@@ -152,10 +152,7 @@ async fn forwarded_headers_from_clients_that_are_not_trusted_proxies_are_ignored
     let r = from_peer(&state, "203.0.113.7:5000", "/collections/comunas", &headers).await;
     assert_eq!(r.status, 200);
     for href in hrefs(&r.json()) {
-        assert!(
-            href.starts_with("http://internal:8080/collections/comunas"),
-            "{href}"
-        );
+        assert!(href.starts_with("http://internal:8080/"), "{href}");
     }
 }
 
