@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// File signature and format version: bump the digit when the layout changes.
-const MAGIC: &[u8; 8] = b"SSEPOTP1";
+const MAGIC: &[u8; 8] = b"SSEPOTP2";
 
 /// Tile shapes per unit set id, prepared or read while loading.
 pub type Shapes = HashMap<String, PreparedShapes>;
@@ -210,7 +210,7 @@ fn write_entry(
     let mut w = Writer::default();
     w.str(&set.source_crs);
     w.str(&report.crs);
-    for list in [&report.repaired, &report.rejected] {
+    for list in [&report.repaired, &report.rejected, &report.notes] {
         w.len(list.len());
         list.iter().for_each(|l| w.str(l));
     }
@@ -253,7 +253,7 @@ fn read_payload(
 ) -> Option<(UnitSet, UnitSetReport, PreparedShapes)> {
     let source_crs = r.str()?;
     let crs = r.str()?;
-    let mut lists = [Vec::new(), Vec::new()];
+    let mut lists = [Vec::new(), Vec::new(), Vec::new()];
     for list in &mut lists {
         let n = r.len(8)?;
         *list = (0..n).map(|_| r.str()).collect::<Option<_>>()?;
@@ -268,7 +268,7 @@ fn read_payload(
     if !r.rest.is_empty() {
         return None;
     }
-    let [repaired, rejected] = lists;
+    let [repaired, rejected, notes] = lists;
     let base = layer_file.parent().unwrap_or(Path::new("."));
     let report = UnitSetReport {
         id: cfg.id.clone(),
@@ -279,6 +279,7 @@ fn read_payload(
         crs,
         repaired,
         rejected,
+        notes,
         error: None,
     };
     let set = UnitSet::new(cfg, layer_file.to_owned(), source_crs, units, city);

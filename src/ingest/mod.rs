@@ -5,6 +5,7 @@
 //! ([`Status::ServingPrevious`]), so a broken file never takes data away.
 
 pub mod cells;
+mod gdal_messages;
 mod geometry;
 mod table;
 pub mod values;
@@ -380,7 +381,7 @@ fn load_battery(
     }
 }
 
-fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

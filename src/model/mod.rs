@@ -7,6 +7,7 @@
 pub mod codec;
 mod key;
 pub mod report;
+pub mod valid;
 
 pub use key::normalize_key;
 

@@ -1,9 +1,9 @@
-//! Clipping, quantising, dropping sub-pixel rings and winding (steps 5–8 of the pipeline).
+//! Clipping, quantising, dropping sub-pixel rings and winding (steps 5–7 and 9 of the pipeline), then the
+//! validity check of step 8 (`repair`).
 
 #[cfg(test)]
 use super::simplify::Polygon;
 use super::simplify::Pt;
-#[cfg(test)]
 use geo::{Coord, LineString, MultiPolygon};
 
 /// Rings smaller than one pixel of a 256-px tile (16 × 16 units of 4096) are dropped.
@@ -34,17 +34,24 @@ impl Clipper {
     }
 }
 
-/// Clips polygons (already in tile units, y down) to `[lo, hi]²` and returns integer-valued geometry with MVT
-/// winding, or `None` when nothing is left.
-#[cfg(test)]
-pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolygon<f64>> {
-    let mut clipper = Clipper::default();
+/// Clips a feature's polygons to `[lo, hi]²` and returns integer-valued geometry with MVT winding, valid by OGC
+/// rules in tile space (step 8, `repair`), or `None` when nothing is left. `to_tile` writes each ring, in tile
+/// units (y down), into the clipper's input.
+pub fn clip_feature<'a, R>(
+    polygons: impl Iterator<Item = R>,
+    mut to_tile: impl FnMut(&'a [Pt], &mut Vec<Pt>),
+    lo: f64,
+    hi: f64,
+    clipper: &mut Clipper,
+) -> Option<MultiPolygon<f64>>
+where
+    R: Iterator<Item = &'a [Pt]>,
+{
     let mut out = Vec::new();
     for rings in polygons {
-        let mut kept: Vec<LineString<f64>> = Vec::with_capacity(rings.len());
-        for (i, ring) in rings.iter().enumerate() {
-            clipper.input.clear();
-            clipper.input.extend_from_slice(ring);
+        let mut kept: Vec<LineString<f64>> = Vec::new();
+        for (i, ring) in rings.enumerate() {
+            to_tile(ring, &mut clipper.input);
             match clipper.ring(lo, hi, i == 0) {
                 Some((r, reverse)) => {
                     let mut ls: Vec<Coord<f64>> = r
@@ -67,7 +74,21 @@ pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolyg
             out.push(geo::Polygon::new(exterior.clone(), holes.to_vec()));
         }
     }
-    (!out.is_empty()).then_some(MultiPolygon(out))
+    if out.is_empty() {
+        return None;
+    }
+    super::repair::make_valid(MultiPolygon(out), MIN_RING_AREA)
+}
+
+/// [`clip_feature`] of polygons already in tile units.
+#[cfg(test)]
+pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolygon<f64>> {
+    let rings = polygons.iter().map(|p| p.iter().map(Vec::as_slice));
+    let copy = |r: &[Pt], input: &mut Vec<Pt>| {
+        input.clear();
+        input.extend_from_slice(r);
+    };
+    clip_feature(rings, copy, lo, hi, &mut Clipper::default())
 }
 
 /// Sutherland–Hodgman against the four sides of the square `[lo, hi]²`. `Some(true)` when the ring lies inside

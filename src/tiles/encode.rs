@@ -79,6 +79,22 @@ impl Commands {
     }
 }
 
+impl Commands {
+    /// The commands of a multipolygon already on the grid and wound (closed rings, outer ring first).
+    pub fn multipolygon(mp: &geo::MultiPolygon<f64>) -> Vec<u32> {
+        let mut c = Commands::default();
+        let mut ring: Vec<[i32; 2]> = Vec::new();
+        for p in &mp.0 {
+            for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                ring.clear();
+                ring.extend(r.0.iter().map(|p| [p.x as i32, p.y as i32]));
+                c.ring(&ring, false);
+            }
+        }
+        c.out
+    }
+}
+
 /// Collects the features of one layer.
 pub struct LayerBuilder<'a> {
     name: &'a str,

@@ -17,22 +17,32 @@
 //! 6. **Quantise**: to the integer grid of [`EXTENT`] units; repeated points go.
 //! 7. **Drop sub-pixel rings**: rings under one pixel (16 × 16 units at 256 px) vanish, and a polygon goes with
 //!    its outer ring.
-//! 8. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
+//! 8. **Keep valid** (`repair`): `geo` checks each feature in tile space; one that simplification, clipping or
+//!    rounding made invalid (a ring crossing itself, a zero-width bridge along the tile edge, a hole leaving its
+//!    shell, parts overlapping) is rebuilt with boolean operations and put on the grid again. The source geometry
+//!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid.
+//! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
-//! 9. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer
-//!    (`TagsBuilder`), and `prost` writes the protobuf.
-//! 10. **Cache** (`cache`): the bytes, their gzip and an ETag (hash of the bytes, so an unchanged tile keeps it
+//! 10. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer
+//!     (`TagsBuilder`), and `prost` writes the protobuf.
+//! 11. **Cache** (`cache`): the bytes, their gzip and an ETag (hash of the bytes, so an unchanged tile keeps it
 //!     across reloads) in a size-bounded cache that belongs to one snapshot.
 //!
 //! Each tileset has two layers: `{unit_set}` (one feature per unit, with `code`, `name` and `{indicator}_{year}`
 //! values) and `{unit_set}_ciudad` (the municipal outline with the city-level values). `ND` or a missing row is
 //! an *absent* property, never 0: a style tests it with `["has", …]`.
 
+/// Name of the vector-tile layer that holds a unit set's municipal outline and its city-level values.
+pub fn city_layer(unit_set: &str) -> String {
+    format!("{unit_set}_ciudad")
+}
+
 pub mod cache;
 mod clip;
 mod encode;
 pub mod export;
 pub mod mercator;
+mod repair;
 mod simplify;
 pub mod store;
 pub mod tileset;

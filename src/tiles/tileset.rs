@@ -1,7 +1,7 @@
 //! A tileset per unit set: geometry prepared per zoom, attributes per unit, a spatial index, and tile rendering
 //! (steps 1–4, then clipping and encoding per tile).
 
-use super::clip::Clipper;
+use super::clip::{clip_feature, Clipper};
 use super::encode::{encode, Commands, LayerBuilder, Value};
 use super::mercator::project;
 use super::simplify::{Polygon, Pt, Topology};
@@ -230,7 +230,7 @@ impl Tileset {
         let indicators: Vec<_> = snapshot.indicators_of(&set.id).collect();
         let (keys, [unit_attrs, city_attrs]) = attributes(&indicators, set.units.len());
         let units = Layer::new(set.id.clone(), shapes.units, unit_attrs);
-        let city = Layer::new(format!("{}_ciudad", set.id), shapes.city, city_attrs);
+        let city = Layer::new(super::city_layer(&set.id), shapes.city, city_attrs);
         let fields = [
             fields(&units, &keys, &indicators, false),
             fields(&city, &keys, &indicators, true),
@@ -343,18 +343,9 @@ fn commands(
     clipper: &mut Clipper,
 ) -> Option<Vec<u32>> {
     let (lo, hi) = (-BUFFER, f64::from(EXTENT) + BUFFER);
-    let mut out = Commands::default();
-    for rings in shape.polygons() {
-        for (k, ring) in rings.enumerate() {
-            compress_outside(ring, window, to_tile, &mut clipper.input);
-            match clipper.ring(lo, hi, k == 0) {
-                Some((r, reverse)) => out.ring(r, reverse),
-                None if k == 0 => break,
-                None => {}
-            }
-        }
-    }
-    (!out.out.is_empty()).then_some(out.out)
+    let compress = |ring: &[Pt], out: &mut Vec<Pt>| compress_outside(ring, window, to_tile, out);
+    let mp = clip_feature(shape.polygons(), compress, lo, hi, clipper)?;
+    Some(Commands::multipolygon(&mp))
 }
 
 /// Transforms a ring to tile units, replacing each run of consecutive vertices that lie beyond the same side of
