@@ -5,7 +5,10 @@ mod change;
 mod documents;
 mod downloads;
 pub mod error;
+pub mod forwarded;
+mod health;
 mod html;
+mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
@@ -51,9 +54,23 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
-        .route("/admin/reload", post(admin::reload))
-        .layer(CorsLayer::permissive());
-    answer_every_request(router).with_state(state)
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .layer(CorsLayer::permissive())
+        // After the CORS layer, so the admin endpoint never answers a browser on another site.
+        .route("/admin/reload", post(admin::reload));
+    // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
+    // them too (a 404 is counted under the route `unmatched`).
+    answer_every_request(router)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forwarded::resolve_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .with_state(state)
 }
 
 /// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong

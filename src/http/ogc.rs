@@ -35,15 +35,26 @@ fn document(
 
 /// `GET /`: JSON clients get the OGC landing page; a browser (`Accept: text/html`, no `f`) gets the web map;
 /// `f=html` gets the HTML landing page of the API.
-pub async fn landing(headers: HeaderMap, Params(p): Params<FormatParams>) -> Result<Response> {
+pub async fn landing(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
     let format = negotiate(p.f, &headers, DOCUMENT)?;
     if format == Format::Html && p.f.is_none() {
         return Ok(Html(super::webmap::INDEX).into_response());
     }
+    let data = state.current();
+    let tilesets: Vec<(&str, &str)> = data
+        .tiles
+        .sets
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str()))
+        .collect();
     Ok(document(
         format,
         JSON,
-        docs::landing(&base_url(&headers)),
+        docs::landing(&base_url(&headers), &tilesets),
         html::landing,
     ))
 }
@@ -188,9 +199,14 @@ pub async fn items(
         // `DOWNLOADS` offers no other format: JSON.
         _ => {
             let links = Value::Array(links).to_string();
+            // Streamed from the catalogue's prepared pieces, so slow readers do not each hold a copy of the page.
+            let chunks = page.geojson_chunks(&links, &data.snapshot.loaded_at);
+            let stream = futures_util::stream::iter(
+                chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+            );
             Ok(json_response(
                 GEOJSON,
-                page.to_geojson(&links, &data.snapshot.loaded_at),
+                axum::body::Body::from_stream(stream),
             ))
         }
     }

@@ -106,10 +106,12 @@ fn serve_tile(
         tileset.max_zoom,
     )
     .map_err(|e| ApiError::bad(e.parameter, e.message))?;
-    let tile = data
-        .tiles
-        .cache
-        .get_or_insert((index, coord, year), || tileset.render(coord, year));
+    let mut rendered = false;
+    let tile = data.tiles.cache.get_or_insert((index, coord, year), || {
+        rendered = true;
+        tileset.render(coord, year)
+    });
+    state.metrics.tile(rendered, tile.raw.len());
     tile_response(&tile, headers)
 }
 
@@ -260,6 +262,8 @@ pub async fn tile_matrix_sets(
     ))
 }
 
+const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
+
 /// `GET /tileMatrixSets/WebMercatorQuad`: the OGC 2D Tile Matrix Set definition.
 pub async fn web_mercator_quad(
     PathParams(id): PathParams<String>,
@@ -274,11 +278,16 @@ pub async fn web_mercator_quad(
             let n = 1u64 << z;
             let cell = 2.0 * ORIGIN / (256.0 * n as f64);
             json!({ "id": z.to_string(), "scaleDenominator": cell / 0.00028, "cellSize": cell, "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n })
+                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n,
+                "identifier": z.to_string(), "topLeftCorner": [-ORIGIN, ORIGIN] })
         })
         .collect();
     Ok(Json(
         json!({ "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": TMS,
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "orderedAxes": ["E", "N"], "tileMatrices": matrices }),
+        "crs": EPSG_3857, "orderedAxes": ["E", "N"], "tileMatrices": matrices,
+        "boundingBox": { "crs": EPSG_3857, "lowerLeft": [-ORIGIN, -ORIGIN], "upperRight": [ORIGIN, ORIGIN] },
+        // TMS 1.0 names of the same members, which GDAL 3.6's OGCAPI driver reads (`identifier`, `supportedCRS`,
+        // and `identifier`/`topLeftCorner` per matrix); TMS 2.0 clients ignore them.
+        "identifier": "WebMercatorQuad", "supportedCRS": EPSG_3857 }),
     ))
 }
