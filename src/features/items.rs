@@ -45,7 +45,7 @@ impl<'c> Page<'c> {
     }
 
     pub fn has_next(&self) -> bool {
-        self.offset + self.features.len() < self.number_matched
+        self.offset.saturating_add(self.features.len()) < self.number_matched
     }
 
     pub fn has_prev(&self) -> bool {
@@ -114,7 +114,10 @@ mod tests {
         .unwrap();
         let catalog = Catalog::build(&snapshot);
         let c = catalog.get("homicidios").unwrap();
-        let q = ItemsQuery::parse(&[("limit".into(), "30".into())]).unwrap();
+        let q = ItemsQuery {
+            limit: 30,
+            ..ItemsQuery::default()
+        };
         let page = super::Page::select(c, &q);
         let pieces: Vec<u8> = page.geojson_chunks("[]", "2024-01-01T00:00:00Z").concat();
         let parsed: serde_json::Value = serde_json::from_slice(&pieces).unwrap();

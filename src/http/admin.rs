@@ -10,6 +10,7 @@
 
 use super::documents::base_url;
 use super::error::ApiError;
+use super::params::{NoParams, Params};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap};
@@ -24,6 +25,7 @@ pub const MAX_BODY: usize = 1024;
 /// `GET /report`: the import report of the data being served.
 pub async fn report(
     State(state): State<Arc<AppState>>,
+    Params(_): Params<NoParams>,
 ) -> Json<crate::ingest::report::ImportReport> {
     Json(state.current().snapshot.report.clone())
 }
@@ -95,6 +97,7 @@ fn authorize(
 /// `POST /admin/reload`: re-reads the layers and swaps them in.
 pub async fn reload(
     State(state): State<Arc<AppState>>,
+    Params(_): Params<NoParams>,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (parts, body) = request.into_parts();
