@@ -47,7 +47,13 @@ fn same_origin_only(headers: &HeaderMap) -> Result<(), ApiError> {
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(base_url(headers).as_str()) {
+        // An `Origin` is scheme://host[:port]; the base URL may add a path prefix.
+        let base = base_url(headers);
+        let own = base
+            .find("://")
+            .and_then(|i| base[i + 3..].find('/').map(|j| &base[..i + 3 + j]))
+            .unwrap_or(&base);
+        if origin.to_str().ok() != Some(own) {
             return Err(ApiError::Forbidden(
                 "reload does not answer requests from another origin".into(),
             ));
