@@ -2,7 +2,8 @@
 # Runs the benchmarks of docs/benchmarks.md in one go, ssepot side by side with Martin + PostGIS when they are
 # installed (../shared/bench/peers/setup.sh 100000 1000000; optional, never in CI). Release build; loopback only.
 # usage: bench/run.sh [RESULTS_DIR]   — needs wrk (scripts/setup installs it); ~15 minutes with the peers
-# env:   PEERS (default /tmp/ssepot-peers), SIZES (default "100000 1000000"), DURATION (default 20)
+# env:   PEERS (default /tmp/ssepot-peers), SIZES (default "100000 1000000"), DURATION (default 20),
+#        SYNTH_DIR (where the synthetic layers folders are kept between runs; default RESULTS_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RESULTS="${1:-bench-results}"
@@ -50,8 +51,9 @@ fi
 /usr/bin/time -f "export comunas z0-15: %e s wall, %M KB max RSS" $bin tiles export "$RESULTS/comunas.pmtiles" layers 2>&1 | tee -a "$RESULTS/summary.txt"
 
 for n in $SIZES; do
-  synth="$RESULTS/synth_$n"
-  [[ -f $synth/synth.toml ]] || bench/synthetic.sh "$synth" "$n"
+  synth="${SYNTH_DIR:-$RESULTS}/synth_$n"
+  peer_copy="$PEERS/data/synth_$n.geojson"; [[ -f $peer_copy ]] || peer_copy=
+  [[ -f $synth/synth.toml ]] || SYNTH_GEOJSON=$peer_copy bench/synthetic.sh "$synth" "$n"
   [[ $n == 100000 ]] && zooms=12-15 || zooms=14-15
   tiles="$RESULTS/tiles_z$zooms.txt"
   python3 $BENCH/tiles.py "${zooms%-*}" "${zooms#*-}" > "$tiles"
@@ -79,7 +81,7 @@ done
 
 for n in $SIZES; do
   [[ $n == 100000 ]] || continue
-  synth="$RESULTS/synth_$n"
+  synth="${SYNTH_DIR:-$RESULTS}/synth_$n"
   /usr/bin/time -f "export synth $n z0-14 (prepared cache): %e s wall, %M KB max RSS" \
     $bin tiles export "$RESULTS/synth.pmtiles" "$synth" --max-zoom 14 2>&1 | grep -v '^\s*$' | tail -7 | tee -a "$RESULTS/summary.txt"
   if [[ -x $PEERS/martin/bin/martin-cp ]] && have_martin; then

@@ -2,11 +2,13 @@
 # Builds the 100 000-polygon scale set as a layers folder: ../shared/bench/gen_synthetic.py's GeoJSON as a unit
 # set, and its yearly values v2014..v2023 as a wide CSV table (an indicator). Nothing of it is committed.
 # usage: bench/synthetic.sh OUT_DIR [N]
+# env:   SYNTH_GEOJSON=path  link that file (the same generator's output, e.g. the peers' copy) instead of generating
 set -euo pipefail
 out="${1:?OUT_DIR}"; n="${2:-100000}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$out"
-python3 "$here/../../shared/bench/gen_synthetic.py" "$n" "$out/synth.geojson"
+if [[ -n ${SYNTH_GEOJSON:-} ]]; then ln -sf "$SYNTH_GEOJSON" "$out/synth.geojson"
+else python3 "$here/../../shared/bench/gen_synthetic.py" "$n" "$out/synth.geojson"; fi
 python3 - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]
@@ -21,7 +23,7 @@ PY
 cat > "$out/synth.toml" <<'TOML'
 [[unit_set]]
 id = "synth"
-title = "100 000 synthetic polygons"
+title = "Synthetic polygons (MUESTRA SINTÉTICA)"
 source = "synth.geojson"
 key_field = "code"
 name_field = "code"

@@ -56,3 +56,27 @@ fn an_unknown_extension_is_refused_with_a_clear_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be .pmtiles or .mbtiles"));
 }
+
+#[tokio::test]
+async fn the_export_lists_its_largest_tiles_with_the_sizes_the_server_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export(&dir.path().join("comunas.pmtiles"));
+    let largest: Vec<(String, usize)> = out
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("largest: "))
+        .map(|l| {
+            let (tile, rest) = l.split_once(": ").unwrap();
+            (
+                tile.to_string(),
+                rest.split(' ').next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(largest.len(), 5, "{out}");
+    assert!(largest.windows(2).all(|w| w[0].1 >= w[1].1), "{largest:?}");
+    let state = common::demo();
+    for (tile, size) in &largest {
+        let r = common::get(&state, &format!("/tiles/comunas/{tile}.mvt")).await;
+        assert_eq!(r.body.len(), *size, "{tile}");
+    }
+}

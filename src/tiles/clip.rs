@@ -77,7 +77,77 @@ where
     if out.is_empty() {
         return None;
     }
+    // The common case on dense sets — one polygon, one small ring — is checked exactly here; anything else, or a
+    // ring that is not simple, goes through the full validity check (which returns a valid input unchanged).
+    if let [p] = out.as_slice() {
+        if p.interiors().is_empty()
+            && p.exterior().0.len() <= SIMPLE_CHECK_MAX
+            && is_simple(&p.exterior().0)
+        {
+            return Some(MultiPolygon(out));
+        }
+    }
     super::repair::make_valid(MultiPolygon(out), MIN_RING_AREA)
+}
+
+/// Rings up to this many points are checked for simplicity pair by pair.
+const SIMPLE_CHECK_MAX: usize = 64;
+
+/// Whether a closed ring of integer points is simple: no two of its segments meet except consecutive ones at
+/// their shared vertex, and no vertex turns straight back (a spike). A simple ring of non-zero area is a valid
+/// polygon by GEOS's rules and by [`crate::model::valid::is_valid`].
+fn is_simple(ring: &[Coord<f64>]) -> bool {
+    let pts: Vec<[i64; 2]> = ring.iter().map(|c| [c.x as i64, c.y as i64]).collect();
+    let n = pts.len() - 1;
+    if n < 3 || pts[0] != pts[n] {
+        return false;
+    }
+    let seg = |i: usize| (pts[i], pts[i + 1]);
+    for i in 0..n {
+        let (a, b) = seg(i);
+        // Consecutive segments a→b→c: collinear and turning back is a spike.
+        let c = pts[(i + 2) % n];
+        let (u, v) = ([b[0] - a[0], b[1] - a[1]], [c[0] - b[0], c[1] - b[1]]);
+        if u[0] * v[1] - u[1] * v[0] == 0 && u[0] * v[0] + u[1] * v[1] <= 0 {
+            return false;
+        }
+        for j in i + 2..n {
+            if i == 0 && j == n - 1 {
+                continue;
+            }
+            let (c, d) = seg(j);
+            if segments_meet(a, b, c, d) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn orient(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> i64 {
+    ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).signum()
+}
+
+fn on_segment(a: [i64; 2], b: [i64; 2], p: [i64; 2]) -> bool {
+    p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
+}
+
+/// Whether the closed segments a–b and c–d share any point.
+fn segments_meet(a: [i64; 2], b: [i64; 2], c: [i64; 2], d: [i64; 2]) -> bool {
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
+    (o1 != o2 && o3 != o4)
+        || (o1 == 0 && on_segment(a, b, c))
+        || (o2 == 0 && on_segment(a, b, d))
+        || (o3 == 0 && on_segment(c, d, a))
+        || (o4 == 0 && on_segment(c, d, b))
 }
 
 /// [`clip_feature`] of polygons already in tile units.
@@ -188,6 +258,42 @@ mod tests {
             .iter()
             .all(|c| c.x >= -64.0 && c.x <= 4160.0 && c.y >= -64.0 && c.y <= 4160.0));
         assert_eq!(signed_area(ext), 4224.0 * 4224.0, "exterior positive");
+    }
+
+    #[test]
+    fn the_quick_simplicity_check_agrees_with_the_full_validity_check() {
+        use crate::model::valid::is_valid;
+        let rings: [&[(f64, f64)]; 6] = [
+            &[(0., 0.), (10., 0.), (10., 10.), (0., 10.), (0., 0.)],
+            &[(0., 0.), (10., 10.), (10., 0.), (0., 10.), (0., 0.)],
+            &[
+                (0., 0.),
+                (10., 0.),
+                (10., 5.),
+                (10., 2.),
+                (10., 10.),
+                (0., 10.),
+                (0., 0.),
+            ],
+            &[(0., 0.), (10., 0.), (5., 0.), (5., 10.), (0., 0.)],
+            &[
+                (0., 0.),
+                (10., 0.),
+                (10., 10.),
+                (5., 0.),
+                (0., 10.),
+                (0., 0.),
+            ],
+            &[(0., 0.), (5., 0.), (10., 0.), (10., 10.), (0., 0.)],
+        ];
+        for r in rings {
+            let ring: Vec<Coord<f64>> = r.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let full = is_valid(&MultiPolygon(vec![geo::Polygon::new(
+                LineString(ring.clone()),
+                vec![],
+            )]));
+            assert_eq!(is_simple(&ring), full, "{r:?}");
+        }
     }
 
     #[test]

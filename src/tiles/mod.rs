@@ -11,7 +11,10 @@
 //!    that zoom, keeping the nodes. Douglas–Peucker is symmetric and ties break on coordinates, so both sides of
 //!    a border keep the same vertices: no slivers and no gaps appear between neighbours at any zoom. Done once
 //!    per zoom at load time; zooms where nothing changes share the same geometry.
-//! 4. **Select**: the units whose box meets the tile box plus a buffer of [`BUFFER`] units.
+//! 4. **Select**: the units whose box meets the tile box plus a buffer of [`BUFFER`] units, found through an
+//!    R-tree (`rstar`) of the units' boxes; a unit whose box cannot hold one pixel after rounding is skipped
+//!    before any clipping (it would be dropped at step 7 anyway). The geometry of every zoom is kept flat
+//!    (`store`), and read from the prepared-snapshot cache when the sources did not change (`crate::prepared`).
 //! 5. **Clip** (`clip`): each ring against the buffered tile (Sutherland–Hodgman), so a polygon's edge stays
 //!    outside the visible tile and seams never show.
 //! 6. **Quantise**: to the integer grid of [`EXTENT`] units; repeated points go.
@@ -23,8 +26,9 @@
 //!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid.
 //! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
-//! 10. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer
-//!     (`TagsBuilder`), and `prost` writes the protobuf.
+//! 10. **Encode** (`encode`): the geometry commands are written from the integer rings, keys are interned by
+//!     their number in the tileset and values through a small hash (the same bytes `geozero`'s `MvtWriter` and
+//!     `TagsBuilder` write, tested), and `prost` writes the protobuf.
 //! 11. **Cache** (`cache`): the bytes, their gzip and an ETag (hash of the bytes, so an unchanged tile keeps it
 //!     across reloads) in a size-bounded cache that belongs to one snapshot.
 //!
