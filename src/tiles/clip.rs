@@ -79,15 +79,47 @@ where
     }
     // The common case on dense sets — one polygon, one small ring — is checked exactly here; anything else, or a
     // ring that is not simple, goes through the full validity check (which returns a valid input unchanged).
-    if let [p] = out.as_slice() {
-        if p.interiors().is_empty()
-            && p.exterior().0.len() <= SIMPLE_CHECK_MAX
-            && is_simple(&p.exterior().0)
-        {
-            return Some(MultiPolygon(out));
-        }
+    if simple_and_apart(&out) {
+        return Some(MultiPolygon(out));
     }
     super::repair::make_valid(MultiPolygon(out), MIN_RING_AREA)
+}
+
+/// Polygons without holes, each a simple ring of at most [`SIMPLE_CHECK_MAX`] points, whose boxes do not meet:
+/// a valid multipolygon. (A set of small separate units, like a dense grid's outline, is this at every zoom
+/// where the units stay apart.)
+fn simple_and_apart(polygons: &[geo::Polygon<f64>]) -> bool {
+    let simple = polygons.iter().all(|p| {
+        p.interiors().is_empty()
+            && p.exterior().0.len() <= SIMPLE_CHECK_MAX
+            && is_simple(&p.exterior().0)
+    });
+    if !simple {
+        return false;
+    }
+    let mut boxes: Vec<[f64; 4]> = polygons
+        .iter()
+        .map(|p| {
+            p.exterior().0.iter().fold(
+                [
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ],
+                |b, c| [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)],
+            )
+        })
+        .collect();
+    boxes.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    for (i, a) in boxes.iter().enumerate() {
+        for b in boxes[i + 1..].iter().take_while(|b| b[0] <= a[2]) {
+            if b[1] <= a[3] && b[3] >= a[1] {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Rings up to this many points are checked for simplicity pair by pair.
