@@ -196,7 +196,7 @@ impl ShapeStore {
             && ascending(&polys, rings.len() - 1)
             && versions
                 .iter()
-                .all(|v| v.polys[0] <= v.polys[1] && v.polys[1] as usize <= polys.len() - 1)
+                .all(|v| v.polys[0] <= v.polys[1] && (v.polys[1] as usize) < polys.len())
             && by_zoom.iter().all(|i| (*i as usize) < versions.len())
             && zooms > 0
             && by_zoom.len() % zooms == 0;
