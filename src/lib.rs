@@ -11,6 +11,7 @@ pub mod http;
 pub mod ingest;
 pub mod model;
 pub mod server;
+pub mod ssepot;
 pub mod state;
 
 pub use http::app;

@@ -143,6 +143,7 @@ fn the_example_in_the_layer_reference_loads() {
         "poblacion.toml",
         "homicidios.toml",
         "bateria-muestra.toml",
+        "calculados.toml",
     ] {
         std::fs::remove_file(dir.path().join(f)).unwrap();
     }

@@ -10,6 +10,7 @@ pub mod negotiate;
 mod ogc;
 mod openapi;
 mod styles;
+pub mod templates;
 mod tiles;
 mod webmap;
 

@@ -5,8 +5,11 @@
 //! ([`Status::ServingPrevious`]), so a broken file never takes data away.
 
 pub mod cells;
+mod computed;
 mod geometry;
+pub mod records;
 pub mod report;
+pub mod ssepot;
 mod table;
 pub mod values;
 
@@ -113,6 +116,8 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
     for file in &broken_files {
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
     }
+    load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
+    let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -121,7 +126,102 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
         unit_sets,
         indicators,
         report,
+        ssepot,
     })
+}
+
+/// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
+/// the indicators' sheets. If its tables fail, the previous ones keep serving and the error is reported.
+fn load_ssepot(
+    parsed: &[(PathBuf, LayerFile)],
+    previous: Option<&Snapshot>,
+    indicators: &mut [Arc<Indicator>],
+    report: &mut ImportReport,
+) -> Arc<crate::ssepot::Ssepot> {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.ssepot.as_ref().map(|s| (f, s)));
+    let Some((file, cfg)) = sections.next() else {
+        return Arc::default();
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[ssepot]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    match ssepot::read(cfg, file) {
+        Ok((domain, sheets)) => {
+            for ind in indicators.iter_mut() {
+                let key = ind.code.as_deref().unwrap_or(&ind.id).to_lowercase();
+                if let Some(extra) = sheets.get(&key) {
+                    let mut merged = (**ind).clone();
+                    merged.sheet = ssepot::merge_sheet(&ind.sheet, extra);
+                    *ind = Arc::new(merged);
+                }
+            }
+            Arc::new(domain)
+        }
+        Err(e) => {
+            report.file_errors.push(FileError {
+                file: file.clone(),
+                error: format!("{}: [ssepot]: {e}", file.display()),
+            });
+            previous.map(|p| p.ssepot.clone()).unwrap_or_default()
+        }
+    }
+}
+
+/// `[[computed]]` indicators, in file order, from the indicators loaded so far (earlier computed ones too).
+fn load_computed(
+    parsed: &[(PathBuf, LayerFile)],
+    previous: Option<&Snapshot>,
+    indicators: &mut Vec<Arc<Indicator>>,
+    unit_sets: &[Arc<UnitSet>],
+    report: &mut ImportReport,
+) {
+    for (file, layer) in parsed {
+        for cfg in &layer.computed {
+            let mut rep = IndicatorReport {
+                id: cfg.id.clone(),
+                file: file.to_owned(),
+                table: file.to_owned(),
+                ..Default::default()
+            };
+            let ind = match computed::build(cfg, file, indicators, unit_sets) {
+                Ok(ind) => {
+                    rep.values = ind
+                        .observations
+                        .iter()
+                        .filter(|o| o.value.is_some())
+                        .count();
+                    rep.nd = ind.observations.len() - rep.values;
+                    rep.years = ind
+                        .years()
+                        .first()
+                        .zip(ind.years().last())
+                        .map(|(a, b)| [*a, *b]);
+                    rep.status = Some(Status::Loaded);
+                    Some(Arc::new(ind))
+                }
+                Err(e) => {
+                    rep.error = Some(format!("{}: computed `{}`: {e}", file.display(), cfg.id));
+                    let old = previous.and_then(|p| p.indicator(&cfg.id)).cloned();
+                    rep.status = Some(if old.is_some() {
+                        Status::ServingPrevious
+                    } else {
+                        Status::Failed
+                    });
+                    old
+                }
+            };
+            add_indicators(ind, indicators, rep, report);
+        }
+    }
 }
 
 /// Adds an indicator and its report; an id already taken is an error, not a silent replacement.
@@ -189,7 +289,11 @@ fn resolve(file: &Path, p: &Path) -> PathBuf {
     file.parent().unwrap_or(Path::new(".")).join(p)
 }
 
-fn find_set(unit_sets: &[Arc<UnitSet>], id: &str, file: &Path) -> Result<Arc<UnitSet>, String> {
+pub(crate) fn find_set(
+    unit_sets: &[Arc<UnitSet>],
+    id: &str,
+    file: &Path,
+) -> Result<Arc<UnitSet>, String> {
     unit_sets
         .iter()
         .find(|u| u.id == id)
@@ -321,6 +425,7 @@ fn load_battery(
                 baseline_value: number(&c.baseline_value, "columns.baseline_value")?,
                 target: number(&c.target, "columns.target")?,
                 target_year: c.target_year,
+                ..Default::default()
             };
             rep.status = Some(Status::Loaded);
             reports.push(rep);

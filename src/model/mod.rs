@@ -162,6 +162,8 @@ pub struct Snapshot {
     pub unit_sets: Vec<Arc<UnitSet>>,
     pub indicators: Vec<Arc<Indicator>>,
     pub report: ImportReport,
+    /// The SSEPOT's own tables (commitments, PDD, subsystems, diagnosis) and progress rules.
+    pub ssepot: Arc<crate::ssepot::Ssepot>,
 }
 
 impl Snapshot {
