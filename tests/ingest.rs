@@ -144,6 +144,7 @@ fn the_example_in_the_layer_reference_loads() {
         "homicidios.toml",
         "bateria-muestra.toml",
         "calculados.toml",
+        "ssepot-muestra.toml",
     ] {
         std::fs::remove_file(dir.path().join(f)).unwrap();
     }

@@ -92,6 +92,8 @@ pub struct ProgressConfig {
     pub rollup: Rollup,
     /// The year the roll-up is reported for (the report's last year).
     pub year: i32,
+    /// `[first, last]` years of the report's annex (physical and percentage progress per year).
+    pub annex_years: [i32; 2],
 }
 
 /// The commitments table and the rules of its dashboard.

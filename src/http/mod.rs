@@ -9,6 +9,7 @@ mod html;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+mod ssepot;
 mod styles;
 pub mod templates;
 mod tiles;
@@ -49,6 +50,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/territorios.json", get(webmap::territories))
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
+        .route("/indicators", get(ssepot::indicators))
+        .route("/indicators/{id}", get(ssepot::indicator))
+        .route("/ssepot", get(ssepot::index))
+        .route("/ssepot/{id}", get(ssepot::dashboard))
+        .route("/ssepot/static/{file}", get(ssepot::static_file))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
         .layer(CorsLayer::permissive())

@@ -8,33 +8,30 @@ use minijinja::{Environment, Value};
 use serde::Serialize;
 use std::sync::OnceLock;
 
+/// `(name, source)` of templates embedded from `web/templates/`.
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../web/templates/", $name)))),*]
+    };
+}
+
 /// Every template, by name. Names end in `.html`, which turns autoescaping on.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../web/templates/base.html")),
-    ("table.html", include_str!("../../web/templates/table.html")),
-    (
-        "landing.html",
-        include_str!("../../web/templates/landing.html"),
-    ),
-    (
-        "conformance.html",
-        include_str!("../../web/templates/conformance.html"),
-    ),
-    ("api.html", include_str!("../../web/templates/api.html")),
-    (
-        "collections.html",
-        include_str!("../../web/templates/collections.html"),
-    ),
-    (
-        "collection.html",
-        include_str!("../../web/templates/collection.html"),
-    ),
-    ("items.html", include_str!("../../web/templates/items.html")),
-    ("item.html", include_str!("../../web/templates/item.html")),
-    (
-        "change.html",
-        include_str!("../../web/templates/change.html"),
-    ),
+const TEMPLATES: &[(&str, &str)] = embed![
+    "base.html",
+    "table.html",
+    "figure.html",
+    "landing.html",
+    "conformance.html",
+    "api.html",
+    "collections.html",
+    "collection.html",
+    "items.html",
+    "item.html",
+    "change.html",
+    "dashboard.html",
+    "dashboards.html",
+    "indicators.html",
+    "indicator.html",
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -7,6 +7,7 @@
 pub mod cells;
 mod computed;
 mod geometry;
+pub mod progress;
 pub mod records;
 pub mod report;
 pub mod ssepot;
@@ -135,7 +136,7 @@ pub fn load(dir: &Path, previous: Option<&Snapshot>) -> Result<Snapshot, String>
 fn load_ssepot(
     parsed: &[(PathBuf, LayerFile)],
     previous: Option<&Snapshot>,
-    indicators: &mut [Arc<Indicator>],
+    indicators: &mut Vec<Arc<Indicator>>,
     report: &mut ImportReport,
 ) -> Arc<crate::ssepot::Ssepot> {
     let mut sections = parsed
@@ -163,6 +164,9 @@ fn load_ssepot(
                     merged.sheet = ssepot::merge_sheet(&ind.sheet, extra);
                     *ind = Arc::new(merged);
                 }
+            }
+            if let Some(p) = &domain.progress {
+                progress::add_progress(indicators, p);
             }
             Arc::new(domain)
         }
