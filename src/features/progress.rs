@@ -140,4 +140,4 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
 }
 
 /// Id prefix of the progress collections (`avance_ep-01`), made at import from each territorial indicator.
-pub const PROGRESS_PREFIX: &str = crate::ingest::progress::PREFIX;
+pub const PROGRESS_PREFIX: &str = crate::ssepot::progress::PREFIX;

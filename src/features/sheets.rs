@@ -6,8 +6,8 @@ use super::dashboards::no_geometry;
 use super::download::{Kind, Table, Value as Cell};
 use super::progress::{direction, final_target, of_value};
 use crate::config::Direction;
-use crate::ingest::progress::PREFIX;
 use crate::model::{Indicator, Snapshot, UnitRef};
+use crate::ssepot::progress::PREFIX;
 use serde_json::{json, Value};
 
 /// Spanish word for a direction.

@@ -127,6 +127,12 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             JSON,
             "Unidades territoriales",
         ));
+        links.push(link(
+            format!("{base}{}", crate::ssepot::progress::sheet_path(&c.id)),
+            "describedby",
+            JSON,
+            "Ficha técnica del indicador",
+        ));
     }
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
     if let Some([a, b]) = c.years {

@@ -70,16 +70,20 @@ impl Query {
         for (k, v) in &pairs {
             match k.as_str() {
                 "f" => {}
-                "tabla" if tabla => rows = match v.as_str() {
-                    "filas" => true,
-                    "cifras" => false,
-                    other => return Err(ApiError::bad(
-                        "tabla",
-                        format!(
+                "tabla" if tabla => {
+                    rows = match v.as_str() {
+                        "filas" => true,
+                        "cifras" => false,
+                        other => {
+                            return Err(ApiError::bad(
+                                "tabla",
+                                format!(
                             "`{other}` is not a table of this dashboard; use `cifras` or `filas`"
                         ),
-                    )),
-                },
+                            ))
+                        }
+                    }
+                }
                 other => {
                     let accepted = if tabla { "`f` and `tabla`" } else { "only `f`" };
                     return Err(ApiError::bad(
@@ -186,9 +190,29 @@ fn dashboard_page(d: &Dashboard) -> String {
             "charts": d.charts,
             "changes": changes,
             "rows_title": format!("Filas: {}", d.rows.name.replace('_', " ")),
-            "table": table_context(&d.rows),
+            "table": rows_context(d),
         }),
     )
+}
+
+/// The rows table of a dashboard; subsystem rows carry an anchor (`#sub-movilidad`) sheets link to.
+fn rows_context(d: &Dashboard) -> Value {
+    let mut t = table_context(&d.rows);
+    if d.id == "subsistemas" {
+        let ids: Vec<String> = d
+            .rows
+            .rows
+            .iter()
+            .map(|(r, _)| match r.get(1) {
+                Some(crate::features::download::Value::Text(name)) => {
+                    format!("sub-{}", sheets::slug(name))
+                }
+                _ => String::new(),
+            })
+            .collect();
+        t["ids"] = json!(ids);
+    }
+    t
 }
 
 async fn annex(state: Arc<AppState>, headers: HeaderMap, q: Option<String>) -> Result<Response> {

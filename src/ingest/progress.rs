@@ -8,8 +8,7 @@ use crate::model::{Indicator, Observation, UnitRef};
 use crate::ssepot::progress::percent;
 use std::sync::Arc;
 
-/// Id prefix of progress collections.
-pub const PREFIX: &str = "avance_";
+pub use crate::ssepot::progress::PREFIX;
 
 /// The progress collection of an indicator, if it has values by territory, a baseline and a target.
 pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indicator> {

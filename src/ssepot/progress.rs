@@ -5,6 +5,14 @@ use crate::config::ssepot::{band_of, Band, Rollup};
 use crate::config::Direction;
 use serde::Serialize;
 
+/// Id prefix of the progress collections made from each territorial indicator (`avance_ep-01`).
+pub const PREFIX: &str = "avance_";
+
+/// Path of an indicator's technical sheet; a progress collection has its indicator's.
+pub fn sheet_path(id: &str) -> String {
+    format!("/indicators/{}", id.strip_prefix(PREFIX).unwrap_or(id))
+}
+
 /// An indicator's progress for a territory and year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Progress {

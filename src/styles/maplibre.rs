@@ -66,6 +66,11 @@ pub fn style(
         .into_iter()
         .partition(|l| l["type"] == "background");
     style["layers"] = Value::Array(background.into_iter().chain(layers).chain(rest).collect());
-    style["metadata"] = json!({ "ssepot:legend": legend, "ssepot:indicator": legend.indicator, "ssepot:year": legend.year });
+    style["metadata"] = json!({
+        "ssepot:legend": legend,
+        "ssepot:indicator": legend.indicator,
+        "ssepot:year": legend.year,
+        "ssepot:sheet": crate::ssepot::progress::sheet_path(&legend.indicator),
+    });
     style
 }
