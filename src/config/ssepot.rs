@@ -112,9 +112,9 @@ pub struct CommitmentsConfig {
     pub in_progress_state: String,
     /// How the overall progress is obtained from the commitments' last-year progress.
     pub overall: Rollup,
-    /// Decimals of shares of counts (`60,9 %`).
+    /// Decimals of shares of counts (`12,3 %`).
     pub share_decimals: u32,
-    /// Decimals of progress percentages (`88,12 %`).
+    /// Decimals of progress percentages (`45,67 %`).
     pub progress_decimals: u32,
 }
 
@@ -138,7 +138,7 @@ pub struct PddConfig {
     pub bands: Vec<Band>,
     /// Decimals of shares of counts (`71 %`).
     pub share_decimals: u32,
-    /// Decimals of progress and investment percentages (`75,4 %`, `99,5 %`).
+    /// Decimals of progress and investment percentages (`45,6 %`).
     pub progress_decimals: u32,
 }
 

@@ -17,11 +17,11 @@ use std::sync::Arc;
 pub enum FigureKind {
     /// A count (`132`).
     Count,
-    /// A percentage (`88,12 %`).
+    /// A percentage (`45,67 %`).
     Percent,
     /// Percentage points (`23,0 puntos`).
     Points,
-    /// Millions of pesos (`$5.213.246 millones`).
+    /// Millions of pesos (`$1.234.567 millones`).
     Money,
 }
 

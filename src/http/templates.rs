@@ -2,7 +2,7 @@
 //!
 //! Autoescaping is on for every `.html` template, so no page escapes by hand: handlers pass plain data
 //! (anything `Serialize`) and the template decides the markup. Numbers are written the Spanish way with the
-//! `es` filter (`2.518.480`, `13,10`) and `pct` (`88,12 %`), so a page never formats a figure itself.
+//! `es` filter (`2.518.480`, `13,10`) and `pct` (`45,67 %`), so a page never formats a figure itself.
 
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -86,7 +86,7 @@ fn es_filter(v: Value, decimals: Option<usize>) -> String {
     }
 }
 
-/// `{{ x | pct(1) }}`: `88,12 %`, `ND` when missing.
+/// `{{ x | pct(1) }}`: `45,67 %`, `ND` when missing.
 fn pct_filter(v: Value, decimals: Option<usize>) -> String {
     match number(&v) {
         Some(n) => format!("{} %", format_es(Some(n), Some(decimals.unwrap_or(2)))),
@@ -117,8 +117,8 @@ mod tests {
         assert_eq!(super::format_es(Some(2518480.0), None), "2.518.480");
         assert_eq!(super::format_es(Some(3.7312), None), "3,73");
         assert_eq!(super::format_es(Some(-1234.5), None), "-1.234,50");
-        assert_eq!(super::format_es(Some(88.125), Some(1)), "88,1");
+        assert_eq!(super::format_es(Some(45.675), Some(1)), "45,7");
         assert_eq!(super::format_es(None, None), "ND");
-        assert_eq!(super::pct_filter(88.12.into(), None), "88,12 %");
+        assert_eq!(super::pct_filter(45.67.into(), None), "45,67 %");
     }
 }

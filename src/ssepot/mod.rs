@@ -60,7 +60,7 @@ impl Share {
 /// Rounds half away from zero to `decimals` places, as a spreadsheet does.
 pub fn round(v: f64, decimals: u32) -> f64 {
     let f = 10f64.powi(decimals as i32);
-    // The nudge keeps 88.125 (stored as 88.12499…) rounding up like the spreadsheet that showed it.
+    // The nudge keeps 1.005 (stored as 1.00499…) rounding up to 1.01, as the spreadsheet that showed it does.
     (v * f + v.signum() * 1e-9).round() / f
 }
 
