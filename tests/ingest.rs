@@ -24,7 +24,11 @@ fn the_xlsx_battery_gives_the_same_values_as_the_csv() {
     write(&toml, &text);
     let xlsx = ingest::load(dir.path(), None).unwrap();
     assert_eq!(xlsx.report.error_count(), 0, "{}", xlsx.report);
-    let battery: Vec<_> = csv.indicators.iter().filter(|i| i.sample).collect();
+    let battery: Vec<_> = csv
+        .indicators
+        .iter()
+        .filter(|i| i.sample && !i.id.starts_with("avance_"))
+        .collect();
     assert_eq!(battery.len(), 12);
     for a in battery {
         let b = xlsx.indicator(&a.id).unwrap();

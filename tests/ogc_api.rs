@@ -113,7 +113,9 @@ async fn collections_list_territories_real_indicators_and_the_labelled_sample() 
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    assert_eq!(ids.len(), 16, "{ids:?}");
+    // 1 unit set, 3 real indicators, 12 sample ones, 2 computed (homicide rate, density) and the progress maps of
+    // the 5 territorial sample indicators.
+    assert_eq!(ids.len(), 23, "{ids:?}");
     let ep = cols.iter().find(|c| c["id"] == "ep-01").unwrap();
     assert!(ep["title"].as_str().unwrap().contains("MUESTRA SINTÉTICA"));
     assert_eq!(ep["itemType"], "feature");

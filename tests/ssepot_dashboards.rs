@@ -400,3 +400,31 @@ fn the_published_figures_appear_nowhere_in_the_source() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_broken_report_table_on_reload_keeps_the_dashboards_loaded_before() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let before = get(&state, "/ssepot/pdd?f=json").await.json()["figures"].clone();
+    let rel = dir
+        .path()
+        .join("data/ssepot-muestra/relacion_pdd_pot_muestra.csv");
+    let text = std::fs::read_to_string(&rel).unwrap();
+    std::fs::write(&rel, format!("{text}IP-999;PP-001\n")).unwrap();
+    let report = state.reload().await.unwrap();
+    let errors: Vec<&str> = report
+        .file_errors
+        .iter()
+        .map(|e| e.error.as_str())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("relacion_pdd_pot_muestra.csv") && e.contains("`IP-999`")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        get(&state, "/ssepot/pdd?f=json").await.json()["figures"],
+        before
+    );
+}

@@ -27,6 +27,14 @@ fn ok(media: &[&str], description: &str) -> Value {
 }
 
 pub fn document(base: &str, collections: &[Collection]) -> Value {
+    let mut doc = core_document(base, collections);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(super::ssepot::openapi_paths());
+    }
+    doc
+}
+
+fn core_document(base: &str, collections: &[Collection]) -> Value {
     let ids: Vec<&str> = collections.iter().map(|c| c.id.as_str()).collect();
     let id_param = json!({ "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ids } });
     let items_params = json!([

@@ -381,3 +381,64 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
         }),
     )
 }
+
+/// The OpenAPI paths of these resources, merged into `/api`.
+pub fn openapi_paths() -> serde_json::Map<String, Value> {
+    let f = |formats: &[&str]| {
+        json!({ "name": "f", "in": "query", "required": false, "style": "form", "explode": false,
+                "description": format!("Formato de respuesta: {}.", formats.join(", ")),
+                "schema": { "type": "string", "enum": formats } })
+    };
+    let tabla = json!({ "name": "tabla", "in": "query", "required": false, "style": "form", "explode": false,
+        "description": "En CSV y XLSX: las cifras del tablero (`cifras`, por defecto) o sus filas (`filas`).",
+        "schema": { "type": "string", "enum": ["cifras", "filas"] } });
+    let id = |name: &str, values: Option<Vec<&str>>| {
+        let mut schema = json!({ "type": "string" });
+        if let Some(v) = values {
+            schema["enum"] = json!(v);
+        }
+        json!({ "name": name, "in": "path", "required": true, "schema": schema })
+    };
+    let responses = |media: &[&str], what: &str| {
+        let content: serde_json::Map<String, Value> =
+            media.iter().map(|m| (m.to_string(), json!({}))).collect();
+        json!({
+            "200": { "description": what, "content": content },
+            "400": { "description": "Parámetro mal formado; la respuesta nombra el parámetro.", "content": { "application/json": {} } },
+            "404": { "description": "Recurso inexistente.", "content": { "application/json": {} } },
+        })
+    };
+    let all = ["json", "html", "csv", "xlsx"];
+    let media = [
+        "application/json",
+        "text/html",
+        super::negotiate::CSV,
+        super::negotiate::XLSX,
+    ];
+    let dashboards: Vec<&str> = DASHBOARDS
+        .iter()
+        .map(|(i, _)| *i)
+        .chain(["anexo"])
+        .collect();
+    let mut paths = serde_json::Map::new();
+    paths.insert(
+        "/indicators".into(),
+        json!({ "get": {
+        "summary": "Fichas técnicas de los indicadores", "operationId": "getIndicatorSheets",
+        "parameters": [f(&all)], "responses": responses(&media, "Fichas técnicas") } }),
+    );
+    paths.insert("/indicators/{indicatorId}".into(), json!({ "get": {
+        "summary": "Ficha técnica de un indicador, con diagnóstico, control de cambios y avance frente a la meta",
+        "operationId": "getIndicatorSheet",
+        "parameters": [id("indicatorId", None), f(&all)], "responses": responses(&media, "Ficha técnica") } }));
+    paths.insert(
+        "/ssepot".into(),
+        json!({ "get": {
+        "summary": "Tableros del informe del SSEPOT", "operationId": "getDashboards",
+        "parameters": [f(&["json", "html"])], "responses": responses(&media[..2], "Tableros") } }),
+    );
+    paths.insert("/ssepot/{dashboardId}".into(), json!({ "get": {
+        "summary": "Un tablero del informe del SSEPOT (o el anexo de la batería)", "operationId": "getDashboard",
+        "parameters": [id("dashboardId", Some(dashboards)), f(&all), tabla], "responses": responses(&media, "Tablero") } }));
+    paths
+}

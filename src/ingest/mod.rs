@@ -266,7 +266,8 @@ fn carry_over(
     for old in p
         .indicators
         .iter()
-        .filter(|i| i.layer_file == file && keep(i))
+        // Progress maps are made again from the indicators kept.
+        .filter(|i| i.layer_file == file && keep(i) && !i.id.starts_with(progress::PREFIX))
     {
         if out.iter().any(|i| i.id == old.id) {
             continue;
