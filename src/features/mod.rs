@@ -17,7 +17,7 @@ pub mod sheets;
 
 pub use collection::{Collection, CollectionKind};
 pub use items::Page;
-pub use query::{ItemsQuery, QueryError};
+pub use query::ItemsQuery;
 
 use crate::model::Snapshot;
 

@@ -189,7 +189,7 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
             "sample": c.metadata["sample"].as_bool() == Some(true),
             "shown": p.features.len(),
             "matched": p.number_matched,
-            "first": p.offset + 1,
+            "first": p.offset.saturating_add(1),
             "head": cols.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
             "rows": rows,
             "prev": nav.prev,

@@ -5,10 +5,14 @@ mod change;
 mod documents;
 mod downloads;
 pub mod error;
+pub mod forwarded;
+mod health;
 mod html;
+mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+pub mod params;
 mod ssepot;
 mod styles;
 pub mod templates;
@@ -19,11 +23,12 @@ use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/api", get(ogc::api))
@@ -56,7 +61,30 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/ssepot/{id}", get(ssepot::dashboard))
         .route("/ssepot/static/{file}", get(ssepot::static_file))
         .route("/report", get(admin::report))
-        .route("/admin/reload", post(admin::reload))
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
         .layer(CorsLayer::permissive())
+        // After the CORS layer, so the admin endpoint never answers a browser on another site.
+        .route("/admin/reload", post(admin::reload));
+    // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
+    // them too (a 404 is counted under the route `unmatched`).
+    answer_every_request(router)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forwarded::resolve_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .with_state(state)
+}
+
+/// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
+/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on).
+pub fn answer_every_request<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(CatchPanicLayer::custom(error::panic_response))
 }

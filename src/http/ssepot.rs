@@ -3,15 +3,18 @@
 
 use super::downloads::download;
 use super::error::ApiError;
+use super::error::PathParams;
 use super::html::{page, table_context};
-use super::negotiate::{f_param, negotiate_download, Format};
+use super::negotiate::{negotiate, Format, DOCUMENT};
+use super::params::kinds::Tabla;
+use super::params::{DashboardParams, FormatParams, NoParams, Params};
 use super::templates::format_es;
 use crate::features::dashboards::{Dashboard, DASHBOARDS};
 use crate::features::download::Table;
 use crate::features::progress::{direction, final_target};
 use crate::features::sheets::{self, direction_text, sheet_indicators};
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Value};
@@ -39,7 +42,10 @@ const STATIC: &[(&str, &str, &[u8])] = &[
 ];
 
 /// `GET /ssepot/static/{file}`.
-pub async fn static_file(Path(file): Path<String>) -> Result<Response> {
+pub async fn static_file(
+    PathParams(file): PathParams<String>,
+    Params(_): Params<NoParams>,
+) -> Result<Response> {
     let (_, mime, bytes) = STATIC
         .iter()
         .find(|(name, _, _)| *name == file)
@@ -54,55 +60,8 @@ pub async fn static_file(Path(file): Path<String>) -> Result<Response> {
         .into_response())
 }
 
-/// The query of these resources: `f` (json, html, csv, xlsx) and, on dashboards, `tabla` (cifras, filas).
-struct Query {
-    format: Format,
-    rows: bool,
-}
-
-impl Query {
-    fn parse(raw: &Option<String>, headers: &HeaderMap, tabla: bool) -> Result<Self> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-            .map_err(|e| {
-                ApiError::bad("query", format!("the query string cannot be decoded: {e}"))
-            })?;
-        let mut rows = false;
-        for (k, v) in &pairs {
-            match k.as_str() {
-                "f" => {}
-                "tabla" if tabla => {
-                    rows = match v.as_str() {
-                        "filas" => true,
-                        "cifras" => false,
-                        other => {
-                            return Err(ApiError::bad(
-                                "tabla",
-                                format!(
-                            "`{other}` is not a table of this dashboard; use `cifras` or `filas`"
-                        ),
-                            ))
-                        }
-                    }
-                }
-                other => {
-                    let accepted = if tabla { "`f` and `tabla`" } else { "only `f`" };
-                    return Err(ApiError::bad(
-                        other,
-                        format!("unknown parameter; this resource accepts {accepted}"),
-                    ));
-                }
-            }
-        }
-        let format = negotiate_download(f_param(&pairs), headers)?;
-        if format == Format::Gpkg {
-            return Err(ApiError::bad(
-                "f",
-                "this table has no geometry: use json, html, csv or xlsx",
-            ));
-        }
-        Ok(Self { format, rows })
-    }
-}
+/// What the sheets, dashboards and the annex offer: these tables have no geometry (no GeoPackage).
+const TABLES: &[Format] = &[Format::Json, Format::Html, Format::Csv, Format::Xlsx];
 
 fn json_response(value: Value) -> Response {
     (
@@ -116,16 +75,16 @@ fn json_response(value: Value) -> Response {
 pub async fn index(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let query = Query::parse(&q, &headers, false)?;
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     let data = state.current();
     let list: Vec<Value> = DASHBOARDS
         .iter()
         .filter(|(id, _)| Dashboard::build(id, &data.snapshot).is_some())
         .map(|(id, title)| json!({"id": id, "title": title, "href": format!("/ssepot/{id}")}))
         .collect();
-    match query.format {
+    match format {
         Format::Html => Ok(Html(page(
             "dashboards.html",
             json!({"title": "Tableros del SSEPOT", "sample": data.snapshot.ssepot.sample, "dashboards": list}),
@@ -144,14 +103,20 @@ pub async fn index(
 /// as CSV or XLSX.
 pub async fn dashboard(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<DashboardParams>,
 ) -> Result<Response> {
+    let format = negotiate(p.f, &headers, TABLES)?;
     if id == "anexo" {
-        return annex(state, headers, q).await;
+        if p.tabla.is_some() {
+            return Err(ApiError::bad(
+                "tabla",
+                "the annex has one table; leave `tabla` out",
+            ));
+        }
+        return annex(state, format).await;
     }
-    let query = Query::parse(&q, &headers, true)?;
     let data = state.current();
     let d = Dashboard::build(&id, &data.snapshot).ok_or_else(|| {
         let known: Vec<&str> = DASHBOARDS.iter().map(|(i, _)| *i).collect();
@@ -159,11 +124,11 @@ pub async fn dashboard(
             "no dashboard `{id}` is declared in the layer files; the dashboards are {known:?}"
         ))
     })?;
-    match query.format {
+    match format {
         Format::Json => Ok(json_response(d.to_json())),
         Format::Html => Ok(Html(dashboard_page(&d)).into_response()),
         f => {
-            let (table, stem) = if query.rows {
+            let (table, stem) = if p.tabla == Some(Tabla::Filas) {
                 (d.rows.clone(), format!("ssepot_{}_filas", d.id))
             } else {
                 (d.figures_table(), format!("ssepot_{}_cifras", d.id))
@@ -215,13 +180,12 @@ fn rows_context(d: &Dashboard) -> Value {
     t
 }
 
-async fn annex(state: Arc<AppState>, headers: HeaderMap, q: Option<String>) -> Result<Response> {
-    let query = Query::parse(&q, &headers, false)?;
+async fn annex(state: Arc<AppState>, format: Format) -> Result<Response> {
     let data = state.current();
     let table = sheets::annex_table(&data.snapshot).ok_or_else(|| {
         ApiError::NotFound("no `[ssepot.progress]` is declared in the layer files".into())
     })?;
-    table_response(query.format, table, "anexo_bateria_ssepot").await
+    table_response(format, table, "anexo_bateria_ssepot").await
 }
 
 /// A table as JSON, an HTML table, or a download.
@@ -246,12 +210,12 @@ async fn table_response(format: Format, table: Table, stem: &str) -> Result<Resp
 pub async fn indicators(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let query = Query::parse(&q, &headers, false)?;
+    let format = negotiate(p.f, &headers, TABLES)?;
     let data = state.current();
     let snap = &data.snapshot;
-    match query.format {
+    match format {
         Format::Json => Ok(json_response(json!({
             "indicators": sheet_indicators(snap).map(|i| sheets::summary(i)).collect::<Vec<_>>(),
         }))),
@@ -277,11 +241,11 @@ pub async fn indicators(
 /// `GET /indicators/{id}`: one indicator's sheet, diagnosis, change log and progress.
 pub async fn indicator(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let query = Query::parse(&q, &headers, false)?;
+    let format = negotiate(p.f, &headers, TABLES)?;
     let data = state.current();
     let snap = &data.snapshot;
     let key = id.to_lowercase();
@@ -291,7 +255,7 @@ pub async fn indicator(
             ApiError::NotFound(format!("no indicator `{id}`; /indicators lists them"))
         })?;
     let doc = sheets::sheet_doc(snap, ind);
-    match query.format {
+    match format {
         Format::Json => Ok(json_response(doc)),
         Format::Html => Ok(Html(sheet_page(snap, ind, &doc)).into_response()),
         f => {
@@ -380,65 +344,4 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
             "table": table_context(&progress),
         }),
     )
-}
-
-/// The OpenAPI paths of these resources, merged into `/api`.
-pub fn openapi_paths() -> serde_json::Map<String, Value> {
-    let f = |formats: &[&str]| {
-        json!({ "name": "f", "in": "query", "required": false, "style": "form", "explode": false,
-                "description": format!("Formato de respuesta: {}.", formats.join(", ")),
-                "schema": { "type": "string", "enum": formats } })
-    };
-    let tabla = json!({ "name": "tabla", "in": "query", "required": false, "style": "form", "explode": false,
-        "description": "En CSV y XLSX: las cifras del tablero (`cifras`, por defecto) o sus filas (`filas`).",
-        "schema": { "type": "string", "enum": ["cifras", "filas"] } });
-    let id = |name: &str, values: Option<Vec<&str>>| {
-        let mut schema = json!({ "type": "string" });
-        if let Some(v) = values {
-            schema["enum"] = json!(v);
-        }
-        json!({ "name": name, "in": "path", "required": true, "schema": schema })
-    };
-    let responses = |media: &[&str], what: &str| {
-        let content: serde_json::Map<String, Value> =
-            media.iter().map(|m| (m.to_string(), json!({}))).collect();
-        json!({
-            "200": { "description": what, "content": content },
-            "400": { "description": "Parámetro mal formado; la respuesta nombra el parámetro.", "content": { "application/json": {} } },
-            "404": { "description": "Recurso inexistente.", "content": { "application/json": {} } },
-        })
-    };
-    let all = ["json", "html", "csv", "xlsx"];
-    let media = [
-        "application/json",
-        "text/html",
-        super::negotiate::CSV,
-        super::negotiate::XLSX,
-    ];
-    let dashboards: Vec<&str> = DASHBOARDS
-        .iter()
-        .map(|(i, _)| *i)
-        .chain(["anexo"])
-        .collect();
-    let mut paths = serde_json::Map::new();
-    paths.insert(
-        "/indicators".into(),
-        json!({ "get": {
-        "summary": "Fichas técnicas de los indicadores", "operationId": "getIndicatorSheets",
-        "parameters": [f(&all)], "responses": responses(&media, "Fichas técnicas") } }),
-    );
-    paths.insert("/indicators/{indicatorId}".into(), json!({ "get": {
-        "summary": "Ficha técnica de un indicador, con diagnóstico, control de cambios y avance frente a la meta",
-        "operationId": "getIndicatorSheet",
-        "parameters": [id("indicatorId", None), f(&all)], "responses": responses(&media, "Ficha técnica") } }));
-    paths.insert(
-        "/ssepot".into(),
-        json!({ "get": {
-        "summary": "Tableros del informe del SSEPOT", "operationId": "getDashboards",
-        "parameters": [f(&["json", "html"])], "responses": responses(&media[..2], "Tableros") } }),
-    );
-    paths.insert("/ssepot/{dashboardId}".into(), json!({ "get": {
-        "summary": "Un tablero del informe del SSEPOT (o el anexo de la batería)", "operationId": "getDashboard",
-        "parameters": [id("dashboardId", Some(dashboards)), f(&all), tabla], "responses": responses(&media, "Tablero") } }));
-    paths
 }
