@@ -8,9 +8,11 @@
 pub mod computed;
 pub mod formula;
 pub mod ssepot;
+mod style;
 mod table;
 
 pub use computed::{CityRule, ComputedConfig};
+pub use style::{ClassMethod, StyleConfig};
 pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
 
 use serde::Deserialize;
@@ -77,8 +79,11 @@ pub struct UnitSetConfig {
     pub max_zoom: u8,
 }
 
+/// Highest zoom of a unit set's tiles unless its layer file says otherwise.
+pub const DEFAULT_MAX_ZOOM: u8 = 15;
+
 fn default_max_zoom() -> u8 {
-    crate::tiles::DEFAULT_MAX_ZOOM
+    DEFAULT_MAX_ZOOM
 }
 
 fn default_city_code() -> String {
@@ -203,36 +208,6 @@ pub struct IndicatorConfig {
     /// How maps classify the values.
     #[serde(default)]
     pub style: StyleConfig,
-}
-
-/// How maps of an indicator are classified. Breaks come from the values of all years, so a colour means
-/// the same value in every year of the map.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct StyleConfig {
-    /// `quantile` (default), `equal`, `jenks` (natural breaks) or `manual`.
-    #[serde(default)]
-    pub method: crate::styles::classify::Method,
-    /// Number of classes, 2 to 7 (default 5).
-    #[serde(default = "default_classes")]
-    pub classes: usize,
-    /// Inner class limits for `manual`, ascending (e.g. `[50, 80, 95]`).
-    #[serde(default)]
-    pub breaks: Vec<f64>,
-}
-
-fn default_classes() -> usize {
-    5
-}
-
-impl Default for StyleConfig {
-    fn default() -> Self {
-        Self {
-            method: Default::default(),
-            classes: default_classes(),
-            breaks: vec![],
-        }
-    }
 }
 
 /// A table holding many indicators: metadata comes from its columns.

@@ -32,9 +32,13 @@ pub struct TableSource {
     /// Long layout: column with the value.
     #[serde(default)]
     pub value_column: Option<String>,
-    /// Wide layout: the year columns as `[first, last]`; every column whose header is a year when omitted.
+    /// Wide layout: the year columns as `[first, last]`; every year column when omitted.
     #[serde(default)]
     pub years: Option<[i32; 2]>,
+    /// Wide layout: how year columns are named, with `{year}` standing for the four digits (`i_{year}` reads
+    /// `i_2014 … i_2023`, compared without case); a header that is just a year when omitted.
+    #[serde(default)]
+    pub year_columns: Option<String>,
     /// Keys of rows to skip, compared without case (`Totales`, `TOTAL`).
     #[serde(default)]
     pub skip_keys: Vec<String>,
@@ -163,6 +167,20 @@ impl TableSource {
                 "a `long` table needs `year_column` and `value_column`".into(),
             ));
         }
+        if let Some(p) = &self.year_columns {
+            if p.matches("{year}").count() != 1 {
+                return Err((
+                    "year_columns",
+                    format!("`{p}` must hold `{{year}}` once, e.g. `i_{{year}}`"),
+                ));
+            }
+            if self.layout != Layout::Wide {
+                return Err((
+                    "year_columns",
+                    "only a `wide` table has year columns".into(),
+                ));
+            }
+        }
         if let Some(p) = &self.key_pattern {
             let re = regex::Regex::new(p).map_err(|e| ("key_pattern", e.to_string()))?;
             if re.captures_len() < 2 {
@@ -186,5 +204,21 @@ impl TableSource {
             ));
         }
         Ok(())
+    }
+}
+
+impl TableSource {
+    /// The text of a wide table's column header that should be a year, by `year_columns`: the whole header
+    /// when no pattern is set, the part where `{year}` stands otherwise; `None` when the header does not fit.
+    pub fn header_year(&self, header: &str) -> Option<String> {
+        let header = header.trim().to_lowercase();
+        let Some(pattern) = &self.year_columns else {
+            return Some(header);
+        };
+        let (prefix, suffix) = pattern.split_once("{year}")?;
+        let year = header
+            .strip_prefix(&prefix.to_lowercase())?
+            .strip_suffix(&suffix.to_lowercase())?;
+        (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())).then(|| year.to_string())
     }
 }

@@ -148,7 +148,9 @@ fn read_spreadsheet(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
 }
 
 fn read_gdal(path: &Path, layer: Option<&str>) -> Result<Grid, String> {
-    use gdal::vector::LayerAccess;
+    use gdal::vector::{FieldValue, LayerAccess};
+    super::gdal_messages::capture();
+    super::gdal_messages::take_error();
     let ds = gdal::Dataset::open(path).map_err(|e| e.to_string())?;
     let mut lyr = match layer {
         Some(name) => ds.layer_by_name(name),
@@ -156,21 +158,29 @@ fn read_gdal(path: &Path, layer: Option<&str>) -> Result<Grid, String> {
     }
     .map_err(|e| e.to_string())?;
     let names: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
+    if names.is_empty() {
+        // A VRT whose source does not open still opens, with no fields: GDAL's message says why.
+        let why =
+            super::gdal_messages::take_error().unwrap_or_else(|| "the layer has no fields".into());
+        return Err(format!("GDAL: {why}"));
+    }
     let mut rows = vec![names
         .iter()
         .map(|n| Cell::Text(n.clone()))
         .collect::<Vec<_>>()];
     for feature in lyr.features() {
+        // GDAL reads an unset field (a GeoJSON feature without the property, an empty cell of a typed CSV) as 0
+        // through its typed getters; as text it is empty, like a null. Both are missing values, never 0.
         let row = (0..names.len())
-            .map(|i| match feature.field(i) {
-                Ok(Some(gdal::vector::FieldValue::RealValue(v))) => Cell::Number(v),
-                Ok(Some(gdal::vector::FieldValue::IntegerValue(v))) => Cell::Number(v.into()),
-                Ok(Some(gdal::vector::FieldValue::Integer64Value(v))) => Cell::Number(v as f64),
-                _ => feature
-                    .field_as_string(i)
-                    .ok()
-                    .flatten()
-                    .map_or(Cell::Empty, Cell::Text),
+            .map(|i| match feature.field_as_string(i).ok().flatten() {
+                None => Cell::Empty,
+                Some(text) if text.is_empty() => Cell::Empty,
+                Some(text) => match feature.field(i) {
+                    Ok(Some(FieldValue::RealValue(v))) => Cell::Number(v),
+                    Ok(Some(FieldValue::IntegerValue(v))) => Cell::Number(v.into()),
+                    Ok(Some(FieldValue::Integer64Value(v))) => Cell::Number(v as f64),
+                    _ => Cell::Text(text),
+                },
             })
             .collect();
         rows.push(row);

@@ -3,14 +3,24 @@
 //! 1. GDAL opens the source and layer; the CRS comes from the layer or the layer file's `crs` override.
 //! 2. Each feature's key and name are read; features without a key or geometry are rejected and reported.
 //! 3. Invalid geometries are repaired with GDAL's `MakeValid` (GEOS) and reported; unrepairable ones rejected.
-//! 4. Geometries become `geo` multipolygons and PROJ reprojects them to OGC:CRS84.
-//! 5. True areas are computed geodesically; the municipality outline is the union of all units.
+//! 4. Geometries become `geo` multipolygons and PROJ reprojects them to OGC:CRS84; a feature that does not
+//!    reproject (or lands on non-finite coordinates) is rejected.
+//! 5. GEOS checks the reprojected geometry again (vertices that nearly touched may now cross) and `MakeValid`
+//!    repairs it, reported: every geometry the model holds is valid by GEOS, so every output can rely on it.
+//! 6. Rings are oriented as RFC 7946 says: outer rings counter-clockwise, holes clockwise, whatever the source
+//!    wrote (Esri writes outer rings clockwise).
+//! 7. True areas are computed geodesically, ring by ring and unsigned, so they do not depend on orientation; the
+//!    municipality outline is the union of all units. Nothing here panics on odd input: every problem becomes a
+//!    report line.
 
+use super::gdal_messages;
 use crate::config::UnitSetConfig;
 use crate::ingest::report::{Status, UnitSetReport};
 use crate::model::{normalize_key, Unit, UnitSet};
 use gdal::vector::LayerAccess;
-use geo::{BoundingRect, GeodesicArea, MultiPolygon, Polygon};
+use gdal::vector::ToGdal;
+use geo::orient::{Direction, Orient};
+use geo::{BoundingRect, CoordsIter, GeodesicArea, MultiPolygon, Polygon};
 use std::path::Path;
 
 /// Reads a unit set declared in `layer_file`.
@@ -26,6 +36,7 @@ pub fn read_unit_set(cfg: &UnitSetConfig, layer_file: &Path) -> (Option<UnitSet>
         crs: String::new(),
         repaired: vec![],
         rejected: vec![],
+        notes: vec![],
         error: None,
     };
     match read(cfg, layer_file, &source, &mut report) {
@@ -51,7 +62,8 @@ fn read(
     source: &Path,
     report: &mut UnitSetReport,
 ) -> Result<UnitSet, String> {
-    capture_gdal_messages();
+    gdal_messages::capture();
+    gdal_messages::take_error();
     let ds = gdal::Dataset::open(source)
         .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
     let mut layer = match &cfg.layer {
@@ -71,6 +83,9 @@ fn read(
     let to_crs84 = proj::Proj::new_known_crs(&crs, "OGC:CRS84", None)
         .map_err(|e| format!("field `crs`: PROJ cannot transform `{crs}` to CRS84: {e}"))?;
     let defn_fields: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    if let (true, Some(why)) = (defn_fields.is_empty(), gdal_messages::take_error()) {
+        return Err(format!("field `source`: {}: GDAL: {why}", source.display()));
+    }
     let key_idx = field_index(&defn_fields, &cfg.key_field, "key_field")?;
     let name_idx = field_index(&defn_fields, &cfg.name_field, "name_field")?;
 
@@ -122,8 +137,32 @@ fn read(
                 continue;
             }
         };
-        proj::Transform::transform(&mut mp, &to_crs84)
-            .map_err(|e| format!("{label}: reprojection failed: {e}"))?;
+        if let Err(e) = proj::Transform::transform(&mut mp, &to_crs84) {
+            report
+                .rejected
+                .push(format!("{label}: reprojection failed: {e}"));
+            continue;
+        }
+        if !mp.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite()) {
+            report
+                .rejected
+                .push(format!("{label}: coordinates outside the CRS `{crs}`"));
+            continue;
+        }
+        // Reprojection moves vertices a little: two that nearly touched may now cross.
+        let mp = match valid_in_crs84(mp) {
+            Ok((mp, None)) => mp,
+            Ok((mp, Some(reason))) => {
+                report.repaired.push(format!(
+                    "{label}: invalid after reprojection to CRS84 ({reason}), repaired with MakeValid"
+                ));
+                mp
+            }
+            Err(e) => {
+                report.rejected.push(format!("{label}: {e}"));
+                continue;
+            }
+        };
         let key = normalize_key(&code);
         if !seen.insert(key.clone()) {
             report.rejected.push(format!("{label}: duplicate code"));
@@ -134,7 +173,10 @@ fn read(
             .ok()
             .flatten()
             .unwrap_or_default();
-        units.push(make_unit(code, key, name, mp));
+        match make_unit(code, key, name, mp) {
+            Some(unit) => units.push(unit),
+            None => report.rejected.push(format!("{label}: empty polygon")),
+        }
     }
     if units.is_empty() {
         return Err("no usable features".into());
@@ -144,7 +186,7 @@ fn read(
     }
     units.sort_by(|a, b| code_order(&a.key).cmp(&code_order(&b.key)));
     let started = std::time::Instant::now();
-    let city = city_outline(&units, cfg);
+    let city = city_outline(&units, cfg, report)?;
     tracing::debug!(
         "unit set `{}`: municipal outline in {:.0?}",
         cfg.id,
@@ -172,38 +214,15 @@ fn field_index(fields: &[String], wanted: &str, config_field: &str) -> Result<us
     })
 }
 
-/// GDAL's last warning or error message (GEOS says why a geometry is invalid through it).
-static GDAL_MESSAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// Routes GDAL's messages to the log and keeps the last one for the import report.
-pub fn capture_gdal_messages() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        gdal::config::set_error_handler(|class, _, msg| {
-            tracing::debug!("GDAL {class:?}: {msg}");
-            if let Ok(mut last) = GDAL_MESSAGE.lock() {
-                *last = msg.to_string();
-            }
-        })
-    });
-}
-
-fn take_gdal_message() -> String {
-    GDAL_MESSAGE
-        .lock()
-        .map(|mut m| std::mem::take(&mut *m))
-        .unwrap_or_default()
-}
-
 /// Returns the geometry, repaired if it was invalid, with GEOS's reason for the repair.
 fn repair(
     geometry: &gdal::vector::Geometry,
 ) -> Result<(gdal::vector::Geometry, Option<String>), String> {
-    take_gdal_message();
+    gdal_messages::take_message();
     if geometry.is_valid() {
         return Ok((geometry.clone(), None));
     }
-    let reason = take_gdal_message();
+    let reason = gdal_messages::take_message();
     let fixed = geometry
         .make_valid(&gdal::cpl::CslStringList::new())
         .map_err(|e| format!("invalid geometry ({reason}) that MakeValid could not repair: {e}"))?;
@@ -224,17 +243,44 @@ fn to_multipolygon(geometry: gdal::vector::Geometry) -> Option<MultiPolygon<f64>
     Some(MultiPolygon(polygons))
 }
 
-fn make_unit(code: String, key: String, name: String, geometry: MultiPolygon<f64>) -> Unit {
-    Unit {
-        bbox: geometry
-            .bounding_rect()
-            .expect("a non-empty multipolygon has a bounding box"),
-        area_m2: geometry.geodesic_area_unsigned(),
+/// Checks a reprojected geometry with GEOS and repairs it if needed; `None` as reason when it was valid.
+fn valid_in_crs84(mp: MultiPolygon<f64>) -> Result<(MultiPolygon<f64>, Option<String>), String> {
+    let g = mp
+        .to_gdal()
+        .map_err(|e| format!("cannot hand the geometry to GEOS: {e}"))?;
+    match repair(&g)? {
+        (_, None) => Ok((mp, None)),
+        (fixed, Some(reason)) => match to_multipolygon(fixed) {
+            Some(fixed) if !fixed.0.is_empty() => Ok((fixed, Some(reason))),
+            _ => Err(format!(
+                "invalid after reprojection ({reason}) and nothing is left once repaired"
+            )),
+        },
+    }
+}
+
+/// A unit with rings oriented as RFC 7946 says (outer rings counter-clockwise, holes clockwise), whatever the
+/// source wrote (Esri writes outer rings clockwise), and its true area; `None` for an empty geometry.
+fn make_unit(code: String, key: String, name: String, geometry: MultiPolygon<f64>) -> Option<Unit> {
+    let geometry = geometry.orient(Direction::Default);
+    Some(Unit {
+        bbox: geometry.bounding_rect()?,
+        area_m2: geodesic_area(&geometry),
         code,
         key,
         name,
         geometry,
-    }
+    })
+}
+
+/// Geodesic area in square metres, the same for either orientation of the rings. Each ring's *signed* area is
+/// taken in absolute value: the unsigned area of a clockwise ring is the rest of the Earth.
+pub fn geodesic_area(mp: &MultiPolygon<f64>) -> f64 {
+    let ring =
+        |r: &geo::LineString<f64>| Polygon::new(r.clone(), vec![]).geodesic_area_signed().abs();
+    mp.0.iter()
+        .map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>())
+        .sum()
 }
 
 fn apply_names(
@@ -279,26 +325,49 @@ fn apply_names(
     Ok(())
 }
 
-/// The union of all units, without the sliver gaps between neighbouring polygons (holes under one hectare).
-fn city_outline(units: &[Unit], cfg: &UnitSetConfig) -> Unit {
+/// Smallest polygon, and smallest hole, the municipal outline keeps: gaps between neighbours are slivers.
+const MIN_OUTLINE_PART_M2: f64 = 10_000.0;
+
+/// The union of all units, without the sliver gaps between neighbouring polygons (holes under one hectare) and
+/// specks (polygons under one hectare). A unit set whose parts are all that small (city blocks) keeps them all,
+/// and the report says so.
+fn city_outline(
+    units: &[Unit],
+    cfg: &UnitSetConfig,
+    report: &mut UnitSetReport,
+) -> Result<Unit, String> {
     let union = geo::unary_union(units.iter().map(|u| &u.geometry));
-    let polygons = union
+    let without_slivers: Vec<Polygon<f64>> = union
         .0
-        .into_iter()
+        .iter()
         .map(|p| {
-            let (exterior, holes) = p.into_inner();
-            let holes = holes
-                .into_iter()
-                .filter(|h| Polygon::new(h.clone(), vec![]).geodesic_area_unsigned() >= 10_000.0)
+            let holes = p
+                .interiors()
+                .iter()
+                .filter(|h| {
+                    geodesic_area(&MultiPolygon(vec![Polygon::new((*h).clone(), vec![])]))
+                        >= MIN_OUTLINE_PART_M2
+                })
+                .cloned()
                 .collect();
-            Polygon::new(exterior, holes)
+            Polygon::new(p.exterior().clone(), holes)
         })
-        .filter(|p| p.geodesic_area_unsigned() >= 10_000.0)
+        .filter(|p| geodesic_area(&MultiPolygon(vec![p.clone()])) >= MIN_OUTLINE_PART_M2)
         .collect();
+    let polygons = if without_slivers.is_empty() {
+        report.notes.push(format!(
+            "the union of all units has no polygon of at least 1 ha; the municipal outline `{}` keeps every part",
+            cfg.city_code
+        ));
+        union.0
+    } else {
+        without_slivers
+    };
     make_unit(
         cfg.city_code.clone(),
         normalize_key(&cfg.city_code),
         cfg.city_name.clone(),
         MultiPolygon(polygons),
     )
+    .ok_or_else(|| "the union of all units is empty: no municipal outline".to_string())
 }

@@ -6,13 +6,16 @@
 
 pub mod cells;
 mod computed;
+mod gdal_messages;
 mod geometry;
 pub mod progress;
 pub mod records;
-pub mod report;
 pub mod ssepot;
 mod table;
 pub mod values;
+
+/// The import report lives in the model, which keeps it with the snapshot; ingest fills it.
+pub use crate::model::report;
 
 use crate::config::{self, BatteryConfig, IndicatorConfig, LayerFile, TechnicalSheet};
 use crate::model::{Indicator, Snapshot, UnitSet};

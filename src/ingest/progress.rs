@@ -62,7 +62,7 @@ pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indic
         sheet,
         observations,
         style: StyleConfig {
-            method: crate::styles::classify::Method::Manual,
+            method: crate::config::ClassMethod::Manual,
             classes: breaks.len() + 1,
             breaks,
         },

@@ -105,20 +105,34 @@ pub fn observations(
     let pattern = cfg
         .key_pattern
         .as_deref()
-        .map(|p| regex::Regex::new(p).expect("checked when the layer file was read"));
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| format!("field `key_pattern`: {e}"))?;
     let value_cols: Vec<(usize, Option<i32>)> = match cfg.layout {
         Layout::Wide => {
             let cols: Vec<_> = table
                 .headers
                 .iter()
                 .enumerate()
-                .filter_map(|(c, h)| parse_year(h).map(|y| (c, Some(y))))
-                .filter(|(_, y)| cfg.years.is_none_or(|[a, b]| (a..=b).contains(&y.unwrap())))
+                .filter_map(|(c, h)| {
+                    let year = parse_year(&cfg.header_year(h)?)?;
+                    let wanted = cfg.years.is_none_or(|[a, b]| (a..=b).contains(&year));
+                    wanted.then_some((c, Some(year)))
+                })
                 .collect();
             if cols.is_empty() {
+                let (field, named) = match &cfg.year_columns {
+                    Some(p) => ("year_columns", format!("named `{p}`")),
+                    None => ("layout", "that is a year (set `year_columns` if they have a prefix, e.g. `i_{year}`)".into()),
+                };
                 return Err(format!(
-                    "field `layout`: {} is `wide` but no header is a year",
-                    table.file.display()
+                    "field `{field}`: {} is `wide` but has no column {named}; columns are {:?}",
+                    table.file.display(),
+                    table
+                        .headers
+                        .iter()
+                        .filter(|h| !h.is_empty())
+                        .collect::<Vec<_>>()
                 ));
             }
             cols
@@ -175,7 +189,7 @@ pub fn observations(
                         table.cell(row, yc).text()
                     )
                 })?,
-                (None, None) => unreachable!("a long table has a year column"),
+                (None, None) => return Err("field `year_column`: a `long` table needs it".into()),
             };
             let value = parse_value(table.cell(row, col), &cfg.values)
                 .map_err(|e| format!("{}: {e}", table.at(row, col)))?;

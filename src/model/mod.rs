@@ -5,12 +5,14 @@
 //! Nothing here knows about HTTP or output formats.
 
 mod key;
+pub mod report;
+pub mod valid;
 
 pub use key::normalize_key;
 
 use crate::config::{StyleConfig, TechnicalSheet, UnitSetConfig};
-use crate::ingest::report::ImportReport;
 use geo::{MultiPolygon, Rect};
+use report::ImportReport;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,42 +1,6 @@
 //! Classification of indicator values into classes: quantiles, equal intervals, natural breaks, manual.
 
-use serde::{Deserialize, Serialize};
-
-/// How class breaks are computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Each class holds about the same number of values.
-    #[default]
-    Quantile,
-    /// Classes of equal width between the minimum and the maximum.
-    Equal,
-    /// Fisher–Jenks natural breaks: the classes with the least variance within them.
-    Jenks,
-    /// Breaks given in the layer file.
-    Manual,
-}
-
-impl Method {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "quantile" | "quantiles" => Some(Self::Quantile),
-            "equal" | "equal_interval" => Some(Self::Equal),
-            "jenks" | "natural" | "natural_breaks" => Some(Self::Jenks),
-            "manual" => Some(Self::Manual),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Quantile => "quantile",
-            Self::Equal => "equal",
-            Self::Jenks => "jenks",
-            Self::Manual => "manual",
-        }
-    }
-}
+pub use crate::config::ClassMethod as Method;
 
 /// Class edges: `n + 1` ascending values from the minimum to the maximum (fewer when values repeat).
 ///

@@ -1,4 +1,5 @@
-//! Clipping, quantising, dropping sub-pixel rings and winding (steps 5–8 of the pipeline).
+//! Clipping, quantising, dropping sub-pixel rings and winding (steps 5–7 and 9 of the pipeline), then the
+//! validity check of step 8 (`repair`).
 
 use super::simplify::{Polygon, Pt};
 use geo::{Coord, LineString, MultiPolygon};
@@ -7,7 +8,7 @@ use geo::{Coord, LineString, MultiPolygon};
 const MIN_RING_AREA: f64 = 16.0 * 16.0;
 
 /// Clips polygons (already in tile units, y down) to `[lo, hi]²` and returns integer-valued geometry with MVT
-/// winding, or `None` when nothing is left.
+/// winding, valid by OGC rules in tile space, or `None` when nothing is left.
 pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolygon<f64>> {
     let mut out = Vec::new();
     for rings in polygons {
@@ -25,7 +26,7 @@ pub fn clip_to_tile(polygons: &[Polygon], lo: f64, hi: f64) -> Option<MultiPolyg
             out.push(geo::Polygon::new(exterior.clone(), holes.to_vec()));
         }
     }
-    (!out.is_empty()).then_some(MultiPolygon(out))
+    super::repair::make_valid(MultiPolygon(out), MIN_RING_AREA)
 }
 
 /// Sutherland–Hodgman against the four sides of the square `[lo, hi]²`.

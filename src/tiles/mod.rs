@@ -17,11 +17,15 @@
 //! 6. **Quantise**: to the integer grid of [`EXTENT`] units; repeated points go.
 //! 7. **Drop sub-pixel rings**: rings under one pixel (16 × 16 units at 256 px) vanish, and a polygon goes with
 //!    its outer ring.
-//! 8. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
+//! 8. **Keep valid** (`repair`): `geo` checks each feature in tile space; one that simplification, clipping or
+//!    rounding made invalid (a ring crossing itself, a zero-width bridge along the tile edge, a hole leaving its
+//!    shell, parts overlapping) is rebuilt with boolean operations and put on the grid again. The source geometry
+//!    is valid by GEOS (ingest repairs it), so whatever a tile holds is valid too.
+//! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
-//! 9. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer
-//!    (`TagsBuilder`), and `prost` writes the protobuf.
-//! 10. **Cache** (`cache`): the bytes, their gzip and an ETag (hash of the bytes, so an unchanged tile keeps it
+//! 10. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer
+//!     (`TagsBuilder`), and `prost` writes the protobuf.
+//! 11. **Cache** (`cache`): the bytes, their gzip and an ETag (hash of the bytes, so an unchanged tile keeps it
 //!     across reloads) in a size-bounded cache that belongs to one snapshot.
 //!
 //! Each tileset has two layers: `{unit_set}` (one feature per unit, with `code`, `name` and `{indicator}_{year}`
@@ -38,6 +42,7 @@ mod clip;
 mod encode;
 pub mod export;
 pub mod mercator;
+mod repair;
 mod simplify;
 pub mod tileset;
 
@@ -48,8 +53,8 @@ pub use tileset::{TileSets, Tileset};
 pub const EXTENT: u32 = 4096;
 /// Buffer around each tile, in tile units, that clipped geometry keeps.
 pub const BUFFER: f64 = 64.0;
-/// Highest zoom served unless a layer file says otherwise.
-pub const DEFAULT_MAX_ZOOM: u8 = 15;
+/// Highest zoom served unless a layer file says otherwise (a layer-file default, so it lives in `config`).
+pub use crate::config::DEFAULT_MAX_ZOOM;
 
 /// A tile address in the WebMercatorQuad tile matrix set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

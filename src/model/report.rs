@@ -1,5 +1,6 @@
 //! The import report: what was read, what was repaired, what did not match. `ssepot check` prints it and
-//! the server exposes it as JSON at `/report`.
+//! the server exposes it as JSON at `/report`. It lives in the model because a snapshot carries the report of the
+//! import that built it; ingest fills it in.
 
 use serde::Serialize;
 use std::fmt;
@@ -44,6 +45,9 @@ pub struct UnitSetReport {
     pub repaired: Vec<String>,
     /// Features dropped (no geometry, no key, unrepairable).
     pub rejected: Vec<String>,
+    /// Other things the import did that a user should know.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -96,11 +100,17 @@ impl ImportReport {
             + self.indicators.iter().filter(|i| i.error.is_some()).count()
     }
 
+    /// Number of warnings the report lists: each feature a unit set dropped and each unmatched code.
     pub fn warning_count(&self) -> usize {
-        self.indicators
+        self.unit_sets
             .iter()
-            .filter(|i| !i.unmatched.is_empty())
-            .count()
+            .map(|u| u.rejected.len())
+            .sum::<usize>()
+            + self
+                .indicators
+                .iter()
+                .map(|i| i.unmatched.len())
+                .sum::<usize>()
     }
 }
 
@@ -125,8 +135,14 @@ impl fmt::Display for ImportReport {
                     u.source.display()
                 )?,
             }
-            for r in u.repaired.iter().chain(&u.rejected) {
+            for r in &u.repaired {
                 writeln!(f, "      {r}")?;
+            }
+            for r in &u.rejected {
+                writeln!(f, "      warning: {r}")?;
+            }
+            for n in &u.notes {
+                writeln!(f, "      note: {n}")?;
             }
         }
         writeln!(f, "\nIndicators")?;
