@@ -149,10 +149,11 @@ async fn the_sheet_travels_with_the_collection_the_style_and_the_tilejson() {
         .unwrap()
         .iter()
         .any(|l| l["rel"] == "describedby"
+            && l["type"] == "text/html"
             && l["href"]
                 .as_str()
                 .unwrap()
-                .ends_with("/indicators/tasa_homicidios")));
+                .ends_with("/indicators/tasa_homicidios?f=html")));
     let style = get(&s, "/styles/tasa_homicidios.json").await;
     assert_eq!(style.status, 200, "{}", style.text());
     assert_eq!(

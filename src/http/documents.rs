@@ -200,9 +200,12 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             "Unidades territoriales",
         ));
         links.push(link(
-            format!("{base}{}", crate::ssepot::progress::sheet_path(&c.id)),
+            format!(
+                "{base}{}?f=html",
+                crate::ssepot::progress::sheet_path(&c.id)
+            ),
             "describedby",
-            JSON,
+            HTML,
             "Ficha técnica del indicador",
         ));
     }

@@ -4,7 +4,7 @@
 //! (anything `Serialize`) and the template decides the markup. Numbers are written the Spanish way with the
 //! `es` filter (`2.518.480`, `13,10`) and `pct` (`45,67 %`), so a page never formats a figure itself.
 
-use minijinja::{Environment, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, Value};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -42,10 +42,37 @@ fn environment() -> &'static Environment<'static> {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));
         }
+        env.set_formatter(formatter);
         env.add_filter("es", es_filter);
         env.add_filter("pct", pct_filter);
         env
     })
+}
+
+/// Text is escaped for HTML (`&`, `<`, `>`, `"`, `'`) but `/` is kept, so URLs in pages read as URLs (minijinja's
+/// default also writes `/` as `&#x2f;`, which HTML does not need).
+fn formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (AutoEscape::Html, Some(text)) if !value.is_safe() => out
+            .write_str(&escape_html(text))
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write the page")),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Renders a template with a context. An error is a bug in a template (a test renders every page).
