@@ -60,6 +60,14 @@ enum Command {
         /// Largest request head (request line and headers) in bytes; larger ones get 431.
         #[arg(long, env = "SSEPOT_MAX_HEADER_BYTES", value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
         max_header_bytes: usize,
+        /// Seconds a response may wait for a client that reads nothing; the connection is then closed.
+        #[arg(
+            long,
+            env = "SSEPOT_WRITE_TIMEOUT",
+            value_name = "SECONDS",
+            default_value_t = 60
+        )]
+        write_timeout: u64,
     },
     /// Load every layer, print the import report, and exit non-zero on errors.
     Check {
@@ -154,6 +162,7 @@ fn main() -> ExitCode {
             max_connections,
             header_read_timeout,
             max_header_bytes,
+            write_timeout,
         } => {
             let options = Options {
                 addr,
@@ -166,6 +175,7 @@ fn main() -> ExitCode {
                     max_connections: max_connections.max(1),
                     header_read_timeout: Duration::from_secs(header_read_timeout.max(1)),
                     max_header_bytes: max_header_bytes.max(1024),
+                    write_timeout: Duration::from_secs(write_timeout.max(1)),
                 },
             };
             let rt = tokio::runtime::Runtime::new().expect("tokio runtime");

@@ -143,6 +143,51 @@ fn unknown_codes_are_warnings_or_errors_as_the_layer_file_says() {
         out.contains("warning: code `Medellín` matches no unit (rows [444])"),
         "{out}"
     );
+    // The summary counts the warnings it lists (it once said "1 warnings" under three).
+    assert_eq!(out.matches("warning:").count(), 2, "{out}");
+    assert!(out.contains("0 errors, 2 warnings"), "{out}");
+}
+
+#[test]
+fn a_unit_set_whose_union_has_no_polygon_of_one_hectare_is_a_report_line_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two 50 m × 50 m blocks (0.25 ha each) in EPSG:9377, 100 m apart.
+    let block = |x: u32| {
+        format!(
+            "[[[{x},2240000],[{},2240000],[{},2240050],[{x},2240050],[{x},2240000]]]",
+            x + 50,
+            x + 50
+        )
+    };
+    std::fs::write(
+        dir.path().join("manzanas.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[
+{{"type":"Feature","properties":{{"cod":"1","nom":"A"}},"geometry":{{"type":"Polygon","coordinates":{}}}}},
+{{"type":"Feature","properties":{{"cod":"2","nom":"B"}},"geometry":{{"type":"Polygon","coordinates":{}}}}}]}}"#,
+            block(4_710_000),
+            block(4_710_150)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("manzanas.toml"),
+        "[[unit_set]]\nid = \"manzanas\"\ntitle = \"Manzanas\"\nsource = \"manzanas.geojson\"\nkey_field = \"cod\"\nname_field = \"nom\"\ncrs = \"EPSG:9377\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ssepot"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("manzanas     2 features"), "{text}");
+    assert!(
+        text.contains("note: the union of all units has no polygon of at least 1 ha"),
+        "{text}"
+    );
 }
 
 #[test]

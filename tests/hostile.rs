@@ -354,6 +354,8 @@ async fn unknown_repeated_and_unoffered_parameters_are_400_on_every_endpoint() {
         bad("/map/app.js?v=1", "v"),
         bad("/map/territorios.json?x=1", "x"),
         bad("/report?x=1", "x"),
+        bad("/health?x=1", "x"),
+        bad("/metrics?format=json", "format"),
         bad("/collections?f=json&f=html", "f"),
         bad("/collections?f=xml", "f"),
         bad("/collections?f=csv", "f"),
@@ -363,7 +365,7 @@ async fn unknown_repeated_and_unoffered_parameters_are_400_on_every_endpoint() {
         bad("/collections/poblacion/series?code=", "code"),
         bad(format!("{ITEMS}?=1"), ""),
     ];
-    assert_eq!(check_all(cases).await, 28);
+    assert_eq!(check_all(cases).await, 30);
 }
 
 #[tokio::test]
@@ -397,10 +399,12 @@ async fn wrong_methods_are_405_in_ogc_json_and_name_the_allowed_ones() {
         method("POST", "/collections/poblacion/change"),
         method("DELETE", "/map/"),
         method("POST", "/report"),
+        method("POST", "/health"),
+        method("PUT", "/metrics"),
         method("GET", "/admin/reload"),
         method("DELETE", "/admin/reload"),
     ];
-    assert_eq!(check_all(cases).await, 14);
+    assert_eq!(check_all(cases).await, 16);
     let r = send(&method("POST", "/collections")).await;
     assert_eq!(r.headers["allow"], "GET,HEAD");
 }

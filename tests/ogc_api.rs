@@ -377,6 +377,16 @@ async fn the_import_report_is_served_as_json() {
     assert_eq!(pob["duplicates"].as_array().unwrap().len(), 4);
     assert_eq!(r["unit_sets"][0]["features"], 21);
     assert_eq!(r["unit_sets"][0]["crs"], "EPSG:9377");
+    // Paths are the layer folder's own, never where the server keeps it.
+    assert_eq!(r["layers_dir"], ".");
+    assert_eq!(r["unit_sets"][0]["file"], "medellin.toml");
+    assert_eq!(
+        r["unit_sets"][0]["source"],
+        "data/medellin/limite_catastral_comunas_corregimientos.geojson"
+    );
+    let text = r.to_string();
+    let dir = common::layers_dir();
+    assert!(!text.contains(dir.to_str().unwrap()), "{text}");
 }
 
 #[tokio::test]

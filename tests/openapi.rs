@@ -149,6 +149,8 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/map/territorios.json", names::<FormatParams>()),
         ("/map/{file}", names::<NoParams>()),
         ("/report", names::<NoParams>()),
+        ("/health", names::<NoParams>()),
+        ("/metrics", names::<NoParams>()),
     ];
     for (path, accepted) in cases {
         assert_eq!(documented(&doc, path), sorted(accepted), "{path}");

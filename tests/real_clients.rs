@@ -175,3 +175,106 @@ fn the_api_document_passes_an_openapi_validator() {
 fn qgis_draws_the_choropleth_from_the_tiles_with_the_generated_style_and_the_same_from_the_qml() {
     python_client("tests/qgis/vector_tiles.py", "/usr/bin/python3");
 }
+
+/// The first link of `doc` with this relation and media type.
+fn link(doc: &serde_json::Value, rel: &str, media: &str) -> String {
+    doc["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == rel && l["type"] == media)
+        .unwrap_or_else(|| panic!("no {rel} link of type {media} in {doc}"))["href"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+// GDAL 3.6.2 as Debian 12 builds it cannot open OGC API vector tiles with its OGCAPI driver (`-oo API=TILES`):
+// the vector branch of that driver is compiled only with OGR_ENABLE_DRIVER_GML, which its CMake file does not
+// see (`strings libgdal.so.32 | grep -c vectorType` is 0). So this test follows the same links the OGCAPI driver
+// follows and hands the tile it finds to GDAL's MVT driver.
+#[test]
+fn gdal_reads_the_vector_tile_found_by_following_the_collections_tileset_links() {
+    let server = Server::start(&common::layers_dir());
+    let path = |href: &str| href.strip_prefix(&server.url).unwrap().to_string();
+    let collection = server.json("/collections/comunas");
+    let tilesets = server.json(&path(&link(
+        &collection,
+        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+        "application/json",
+    )));
+    let tileset = server.json(&path(&link(
+        &tilesets["tilesets"][0],
+        "self",
+        "application/json",
+    )));
+    let scheme = server.json(&path(&link(
+        &tileset,
+        "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+        "application/json",
+    )));
+    assert_eq!(scheme["crs"], "http://www.opengis.net/def/crs/EPSG/0/3857");
+    let limit = tileset["tileMatrixSetLimits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["tileMatrix"] == "12")
+        .unwrap();
+    let (row, col) = (
+        limit["minTileRow"].as_u64().unwrap() + 1,
+        limit["minTileCol"].as_u64().unwrap() + 1,
+    );
+    let template = link(&tileset, "item", "application/vnd.mapbox-vector-tile");
+    let url = template
+        .replace("{tileMatrix}", "12")
+        .replace("{tileRow}", &row.to_string())
+        .replace("{tileCol}", &col.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let tile = dir.path().join("tile.mvt");
+    run(Command::new("curl")
+        .args(["-sf", "-o"])
+        .arg(&tile)
+        .arg(&url));
+    let out = run(Command::new("ogrinfo")
+        .args(["-ro", "-al", "-geom=NO"])
+        .arg(format!("MVT:{}", tile.display()))
+        .args([
+            "-oo",
+            "Z=12",
+            "-oo",
+            &format!("X={col}"),
+            "-oo",
+            &format!("Y={row}"),
+        ]));
+    assert!(out.contains("Layer name: comunas\n"), "{out}");
+    assert!(out.contains("Geometry: Multi Polygon"), "{out}");
+    // Every comuna the features API finds in the tile's extent is in the tile GDAL read.
+    let n = 4096.0_f64;
+    let lon = |x: u64| x as f64 / n * 360.0 - 180.0;
+    let lat = |y: u64| {
+        (std::f64::consts::PI * (1.0 - 2.0 * y as f64 / n))
+            .sinh()
+            .atan()
+            .to_degrees()
+    };
+    let items = server.json(&format!(
+        "/collections/comunas/items?bbox={},{},{},{}",
+        lon(col),
+        lat(row + 1),
+        lon(col + 1),
+        lat(row)
+    ));
+    let codes: Vec<&str> = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.is_empty());
+    for code in codes {
+        assert!(
+            out.contains(&format!("code (String) = {code}\n")),
+            "{code} missing:\n{out}"
+        );
+    }
+}

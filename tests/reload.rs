@@ -192,7 +192,7 @@ async fn local_admin_answers_loopback_but_not_a_request_that_came_through_a_prox
 
 #[tokio::test]
 async fn reload_refuses_cross_site_requests_even_with_the_token_and_sends_no_cors_headers() {
-    let (_dir, state) = admin_state(Some("s3cret"), true);
+    let (dir, state) = admin_state(Some("s3cret"), true);
     for (name, value) in [
         ("origin", "https://evil.example"),
         ("origin", "null"),
@@ -221,6 +221,20 @@ async fn reload_refuses_cross_site_requests_even_with_the_token_and_sends_no_cor
         "http://localhost",
     );
     assert_eq!(request(&state, req).await.status, 200);
+    // Behind a declared public URL with a path, the page's origin is still its scheme and host.
+    let public = AppState::load(dir.path().to_owned(), Some("s3cret".into()))
+        .unwrap()
+        .with_access(Access {
+            public_url: Some("https://pot.example.org/ssepot".parse().unwrap()),
+            ..Access::default()
+        });
+    let public = Arc::new(public);
+    let req = with_header(
+        reload_request("203.0.113.5:4000", Some("s3cret")),
+        "origin",
+        "https://pot.example.org",
+    );
+    assert_eq!(request(&public, req).await.status, 200);
     // A CORS preflight gets no permission either.
     let preflight = Request::options("/admin/reload")
         .header("origin", "https://evil.example")

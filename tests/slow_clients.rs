@@ -212,3 +212,50 @@ fn fifty_slow_readers_of_the_largest_page_add_less_than_a_few_hundred_mb() {
     first.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
 }
+
+#[test]
+fn a_client_that_reads_nothing_is_disconnected_after_the_write_timeout() {
+    let server = Server::start_with(&common::layers_dir(), &["--write-timeout", "2"]);
+    let base = server.open_files();
+    let readers: Vec<TcpStream> = (0..5)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr()).unwrap();
+            write!(
+                s,
+                "GET /collections/homicidios/items?limit=1000 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    assert!(
+        eventually(Duration::from_secs(10), || server.open_files() >= base + 5),
+        "the readers are connected"
+    );
+    assert!(
+        eventually(Duration::from_secs(30), || server.open_files() <= base),
+        "the server still holds {} descriptors ({base} at rest) for clients that read nothing",
+        server.open_files()
+    );
+    drop(readers);
+    // A client that reads gets the whole page, however long it takes.
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{size_download}",
+        ])
+        .args(["--limit-rate", "20M"])
+        .arg(format!(
+            "{}/collections/homicidios/items?limit=1000",
+            server.url
+        ))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    let (code, size) = out.split_once(' ').unwrap();
+    assert_eq!(code, "200");
+    assert!(size.parse::<u64>().unwrap() > 20_000_000, "{out}");
+}

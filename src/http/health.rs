@@ -1,5 +1,6 @@
 //! `GET /health`: is the server ready, which data does it serve, and how did the last reload go.
 
+use super::params::{NoParams, Params};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +10,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 /// 200 with `"ready": true` when at least one collection serves; 503 otherwise (every source failed to load).
-pub async fn health(State(state): State<Arc<AppState>>) -> Response {
+pub async fn health(State(state): State<Arc<AppState>>, Params(_): Params<NoParams>) -> Response {
     let data = state.current();
     let report = &data.snapshot.report;
     let collections = data.features.collections.len();

@@ -1,5 +1,6 @@
 //! `GET /metrics` (Prometheus/OpenMetrics text) and the layer that counts every request by its route template.
 
+use super::params::{NoParams, Params};
 use crate::metrics::{Current, RequestLabels};
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -31,7 +32,7 @@ pub async fn record(State(state): State<Arc<AppState>>, request: Request, next: 
 }
 
 /// `GET /metrics`
-pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+pub async fn metrics(State(state): State<Arc<AppState>>, Params(_): Params<NoParams>) -> Response {
     let data = state.current();
     let report = &data.snapshot.report;
     let now = Current {

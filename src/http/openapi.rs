@@ -102,7 +102,7 @@ fn components() -> Value {
                 "description": "Excepción OGC API.",
                 "required": ["code", "description"],
                 "properties": {
-                    "code": { "type": "string", "description": "InvalidParameterValue, NotFound, MethodNotAllowed, NotAcceptable, Forbidden, Conflict o ServerError." },
+                    "code": { "type": "string", "description": "InvalidParameterValue, NotFound, MethodNotAllowed, NotAcceptable, Unauthorized, Forbidden, PayloadTooLarge, Conflict o ServerError." },
                     "description": { "type": "string" },
                     "parameter": { "type": "string", "description": "El parámetro mal formado (solo en 400)." },
                 },
@@ -441,7 +441,9 @@ fn service_paths() -> Vec<(String, Value)> {
         ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
             vec![asset(&["maplibre-gl.js", "maplibre-gl.css", "pmtiles.js"])], assets)),
         ("/report".into(), get("Informe de importación", "getImportReport", vec![], responses(&[JSON], "Informe", &[]))),
-        ("/health".into(), get("Estado: listo, versión de los datos, última recarga", "getHealth", vec![], responses(&[JSON], "Estado", &[]))),
+        ("/health".into(), get("Estado: listo, versión de los datos, última recarga", "getHealth", vec![], responses(&[JSON], "Estado", &[
+            ("503", json!({ "description": "No listo: ninguna colección cargó", "content": { JSON: {} } })),
+        ]))),
         ("/metrics".into(), get("Métricas Prometheus (peticiones por ruta y estado, latencias, caché de teselas, importación)", "getMetrics",
             vec![], responses(&["text/plain"], "Métricas en formato de texto Prometheus", &[]))),
         ("/admin/reload".into(), json!({ "post": {
@@ -449,7 +451,9 @@ fn service_paths() -> Vec<(String, Value)> {
             "operationId": "reload",
             "security": [{}, { "adminToken": [] }],
             "responses": responses(&[JSON], "Recargado: versión, errores e informe", &[
-                ("403", json!({ "description": "No permitido", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
+                ("401", json!({ "description": "Falta el token de administración o no es válido", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
+                ("403", json!({ "description": "No permitido (petición de otro sitio)", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
+                ("413", json!({ "description": "Cuerpo demasiado grande", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
                 ("409", json!({ "description": "La recarga falló; siguen los datos anteriores", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
             ]),
         } })),

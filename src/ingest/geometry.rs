@@ -9,7 +9,7 @@
 //!    repairs it, reported: every geometry the model holds is valid by GEOS, so every output can rely on it.
 //! 6. Rings are oriented as RFC 7946 says: outer rings counter-clockwise, holes clockwise, whatever the source
 //!    wrote (Esri writes outer rings clockwise).
-//! 7. True areas are computed geodesically, ring by ring and unsigned, so they do not depend on orientation; the
+//! 7. True areas are computed geodesically, ring by ring in absolute value, so they do not depend on orientation; the
 //!    municipality outline is the union of all units. Nothing here panics on odd input: every problem becomes a
 //!    report line.
 

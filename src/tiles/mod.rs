@@ -20,7 +20,7 @@
 //! 8. **Keep valid** (`repair`): `geo` checks each feature in tile space; one that simplification, clipping or
 //!    rounding made invalid (a ring crossing itself, a zero-width bridge along the tile edge, a hole leaving its
 //!    shell, parts overlapping) is rebuilt with boolean operations and put on the grid again. The source geometry
-//!    is valid by GEOS (ingest repairs it), so whatever a tile holds is valid too.
+//!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid.
 //! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
 //! 10. **Encode** (`encode`): `geozero` writes the geometry commands; keys and values are interned per layer

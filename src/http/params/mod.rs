@@ -34,6 +34,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 }
 
 /// Parses a raw query string into `T` (see the module documentation for the steps).
+///
+/// ```
+/// use ssepot::http::params::{parse, ItemsParams};
+/// let p: ItemsParams = parse(Some("limit=5&datetime=2018/2023")).unwrap();
+/// assert_eq!(p.query().limit, 5);
+/// assert_eq!(p.query().datetime, Some((Some(2018), Some(2023))));
+/// // `20233` is not a year: a 400 that names `year`.
+/// assert!(parse::<ItemsParams>(Some("year=20233")).is_err());
+/// ```
 pub fn parse<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
     let raw = raw.unwrap_or("");
     let known = names::<T>();

@@ -5,7 +5,9 @@
 //! requests), a head may be at most [`Limits::max_header_bytes`] (431 beyond), and at most
 //! [`Limits::max_connections`] connections are open at once (further clients wait in the listen backlog until one
 //! closes). Large GeoJSON pages are streamed from prepared pieces, so a client that reads slowly holds a socket,
-//! not a copy of the page.
+//! not a copy of the page; one that reads nothing for [`Limits::write_timeout`] is disconnected.
+
+mod write_deadline;
 
 use crate::access::Access;
 use crate::state::AppState;
@@ -38,6 +40,8 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Size of a request's head in bytes; larger heads get 431.
     pub max_header_bytes: usize,
+    /// Time a response may wait for a client that reads nothing before the connection is closed.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -46,6 +50,7 @@ impl Default for Limits {
             max_connections: 4096,
             header_read_timeout: Duration::from_secs(10),
             max_header_bytes: 64 * 1024,
+            write_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -141,7 +146,8 @@ pub async fn serve(layers_dir: PathBuf, options: Options) -> anyhow::Result<()> 
                 r.extensions_mut().insert(ConnectInfo(peer));
                 r
             });
-        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let io = write_deadline::WriteDeadline::new(stream, limits.write_timeout);
+        let conn = http.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
