@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod model;
 pub mod server;
 pub mod state;
+pub mod store;
 
 pub use http::app;
 pub mod styles;

@@ -5,13 +5,56 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Which reporting store a server uses.
+#[derive(Debug, Clone)]
+pub enum StoreChoice {
+    /// `reporting.sqlite` in the layers folder; if it cannot be opened the server runs without reporting.
+    Default,
+    /// `--store PATH|postgres://…`: a store that must open.
+    Given(String),
+    /// `--store none`.
+    None,
+}
+
 /// Loads `layers_dir` and serves it on `addr` until SIGINT or SIGTERM.
-pub async fn serve(layers_dir: PathBuf, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    layers_dir: PathBuf,
+    addr: SocketAddr,
+    store: StoreChoice,
+    upload_limit: usize,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let token = std::env::var("SSEPOT_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    let state = Arc::new(AppState::load(layers_dir, token).map_err(anyhow::Error::msg)?);
+    let mut state = AppState::load(layers_dir.clone(), token).map_err(anyhow::Error::msg)?;
+    let spec = match &store {
+        StoreChoice::Default => Some(
+            crate::store::default_path(&layers_dir)
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        StoreChoice::Given(s) => Some(s.clone()),
+        StoreChoice::None => None,
+    };
+    if let Some(spec) = spec {
+        match crate::store::open(&spec) {
+            Ok(opened) => {
+                tracing::info!("reporting store: {} ({})", opened.kind(), redact(&spec));
+                let reporting = Arc::new(crate::store::Reporting::new(opened, upload_limit));
+                state = state
+                    .with_reporting(reporting)
+                    .map_err(|e| anyhow::anyhow!("--store {}: {e}", redact(&spec)))?;
+            }
+            Err(e) if matches!(store, StoreChoice::Default) => {
+                tracing::warn!(
+                    "no reporting store ({e}); serving the layers only. Use --store to choose one."
+                )
+            }
+            Err(e) => anyhow::bail!("--store {}: {e}", redact(&spec)),
+        }
+    }
+    let state = Arc::new(state);
     let report = state.current().snapshot.report.clone();
     for line in report
         .to_string()
@@ -30,6 +73,9 @@ pub async fn serve(layers_dir: PathBuf, addr: SocketAddr) -> anyhow::Result<()> 
         report.warning_count()
     );
     tokio::spawn(reload_on_sighup(state.clone()));
+    if state.reporting.is_some() {
+        tokio::spawn(follow_store(state.clone()));
+    }
     let app = crate::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
@@ -52,6 +98,41 @@ async fn reload_on_sighup(state: Arc<AppState>) {
             ),
             Err(e) => tracing::error!("reload failed, previous data keeps serving: {e}"),
         }
+    }
+}
+
+/// Picks up values published by other processes sharing the store (replicas, the CLI) within a second.
+async fn follow_store(state: Arc<AppState>) {
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        match state.refresh_published().await {
+            Ok(changed) => {
+                if failing {
+                    tracing::info!("reporting store reachable again");
+                }
+                failing = false;
+                if changed {
+                    tracing::info!("published values changed; snapshot rebuilt");
+                }
+            }
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!("reporting store: {e}; serving the last published data");
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// A store spec without the password of a `postgres://user:password@host` URL.
+fn redact(spec: &str) -> String {
+    match (spec.find("://"), spec.rfind('@')) {
+        (Some(a), Some(b)) if b > a => {
+            let user_end = spec[a + 3..b].find(':').map_or(b, |i| a + 3 + i);
+            format!("{}:***{}", &spec[..user_end], &spec[b..])
+        }
+        _ => spec.to_string(),
     }
 }
 

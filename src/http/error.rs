@@ -14,6 +14,18 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// No credentials, or credentials that do not authenticate.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A body or upload over its limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Too many failed attempts; retry after this many seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
+    /// A backing service (the reporting store's database) is down; retrying later may work.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -43,7 +55,16 @@ impl IntoResponse for ApiError {
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "InvalidParameterValue"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "ServerError"),
+        };
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(retry_after.to_string()),
+            ApiError::Unavailable(_) => Some("2".to_string()),
+            _ => None,
         };
         let description = match &self {
             ApiError::Internal(detail) => {
@@ -56,11 +77,21 @@ impl IntoResponse for ApiError {
         if let ApiError::BadParameter { parameter, .. } = &self {
             body["parameter"] = parameter.clone().into();
         }
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = retry_after.and_then(|s| header::HeaderValue::from_str(&s).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"ssepot\""),
+            );
+        }
+        response
     }
 }

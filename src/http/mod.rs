@@ -9,6 +9,7 @@ mod html;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+pub mod reporting;
 mod styles;
 mod tiles;
 mod webmap;
@@ -18,6 +19,25 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use tower_http::cors::CorsLayer;
+
+/// The reporting API; uploads count their own limit (`--upload-limit`), so axum's default one is off there.
+fn reporting_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/reporting/values", post(reporting::submit_values))
+        .route(
+            "/reporting/uploads",
+            post(reporting::submit_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reporting/sheet-changes",
+            post(reporting::submit_sheet_changes),
+        )
+        .route("/reporting/items", get(reporting::items))
+        .route("/reporting/transitions", post(reporting::transition))
+        .route("/reporting/log", get(reporting::change_log))
+        .route("/reporting/me", get(reporting::me))
+        .route("/reporting/origin", get(reporting::origin))
+}
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 pub fn app(state: Arc<AppState>) -> Router {
@@ -50,6 +70,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
         .route("/admin/reload", post(admin::reload))
+        .merge(reporting_routes())
         .layer(CorsLayer::permissive())
         .with_state(state)
 }
