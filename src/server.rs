@@ -24,10 +24,8 @@ pub async fn serve(
     upload_limit: usize,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let token = std::env::var("SSEPOT_ADMIN_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
-    let mut state = AppState::load(layers_dir.clone(), token).map_err(anyhow::Error::msg)?;
+    let mut state =
+        AppState::load(layers_dir.clone(), admin_token()).map_err(anyhow::Error::msg)?;
     let spec = match &store {
         StoreChoice::Default => Some(
             crate::store::default_path(&layers_dir)
@@ -38,20 +36,26 @@ pub async fn serve(
         StoreChoice::None => None,
     };
     if let Some(spec) = spec {
-        match crate::store::open(&spec) {
-            Ok(opened) => {
-                tracing::info!("reporting store: {} ({})", opened.kind(), redact(&spec));
-                let reporting = Arc::new(crate::store::Reporting::new(opened, upload_limit));
-                state = state
-                    .with_reporting(reporting)
-                    .map_err(|e| anyhow::anyhow!("--store {}: {e}", redact(&spec)))?;
-            }
-            Err(e) if matches!(store, StoreChoice::Default) => {
-                tracing::warn!(
-                    "no reporting store ({e}); serving the layers only. Use --store to choose one."
-                )
-            }
-            Err(e) => anyhow::bail!("--store {}: {e}", redact(&spec)),
+        // Opening may block (PostgreSQL connects synchronously): off the async threads.
+        let (back, attached) = tokio::task::spawn_blocking(move || {
+            let attached = crate::store::open(&spec).and_then(|store| {
+                tracing::info!("reporting store: {} ({})", store.kind(), redact(&spec));
+                let reporting = Arc::new(crate::store::Reporting::new(store, upload_limit));
+                state.attach_reporting(reporting)
+            });
+            (
+                state,
+                attached.map_err(|e| format!("{}: {e}", redact(&spec))),
+            )
+        })
+        .await?;
+        state = back;
+        match attached {
+            Ok(()) => {}
+            Err(e) if matches!(store, StoreChoice::Default) => tracing::warn!(
+                "no reporting store ({e}); serving the layers only. Use --store to choose one."
+            ),
+            Err(e) => anyhow::bail!("--store {e}"),
         }
     }
     let state = Arc::new(state);
@@ -81,6 +85,12 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+fn admin_token() -> Option<String> {
+    std::env::var("SSEPOT_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
 }
 
 async fn reload_on_sighup(state: Arc<AppState>) {

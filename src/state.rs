@@ -62,6 +62,12 @@ impl AppState {
 
     /// Attaches a reporting store and lays its published values over the loaded snapshot.
     pub fn with_reporting(mut self, reporting: Arc<Reporting>) -> Result<Self, StoreError> {
+        self.attach_reporting(reporting)?;
+        Ok(self)
+    }
+
+    /// Like [`AppState::with_reporting`]; on error the state is left as it was.
+    pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
         reporting.refresh()?;
         let published = reporting.published();
         if !published.is_empty() {
@@ -69,7 +75,7 @@ impl AppState {
             self.data = ArcSwap::from_pointee(Loaded::new(snapshot));
         }
         self.reporting = Some(reporting);
-        Ok(self)
+        Ok(())
     }
 
     /// Re-reads the store's published values and, when they changed, lays them over the served snapshot

@@ -11,13 +11,14 @@
 //! 4. **Publish.** Publishing writes the `published` table and bumps the data version in the same
 //!    transaction; servers lay the published values over the layers' snapshot ([`overlay`]) and swap it in.
 //!
-//! [`Store`] is the seam for a second implementation (PostgreSQL, for several replicas); today only
-//! [`sqlite::SqliteStore`] (one file beside the layers, the default) exists. Nothing here knows about HTTP.
+//! [`Store`] has two implementations: [`sqlite::SqliteStore`] (one file beside the layers, the default) and
+//! [`postgres::PgStore`] (several replicas sharing one database). Nothing here knows about HTTP.
 
 pub mod auth;
 pub mod check;
 pub mod log;
 pub mod overlay;
+pub mod postgres;
 pub mod sqlite;
 pub mod upload;
 pub mod workflow;
@@ -273,10 +274,7 @@ pub fn default_path(layers_dir: &std::path::Path) -> std::path::PathBuf {
 /// Opens the store a `--store` argument names: `postgres://…` or a SQLite file path.
 pub fn open(spec: &str) -> Result<Arc<dyn Store>, StoreError> {
     if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        Err(StoreError::invalid(
-            "--store",
-            "PostgreSQL stores are not built yet; use a SQLite file",
-        ))
+        Ok(Arc::new(postgres::PgStore::open(spec)?))
     } else {
         Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(
             spec,
