@@ -1,8 +1,11 @@
 //! Durability of the reporting store: 1 000 values sent in a burst to the real server, which is killed
 //! with SIGKILL at random moments and restarted until every submission is acknowledged. Afterwards every
-//! acknowledged value is in the store, and every submission is whole (all its rows or none).
+//! acknowledged value is in the store, and every submission is whole (all its rows or none) — on SQLite and
+//! on PostgreSQL.
 
 mod common;
+#[path = "common/postgres.rs"]
+mod postgres_cluster;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -239,5 +242,53 @@ fn every_acknowledged_value_survives_kill_9_and_no_submission_is_half_written_on
     burst_with_kills(&store, |acked| {
         assert_eq!(acked.len(), SUBMISSIONS);
         check_sqlite(&path, acked);
+    });
+}
+
+fn check_postgres(url: &str, acked: &BTreeMap<usize, u16>) {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let rows = c
+        .query("SELECT s.idempotency_key, count(i.id) FROM submissions s LEFT JOIN items i ON i.submission = s.id GROUP BY s.id", &[])
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        SUBMISSIONS,
+        "one submission per key, retries replayed"
+    );
+    for r in &rows {
+        let (key, n): (String, i64) = (r.get(0), r.get(1));
+        assert_eq!(n, PER_SUBMISSION as i64, "submission {key} is half-written");
+    }
+    for n in acked.keys() {
+        for (t, y, v) in values(*n) {
+            let row = c
+                .query_opt(
+                    "SELECT value FROM items WHERE indicator = 'homicidios' AND territory = $1 AND year = $2",
+                    &[&t, &y],
+                )
+                .unwrap()
+                .unwrap_or_else(|| panic!("acknowledged value {t}/{y} of submission {n} is missing"));
+            assert_eq!(row.get::<_, f64>(0), v);
+        }
+    }
+    let items: i64 = c
+        .query_one("SELECT count(*) FROM items", &[])
+        .unwrap()
+        .get(0);
+    let log: i64 = c
+        .query_one("SELECT count(*) FROM change_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(items, (SUBMISSIONS * PER_SUBMISSION) as i64);
+    assert_eq!(log, items, "one log entry per item, written with it");
+}
+
+#[test]
+fn every_acknowledged_value_survives_kill_9_and_no_submission_is_half_written_on_postgresql() {
+    let pg = postgres_cluster::Pg::start();
+    let url = pg.url();
+    burst_with_kills(&url, |acked| {
+        assert_eq!(acked.len(), SUBMISSIONS);
+        check_postgres(&url, acked);
     });
 }
