@@ -10,6 +10,7 @@ pub mod negotiate;
 mod ogc;
 mod openapi;
 pub mod reporting;
+mod reporting_pages;
 mod styles;
 mod tiles;
 mod webmap;
@@ -37,6 +38,23 @@ fn reporting_routes() -> Router<Arc<AppState>> {
         .route("/reporting/log", get(reporting::change_log))
         .route("/reporting/me", get(reporting::me))
         .route("/reporting/origin", get(reporting::origin))
+        .route("/reporte", get(reporting_pages::home))
+        .route("/reporte/entrar", post(reporting_pages::login))
+        .route("/reporte/salir", post(reporting_pages::logout))
+        .route("/reporte/oficina", get(reporting_pages::office))
+        .route(
+            "/reporte/oficina/subir",
+            post(reporting_pages::office_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reporte/oficina/valor",
+            post(reporting_pages::office_value),
+        )
+        .route(
+            "/reporte/revision",
+            get(reporting_pages::review).post(reporting_pages::review_decide),
+        )
+        .route("/reporte/registro", get(reporting_pages::change_log))
 }
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.

@@ -187,7 +187,7 @@ pub fn check_form(
 }
 
 /// Number format of values written as text: `decimal=,` (default, thousands `.`) or `decimal=.`.
-fn value_format(decimal: Option<&str>) -> Result<ValueFormat, ApiError> {
+pub fn value_format(decimal: Option<&str>) -> Result<ValueFormat, ApiError> {
     match decimal.unwrap_or(",") {
         "," => Ok(ValueFormat {
             decimal: ',',
@@ -202,7 +202,7 @@ fn value_format(decimal: Option<&str>) -> Result<ValueFormat, ApiError> {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap, field: Option<String>) -> Result<String, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap, field: Option<String>) -> Result<String, ApiError> {
     let key = field.or_else(|| {
         headers
             .get("idempotency-key")
@@ -228,15 +228,15 @@ fn payload_hash(items: &[NewItem]) -> String {
     ))
 }
 
-/// The answer to a submission whose rows were checked: 403/400 with the row report, or written.
-async fn write_checked(
-    state: &Arc<AppState>,
+/// The answer to a submission whose rows were checked: 403/400 with the row report, or written (201, or
+/// 200 for a replay).
+pub async fn write_checked(
     rep: &Arc<Reporting>,
     caller: &Caller,
     checked: Checked,
     key: String,
     source: String,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Value), ApiError> {
     if let Some(first) = checked.first_error() {
         let status = if checked.forbidden {
             StatusCode::FORBIDDEN
@@ -253,7 +253,7 @@ async fn write_checked(
             "parameter": field,
             "rows": checked.rows,
         });
-        return Ok((status, Json(body)).into_response());
+        return Ok((status, body));
     }
     let items: Vec<NewItem> = checked.values.into_iter().map(NewItem::Value).collect();
     let submission = Submission {
@@ -264,7 +264,6 @@ async fn write_checked(
     };
     let (store, who) = (rep.store.clone(), caller.who.clone());
     let outcome = blocking(move || store.submit(&who, &submission)).await?;
-    let _ = state;
     let status = if outcome.replayed {
         StatusCode::OK
     } else {
@@ -283,13 +282,12 @@ async fn write_checked(
         .collect();
     Ok((
         status,
-        Json(json!({
+        json!({
             "submission": outcome.submission,
             "replayed": outcome.replayed,
             "rows": rows,
-        })),
-    )
-        .into_response())
+        }),
+    ))
 }
 
 /// One value in a JSON submission.
@@ -372,10 +370,11 @@ pub async fn submit_values(
         &format,
         JSON_FIELDS,
     );
-    write_checked(&state, &rep, &caller, checked, key, "json".into()).await
+    let (status, body) = write_checked(&rep, &caller, checked, key, "json".into()).await?;
+    Ok((status, Json(body)).into_response())
 }
 
-fn require_office(caller: &Caller) -> Result<(), ApiError> {
+pub fn require_office(caller: &Caller) -> Result<(), ApiError> {
     if caller.who.office.is_none() {
         return Err(ApiError::Forbidden(
             "parameter `Authorization`: only office tokens submit; reviewers move items with /reporting/transitions".into(),
@@ -457,7 +456,8 @@ pub async fn submit_upload(
     require_office(&caller)?;
     let form = read_upload(&headers, multipart, rep.upload_limit).await?;
     check_form(&caller, &headers, form.csrf.as_deref())?;
-    process_upload(&state, &rep, &caller, &headers, form).await
+    let (status, body) = process_upload(&state, &rep, &caller, &headers, form).await?;
+    Ok((status, Json(body)).into_response())
 }
 
 /// Checks and writes an upload form already read.
@@ -467,7 +467,7 @@ pub async fn process_upload(
     caller: &Caller,
     headers: &HeaderMap,
     form: UploadForm,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Value), ApiError> {
     let key = idempotency_key(headers, form.idempotency_key)?;
     let format = value_format(form.decimal.as_deref())?;
     let (filename, bytes) = form
@@ -490,7 +490,7 @@ pub async fn process_upload(
         &format,
         up.field_names(),
     );
-    write_checked(state, rep, caller, checked, key, filename).await
+    write_checked(rep, caller, checked, key, filename).await
 }
 
 /// Technical-sheet fields a change may name.
@@ -643,7 +643,7 @@ pub fn items_with_served(
 }
 
 /// The value served for a key (`null` for ND, absent when there is none) and its origin.
-fn served(
+pub fn served(
     snapshot: &crate::model::Snapshot,
     published: &[crate::store::Published],
     indicator: &str,
