@@ -811,3 +811,173 @@ async fn the_change_log_is_csv_too_and_the_database_refuses_to_rewrite_it() {
     assert!(update.contains("append-only"), "{update}");
     assert!(delete.contains("append-only"), "{delete}");
 }
+
+async fn form_post(uri: &str, cookie_token: &str, form: &str, origin: Option<&str>) -> Reply {
+    let cookie = format!("ssepot_reporte={cookie_token}");
+    let mut headers = vec![
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    if let Some(o) = origin {
+        headers.push(("origin", o));
+    }
+    send("POST", uri, &headers, form.to_string(), None).await
+}
+
+async fn item_state(token: &str, id: i64) -> String {
+    let items = get_auth("/reporting/items", token).await.json();
+    items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .map(|i| i["state"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_need_a_login_and_a_wrong_token_gets_the_login_page_again() {
+    let page = send("GET", "/reporte/oficina", &[], Body::empty(), None).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.headers["location"], "/reporte");
+    let login = send("GET", "/reporte", &[], Body::empty(), None).await;
+    assert_eq!(login.status, 200);
+    assert!(login.text().contains("<html lang=\"es\">"));
+    let wrong = send(
+        "POST",
+        "/reporte/entrar",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        "token=ssepot_000000000000_nope",
+        Some("198.51.100.7"),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.text().contains("no es válido"));
+    let token = office("comunicaciones", &["hogares"]);
+    let ok = send(
+        "POST",
+        "/reporte/entrar",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        format!("token={token}"),
+        Some("198.51.100.8"),
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    let cookie = ok.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_review_form_is_refused_and_nothing_moves() {
+    let token = office("participacion", &["hogares"]);
+    let sent = post_json(
+        "/reporting/values",
+        &token,
+        Some("par-1"),
+        json!({"values": [{"indicator": "hogares", "territory": "9", "year": 2040, "value": 3}]}),
+    )
+    .await;
+    let id = item_ids(&sent)[0];
+    let reviewer = &fixture().reviewer;
+    let forged = form_post(
+        "/reporte/revision",
+        reviewer,
+        &format!("item={id}&accion=publicado"),
+        None,
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.content_type.starts_with("text/html"));
+    assert!(forged.text().contains("csrf"));
+    let csrf = ssepot::store::auth::form_token(reviewer);
+    let form = format!("csrf={csrf}&item={id}&accion=verificado");
+    let elsewhere = form_post(
+        "/reporte/revision",
+        reviewer,
+        &form,
+        Some("https://evil.example"),
+    )
+    .await;
+    assert_eq!(elsewhere.status, 403);
+    assert_eq!(item_state(&token, id).await, "reportado", "nothing moved");
+    let genuine = form_post(
+        "/reporte/revision",
+        reviewer,
+        &form,
+        Some("http://test.local"),
+    )
+    .await;
+    assert_eq!(genuine.status, 303, "{}", genuine.text());
+    assert_eq!(item_state(&token, id).await, "verificado");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_escape_what_offices_send() {
+    let token = office("juventud", &["hogares"]);
+    let csv = b"indicador;territorio;ano;valor\nhogares;6;2041;7\n";
+    let name = "<img src=x onerror=alert(1)>.csv";
+    let reply = upload(
+        &token,
+        &[
+            ("idempotency_key", None, b"juv-1"),
+            ("file", Some(name), csv),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let cookie = format!("ssepot_reporte={token}");
+    let page = send(
+        "GET",
+        "/reporte/oficina",
+        &[("cookie", &cookie)],
+        Body::empty(),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;.csv"),
+        "escaped"
+    );
+    assert!(!html.contains("<img src=x"), "never raw");
+    let review = send(
+        "GET",
+        "/reporte/revision",
+        &[("cookie", &format!("ssepot_reporte={}", fixture().reviewer))],
+        Body::empty(),
+        None,
+    )
+    .await;
+    assert!(!review.text().contains("<img src=x"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_of_the_layers_keeps_the_published_values() {
+    let token = office("desarrollo", &["poblacion"]);
+    let sent = post_json(
+        "/reporting/values",
+        &token,
+        Some("des-1"),
+        json!({"values": [{"indicator": "poblacion", "territory": "70", "year": 2025, "value": 12345}]}),
+    )
+    .await;
+    let ids = item_ids(&sent);
+    for to in ["verificado", "validado", "publicado"] {
+        assert_eq!(move_items(&ids, to, None).await.status, 200);
+    }
+    assert_eq!(
+        public_value("poblacion", "70", 2025).await.unwrap(),
+        12345.0
+    );
+    fixture().state.reload().await.unwrap();
+    assert_eq!(
+        public_value("poblacion", "70", 2025).await.unwrap(),
+        12345.0,
+        "the layer file does not undo a publish"
+    );
+}
