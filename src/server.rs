@@ -111,11 +111,26 @@ async fn reload_on_sighup(state: Arc<AppState>) {
     }
 }
 
-/// Picks up values published by other processes sharing the store (replicas, the CLI) within a second.
+/// Picks up values published by other processes sharing the store: at once on a PostgreSQL `NOTIFY`, and
+/// otherwise by re-reading the data version every half second (SQLite) or two seconds (PostgreSQL, in case a
+/// notification was lost while reconnecting).
 async fn follow_store(state: Arc<AppState>) {
+    let Some(reporting) = state.reporting.clone() else {
+        return;
+    };
+    let timeout = if reporting.store.kind() == "postgres" {
+        std::time::Duration::from_secs(2)
+    } else {
+        std::time::Duration::from_millis(500)
+    };
     let mut failing = false;
     loop {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let store = reporting.store.clone();
+        let waited = tokio::task::spawn_blocking(move || store.wait_for_change(timeout)).await;
+        if !matches!(waited, Ok(Ok(_))) {
+            // The database is down: do not spin; the refresh below reports it once.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
         match state.refresh_published().await {
             Ok(changed) => {
                 if failing {

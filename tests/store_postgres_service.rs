@@ -10,6 +10,8 @@ mod serve;
 
 use postgres_cluster::Pg;
 use serve::{call, office_and_reviewer, public_homicides, publish_value, Serve};
+use ssepot::store::postgres::PgStore;
+use ssepot::store::{NewItem, NewValue, Role, State, Store, Submission};
 use std::time::{Duration, Instant};
 
 const TILE: &str = "/tiles/comunas/12/1188/1976.mvt";
@@ -117,4 +119,58 @@ fn with_postgresql_stopped_reporting_is_503_public_reads_keep_working_and_servic
         Some(body),
     );
     assert_eq!(submit.status, 201, "{}", submit.body);
+}
+
+#[test]
+fn a_publish_notifies_the_other_processes_listening() {
+    let pg = Pg::start();
+    let (a, b) = (
+        PgStore::open(&pg.url()).unwrap(),
+        PgStore::open(&pg.url()).unwrap(),
+    );
+    a.add_office("seguridad", "Seguridad", &["homicidios".into()])
+        .unwrap();
+    let office_token = a
+        .add_token(Role::Office, Some("seguridad"), "enlace")
+        .unwrap();
+    let reviewer_token = a.add_token(Role::Reviewer, None, "DAP").unwrap();
+    let who = |t: &str| {
+        a.principal(t.split('_').nth(1).unwrap())
+            .unwrap()
+            .unwrap()
+            .0
+    };
+    assert!(
+        !b.wait_for_change(Duration::ZERO).unwrap(),
+        "listening, nothing published yet"
+    );
+    let items = vec![NewItem::Value(NewValue {
+        row: 1,
+        indicator: "homicidios".into(),
+        territory: "1".into(),
+        year: 2023,
+        value: Some(1.0),
+    })];
+    let sub = Submission {
+        idempotency_key: "n-1".into(),
+        payload_hash: "h".into(),
+        source: "json".into(),
+        items,
+    };
+    let id = a.submit(&who(&office_token), &sub).unwrap().items[0];
+    for to in [State::Verificado, State::Validado] {
+        a.transition(&who(&reviewer_token), &[id], to, None)
+            .unwrap();
+    }
+    assert!(
+        !b.wait_for_change(Duration::ZERO).unwrap(),
+        "only a publish notifies"
+    );
+    a.transition(&who(&reviewer_token), &[id], State::Publicado, None)
+        .unwrap();
+    assert!(
+        b.wait_for_change(Duration::from_secs(60)).unwrap(),
+        "the publish was notified"
+    );
+    assert_eq!(b.data_version().unwrap(), 1);
 }

@@ -264,6 +264,13 @@ pub trait Store: Send + Sync {
     ) -> Result<String, StoreError>;
     /// Revokes a token by id; false if there was no such unrevoked token.
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError>;
+    /// Blocks until a publish is notified (PostgreSQL: `NOTIFY`; true) or `timeout` passes (false).
+    /// Callers re-read the data version afterwards, so waking early is harmless and a lost notification only
+    /// delays a refresh to the timeout. SQLite has no notifications: it sleeps.
+    fn wait_for_change(&self, timeout: std::time::Duration) -> Result<bool, StoreError> {
+        std::thread::sleep(timeout);
+        Ok(false)
+    }
 }
 
 /// The default store: `reporting.sqlite` in the layers folder.

@@ -11,6 +11,7 @@ use super::{
     auth, Item, ItemFilter, NewItem, Principal, Published, Role, State, Store, StoreError,
     Submission, SubmitOutcome,
 };
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Row, Transaction};
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
@@ -115,10 +116,15 @@ INSERT INTO meta VALUES ('data_version', 0);
     )]
 }
 
+/// The channel a publish notifies, so other replicas refresh at once instead of at their next poll.
+const CHANNEL: &str = "ssepot_data_version";
+
 /// The PostgreSQL store.
 pub struct PgStore {
     config: Config,
     client: Mutex<Option<Client>>,
+    /// A second connection that only `LISTEN`s.
+    listener: Mutex<Option<Client>>,
 }
 
 /// Connection problems (and a server shutting down) are "unavailable"; anything else is a bug or bad data.
@@ -147,6 +153,7 @@ impl PgStore {
         let store = Self {
             config,
             client: Mutex::new(None),
+            listener: Mutex::new(None),
         };
         store.migrate()?;
         Ok(store)
@@ -435,6 +442,8 @@ impl Store for PgStore {
             if to == State::Publicado {
                 tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'", &[])
                     .map_err(pg)?;
+                // Delivered when the transaction commits, never before.
+                tx.batch_execute(&format!("NOTIFY {CHANNEL}")).map_err(pg)?;
             }
             Ok(out)
         })
@@ -584,6 +593,26 @@ impl Store for PgStore {
             Ok(())
         })?;
         Ok(token)
+    }
+
+    fn wait_for_change(&self, timeout: Duration) -> Result<bool, StoreError> {
+        let mut guard = self.listener.lock().expect("not poisoned");
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = None;
+            let mut c = self.config.connect(NoTls).map_err(pg)?;
+            c.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(pg)?;
+            *guard = Some(c);
+        }
+        let next = {
+            let client = guard.as_mut().expect("connected");
+            let mut notifications = client.notifications();
+            let next = notifications.timeout_iter(timeout).next();
+            next.map(|n| n.is_some())
+        };
+        next.map_err(|e| {
+            *guard = None;
+            pg(e)
+        })
     }
 
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError> {
