@@ -5,10 +5,12 @@
 //! input) → [`model`] (the immutable snapshot of unit sets × indicators × years) → [`features`]
 //! (output formats) → [`http`] (a thin shell of routes and content negotiation).
 
+pub mod access;
 pub mod config;
 pub mod features;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod server;
 pub mod state;

@@ -1,9 +1,12 @@
 //! The `ssepot` command: `serve` and `check`.
 
 use clap::{Parser, Subcommand};
+use ssepot::access::{Access, IpNet, PublicUrl};
+use ssepot::server::{Limits, Options};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -26,8 +29,39 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Public base URL (e.g. https://datos.example.org/ssepot): every link uses it, whatever the
+        /// Host and X-Forwarded-* headers say.
+        #[arg(long, env = "SSEPOT_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<PublicUrl>,
+        /// A reverse proxy (IP address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose X-Forwarded-Host,
+        /// -Proto and -Prefix are honoured; repeatable. Other clients' forwarded headers are ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "SSEPOT_TRUSTED_PROXIES",
+            value_delimiter = ',',
+            value_name = "ADDR"
+        )]
+        trusted_proxies: Vec<IpNet>,
+        /// Let POST /admin/reload answer without the token to clients on this machine (loopback) that do not
+        /// come through a proxy. Without it, reload needs `Authorization: Bearer $SSEPOT_ADMIN_TOKEN`.
+        #[arg(long, env = "SSEPOT_LOCAL_ADMIN")]
+        local_admin: bool,
+        /// Connections open at once; more clients wait until one closes.
+        #[arg(long, env = "SSEPOT_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+        max_connections: usize,
+        /// Seconds a client has to send a request's headers (also the idle time of a kept-alive connection).
+        #[arg(
+            long,
+            env = "SSEPOT_HEADER_READ_TIMEOUT",
+            value_name = "SECONDS",
+            default_value_t = 10
+        )]
+        header_read_timeout: u64,
+        /// Largest request head (request line and headers) in bytes; larger ones get 431.
+        #[arg(long, env = "SSEPOT_MAX_HEADER_BYTES", value_name = "BYTES", default_value_t = Limits::default().max_header_bytes)]
+        max_header_bytes: usize,
         /// Reporting store: a SQLite file, `postgres://…`, or `none` (default: LAYERS/reporting.sqlite).
-        #[arg(long)]
+        #[arg(long, env = "SSEPOT_STORE")]
         store: Option<String>,
         /// Largest upload accepted by the reporting API, in MB.
         #[arg(long, default_value_t = 10)]
@@ -36,7 +70,7 @@ enum Command {
     /// Offices and tokens of the reporting store.
     Store {
         /// Reporting store: a SQLite file or `postgres://…` (default: LAYERS/reporting.sqlite).
-        #[arg(long, global = true)]
+        #[arg(long, global = true, env = "SSEPOT_STORE")]
         store: Option<String>,
         /// Folder of layer files (locates the default store).
         #[arg(long, global = true, default_value = "layers")]
@@ -205,6 +239,12 @@ fn main() -> ExitCode {
         Command::Serve {
             layers,
             addr,
+            public_url,
+            trusted_proxies,
+            local_admin,
+            max_connections,
+            header_read_timeout,
+            max_header_bytes,
             store,
             upload_limit_mb,
         } => {
@@ -214,13 +254,23 @@ fn main() -> ExitCode {
                 Some("none") => StoreChoice::None,
                 Some(s) => StoreChoice::Given(s.to_string()),
             };
-            let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-            match rt.block_on(ssepot::server::serve(
-                layers,
-                addr,
+            let options = Options {
                 store,
-                upload_limit_mb * 1024 * 1024,
-            )) {
+                upload_limit: upload_limit_mb * 1024 * 1024,
+                addr,
+                access: Access {
+                    public_url,
+                    trusted_proxies,
+                    local_admin,
+                },
+                limits: Limits {
+                    max_connections: max_connections.max(1),
+                    header_read_timeout: Duration::from_secs(header_read_timeout.max(1)),
+                    max_header_bytes: max_header_bytes.max(1024),
+                },
+            };
+            let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+            match rt.block_on(ssepot::server::serve(layers, options)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");

@@ -1,9 +1,37 @@
-//! Running the server: binding, `SIGHUP` reloads, graceful shutdown.
+//! Running the server: binding, accepting connections within limits, `SIGHUP` reloads, graceful shutdown.
+//!
+//! Connections are served by hyper's HTTP/1.1 server directly (not `axum::serve`) so that slow clients are
+//! bounded: a client has [`Limits::header_read_timeout`] to send its request head (also between keep-alive
+//! requests), a head may be at most [`Limits::max_header_bytes`] (431 beyond), and at most
+//! [`Limits::max_connections`] connections are open at once (further clients wait in the listen backlog until one
+//! closes). Large GeoJSON pages are streamed from prepared pieces, so a client that reads slowly holds a socket,
+//! not a copy of the page.
 
+use crate::access::Access;
 use crate::state::AppState;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+
+/// What `ssepot serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub addr: SocketAddr,
+    pub access: Access,
+    pub limits: Limits,
+    /// The reporting store.
+    pub store: StoreChoice,
+    /// Largest upload the reporting API accepts, in bytes.
+    pub upload_limit: usize,
+}
 
 /// Which reporting store a server uses.
 #[derive(Debug, Clone)]
@@ -16,17 +44,63 @@ pub enum StoreChoice {
     None,
 }
 
-/// Loads `layers_dir` and serves it on `addr` until SIGINT or SIGTERM.
-pub async fn serve(
-    layers_dir: PathBuf,
-    addr: SocketAddr,
-    store: StoreChoice,
-    upload_limit: usize,
-) -> anyhow::Result<()> {
+/// Bounds on what clients may hold; see docs/api.md, "Limits".
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request's head (request line and headers).
+    pub header_read_timeout: Duration,
+    /// Size of a request's head in bytes; larger heads get 431.
+    pub max_header_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            header_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// File descriptors kept for everything but client connections: the listener, layer files and GDAL during a
+/// reload, logs.
+const FD_RESERVE: u64 = 256;
+
+/// Raises the soft limit of open files so `wanted` connections fit, as far as the hard limit allows; returns how
+/// many connections fit.
+fn fit_open_files(wanted: usize) -> usize {
+    match rlimit::increase_nofile_limit(wanted as u64 + FD_RESERVE) {
+        Ok(limit) => {
+            let fit = usize::try_from(limit.saturating_sub(FD_RESERVE))
+                .unwrap_or(usize::MAX)
+                .max(16);
+            if fit < wanted {
+                tracing::warn!(
+                    "the open-files limit is {limit}: serving at most {fit} connections instead of {wanted}"
+                );
+            }
+            wanted.min(fit)
+        }
+        Err(e) => {
+            tracing::warn!("cannot read the open-files limit ({e}); keeping {wanted} connections");
+            wanted
+        }
+    }
+}
+
+/// Loads `layers_dir` and serves it until SIGINT or SIGTERM.
+pub async fn serve(layers_dir: PathBuf, options: Options) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let mut state =
-        AppState::load(layers_dir.clone(), admin_token()).map_err(anyhow::Error::msg)?;
-    let spec = match &store {
+    let token = std::env::var("SSEPOT_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let mut state = AppState::load(layers_dir.clone(), token)
+        .map_err(anyhow::Error::msg)?
+        .with_access(options.access);
+    let spec = match &options.store {
         StoreChoice::Default => Some(
             crate::store::default_path(&layers_dir)
                 .to_string_lossy()
@@ -37,6 +111,7 @@ pub async fn serve(
     };
     if let Some(spec) = spec {
         // Opening may block (PostgreSQL connects synchronously): off the async threads.
+        let upload_limit = options.upload_limit;
         let (back, attached) = tokio::task::spawn_blocking(move || {
             let attached = crate::store::open(&spec).and_then(|store| {
                 tracing::info!("reporting store: {} ({})", store.kind(), redact(&spec));
@@ -52,7 +127,7 @@ pub async fn serve(
         state = back;
         match attached {
             Ok(()) => {}
-            Err(e) if matches!(store, StoreChoice::Default) => tracing::warn!(
+            Err(e) if matches!(options.store, StoreChoice::Default) => tracing::warn!(
                 "no reporting store ({e}); serving the layers only. Use --store to choose one."
             ),
             Err(e) => anyhow::bail!("--store {e}"),
@@ -67,30 +142,72 @@ pub async fn serve(
     {
         tracing::warn!("{line}");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let limits = options.limits;
+    let max_connections = fit_open_files(limits.max_connections);
+    let listener = tokio::net::TcpListener::bind(options.addr).await?;
     tracing::info!(
-        "serving {} collections on http://{} (loaded in {:.0?}; {} errors, {} warnings)",
+        "serving {} collections on http://{} (loaded in {:.0?}; {} errors, {} warnings; at most {} connections)",
         state.current().features.collections.len(),
         listener.local_addr()?,
         started.elapsed(),
         report.error_count(),
-        report.warning_count()
+        report.warning_count(),
+        max_connections,
     );
     tokio::spawn(reload_on_sighup(state.clone()));
     if state.reporting.is_some() {
         tokio::spawn(follow_store(state.clone()));
     }
-    let app = crate::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let app = crate::app(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes);
+    let permits = Arc::new(Semaphore::new(max_connections));
+    let graceful = GracefulShutdown::new();
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            () = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: wait, do not spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(move |mut r: axum::http::Request<Incoming>| {
+                r.extensions_mut().insert(ConnectInfo(peer));
+                r
+            });
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {peer}: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("requests still in flight after 30 s; stopping anyway");
+        }
+    }
     Ok(())
-}
-
-fn admin_token() -> Option<String> {
-    std::env::var("SSEPOT_ADMIN_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
 }
 
 async fn reload_on_sighup(state: Arc<AppState>) {

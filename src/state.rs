@@ -1,7 +1,9 @@
 //! What the server holds: the current snapshot and everything rendered from it, swapped atomically.
 
+use crate::access::Access;
 use crate::features::Catalog;
 use crate::ingest::{self, report::ImportReport};
+use crate::metrics::Metrics;
 use crate::model::Snapshot;
 use crate::store::{overlay, Reporting, StoreError};
 use crate::tiles::TileSets;
@@ -35,12 +37,29 @@ impl Loaded {
     }
 }
 
+/// The outcome of a reload, for `/health`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LastReload {
+    /// When it finished (RFC 3339, UTC).
+    pub at: String,
+    /// New data was swapped in (items that failed keep their previous data and are in the report).
+    pub ok: bool,
+    /// Why nothing was swapped in, when `ok` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// Shared state of the HTTP layer.
 pub struct AppState {
     data: ArcSwap<Loaded>,
     pub layers_dir: PathBuf,
-    /// Token that allows `/admin/reload` from other hosts than loopback.
+    /// Token that `POST /admin/reload` asks for (`SSEPOT_ADMIN_TOKEN`).
     pub admin_token: Option<String>,
+    /// Public URL, trusted proxies and local admin (set by `ssepot serve`'s flags; nothing trusted by default).
+    pub access: Access,
+    /// Request, tile-cache and reload counters, exposed at `/metrics`.
+    pub metrics: Metrics,
+    last_reload: std::sync::Mutex<Option<LastReload>>,
     reload_lock: tokio::sync::Mutex<()>,
     /// The reporting store, when the server has one: its published values are laid over every snapshot.
     pub reporting: Option<Arc<Reporting>>,
@@ -55,6 +74,9 @@ impl AppState {
             data: ArcSwap::from_pointee(Loaded::new(snapshot)),
             layers_dir,
             admin_token,
+            access: Access::default(),
+            metrics: Metrics::default(),
+            last_reload: std::sync::Mutex::new(None),
             reload_lock: tokio::sync::Mutex::new(()),
             reporting: None,
         })
@@ -104,6 +126,12 @@ impl AppState {
         Ok(true)
     }
 
+    /// The same state under another access policy.
+    pub fn with_access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
+    }
+
     /// The data being served now.
     pub fn current(&self) -> Arc<Loaded> {
         self.data.load_full()
@@ -113,6 +141,29 @@ impl AppState {
     /// data; if the folder cannot be read at all, nothing changes. Returns the new import report.
     pub async fn reload(self: &Arc<Self>) -> Result<ImportReport, String> {
         let _one_at_a_time = self.reload_lock.lock().await;
+        let outcome = self.reload_now().await;
+        self.metrics.reload(outcome.is_ok());
+        let last = LastReload {
+            at: ingest::now_rfc3339(),
+            ok: outcome.is_ok(),
+            error: outcome.as_ref().err().cloned(),
+        };
+        *self
+            .last_reload
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(last);
+        outcome
+    }
+
+    /// When the last reload since start ran, and whether it swapped new data in.
+    pub fn last_reload(&self) -> Option<LastReload> {
+        self.last_reload
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    async fn reload_now(self: &Arc<Self>) -> Result<ImportReport, String> {
         let previous = self.current();
         let dir = self.layers_dir.clone();
         let published = self.reporting.as_ref().map(|r| r.published());

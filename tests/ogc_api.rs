@@ -376,3 +376,110 @@ async fn the_import_report_is_served_as_json() {
     assert_eq!(r["unit_sets"][0]["features"], 21);
     assert_eq!(r["unit_sets"][0]["crs"], "EPSG:9377");
 }
+
+#[tokio::test]
+async fn accept_q_values_choose_the_format_and_q_zero_refuses_it() {
+    let s = demo();
+    let ct = |accept: &'static str| {
+        let s = s.clone();
+        async move {
+            let r = get_with(&s, "/collections", ("accept", accept)).await;
+            (r.status.as_u16(), r.content_type)
+        }
+    };
+    assert_eq!(
+        ct("text/html;q=0.4, application/json;q=0.5").await.1,
+        "application/json"
+    );
+    assert!(ct("text/html;q=0.6, application/json;q=0.5")
+        .await
+        .1
+        .starts_with("text/html"));
+    assert!(ct("application/json;q=0, */*")
+        .await
+        .1
+        .starts_with("text/html"));
+    assert_eq!(ct("application/json;q=0").await.0, 406);
+    let r = get_with(
+        &s,
+        "/collections/homicidios/items",
+        ("accept", "text/csv;q=0.9, application/geo+json;q=0.1"),
+    )
+    .await;
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+}
+
+#[tokio::test]
+async fn gzip_with_a_q_value_is_served_gzipped_and_gzip_q_zero_is_not() {
+    let s = demo();
+    let encoding = |ae: &'static str| {
+        let s = s.clone();
+        async move {
+            let r = get_with(
+                &s,
+                "/tiles/comunas/12/1187/1976.mvt",
+                ("accept-encoding", ae),
+            )
+            .await;
+            assert_eq!(r.status, 200, "{ae}");
+            r.headers
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string())
+        }
+    };
+    assert_eq!(encoding("gzip;q=0.5").await.as_deref(), Some("gzip"));
+    assert_eq!(
+        encoding("br;q=1.0, gzip;q=0.2").await.as_deref(),
+        Some("gzip")
+    );
+    assert_eq!(encoding("gzip;q=0").await, None);
+    assert_eq!(encoding("*;q=0.3").await.as_deref(), Some("gzip"));
+    assert_eq!(encoding("identity").await, None);
+}
+
+#[tokio::test]
+async fn every_endpoint_reads_a_year_by_the_same_rule() {
+    let s = demo();
+    // The same good year is accepted everywhere…
+    for uri in [
+        "/collections/poblacion/items?year=2023",
+        "/collections/poblacion/items?datetime=2023",
+        "/styles/poblacion/legend.json?year=2023",
+        "/styles/poblacion/legend.json?datetime=2023-06-30",
+        "/styles/poblacion.json?datetime=2023",
+        "/collections/poblacion/change?from=2018&to=2023",
+        "/tiles/comunas/12/1187/1976.mvt?datetime=2023",
+        "/tiles/comunas/12/1187/1976.mvt?datetime=2023-06-30T12:00:00Z",
+    ] {
+        assert_eq!(get(&s, uri).await.status, 200, "{uri}");
+    }
+    // …and the same bad one refused everywhere, naming the parameter.
+    for (uri, p) in [
+        ("/collections/poblacion/items?year=20233", "year"),
+        ("/collections/poblacion/items?datetime=20233", "datetime"),
+        ("/styles/poblacion/legend.json?year=20233", "year"),
+        ("/styles/poblacion/legend.json?datetime=20233", "datetime"),
+        ("/styles/poblacion.json?datetime=20233", "datetime"),
+        ("/collections/poblacion/change?from=2018&to=20233", "to"),
+        ("/tiles/comunas/12/1187/1976.mvt?datetime=20233", "datetime"),
+    ] {
+        let r = get(&s, uri).await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["parameter"].clone()),
+            (400, Value::from(p)),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_get_a_404_in_ogc_exception_json() {
+    let r = get(&demo(), "/colecciones").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.content_type, "application/json");
+    assert_eq!(r.json()["code"], "NotFound");
+    assert!(r.json()["description"]
+        .as_str()
+        .unwrap()
+        .contains("/colecciones"));
+}

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use common::{get, layers_copy, request};
+use ssepot::access::Access;
 use ssepot::state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -122,19 +123,138 @@ async fn a_broken_boundary_keeps_the_previous_territories_and_their_indicators()
     assert_eq!(belen_2023(&state, "poblacion").await, 214_585.0);
 }
 
-#[tokio::test]
-async fn reload_answers_on_loopback_or_with_the_token_and_refuses_others() {
+fn admin_state(token: Option<&str>, local_admin: bool) -> (tempfile::TempDir, Arc<AppState>) {
     let dir = layers_copy();
-    let state = Arc::new(AppState::load(dir.path().to_owned(), Some("s3cret".into())).unwrap());
-    let r = request(&state, reload_request("203.0.113.5:4000", None)).await;
-    assert_eq!(r.status, 403);
-    let r = request(&state, reload_request("203.0.113.5:4000", Some("wrong"))).await;
-    assert_eq!(r.status, 403);
+    let access = Access {
+        local_admin,
+        ..Access::default()
+    };
+    let state = AppState::load(dir.path().to_owned(), token.map(String::from))
+        .unwrap()
+        .with_access(access);
+    (dir, Arc::new(state))
+}
+
+fn with_header(mut req: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+    req.headers_mut().insert(name, value.parse().unwrap());
+    req
+}
+
+#[tokio::test]
+async fn reload_needs_the_token_even_from_loopback() {
+    let (_dir, state) = admin_state(Some("s3cret"), false);
+    for (peer, token) in [
+        ("127.0.0.1:4000", None),
+        ("127.0.0.1:4000", Some("wrong")),
+        ("203.0.113.5:4000", None),
+        ("203.0.113.5:4000", Some("s3cre")),
+        ("203.0.113.5:4000", Some("s3cret ")),
+    ] {
+        let r = request(&state, reload_request(peer, token)).await;
+        assert_eq!(r.status, 401, "{peer} {token:?}");
+        assert_eq!(r.headers["www-authenticate"], "Bearer");
+        assert_eq!(r.json()["code"], "Unauthorized");
+    }
     let r = request(&state, reload_request("203.0.113.5:4000", Some("s3cret"))).await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["version"], 2);
+}
+
+#[tokio::test]
+async fn without_a_token_or_local_admin_reload_is_off() {
+    let (_dir, state) = admin_state(None, false);
     let r = request(&state, reload_request("127.0.0.1:4000", None)).await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["version"], 3);
+    assert_eq!(r.status, 403);
+    assert!(r.json()["description"]
+        .as_str()
+        .unwrap()
+        .contains("--local-admin"));
+}
+
+#[tokio::test]
+async fn local_admin_answers_loopback_but_not_a_request_that_came_through_a_proxy() {
+    let (_dir, state) = admin_state(None, true);
+    let r = request(&state, reload_request("127.0.0.1:4000", None)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for (name, value) in [
+        ("x-forwarded-for", "203.0.113.5"),
+        ("forwarded", "for=203.0.113.5"),
+        ("x-real-ip", "203.0.113.5"),
+    ] {
+        let req = with_header(reload_request("127.0.0.1:4000", None), name, value);
+        let r = request(&state, req).await;
+        assert_eq!(r.status, 403, "{name}");
+    }
+    let r = request(&state, reload_request("203.0.113.5:4000", None)).await;
+    assert_eq!(r.status, 403, "another host");
+}
+
+#[tokio::test]
+async fn reload_refuses_cross_site_requests_even_with_the_token_and_sends_no_cors_headers() {
+    let (_dir, state) = admin_state(Some("s3cret"), true);
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let req = with_header(
+            reload_request("127.0.0.1:4000", Some("s3cret")),
+            name,
+            value,
+        );
+        let r = request(&state, req).await;
+        assert_eq!(r.status, 403, "{name}: {value}");
+        assert!(
+            !r.headers
+                .keys()
+                .any(|k| k.as_str().starts_with("access-control-")),
+            "{:?}",
+            r.headers
+        );
+    }
+    // The page of this very server may still post (same origin).
+    let req = with_header(
+        reload_request("127.0.0.1:4000", Some("s3cret")),
+        "origin",
+        "http://localhost",
+    );
+    assert_eq!(request(&state, req).await.status, 200);
+    // A CORS preflight gets no permission either.
+    let preflight = Request::options("/admin/reload")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .body(Body::empty())
+        .unwrap();
+    let r = request(&state, preflight).await;
+    assert!(
+        r.headers.get("access-control-allow-origin").is_none(),
+        "{:?}",
+        r.headers
+    );
+    // Other resources stay open to web maps on any site.
+    let r = common::get_with(&state, "/collections", ("origin", "https://maps.example")).await;
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn a_10_mb_body_to_reload_is_413_with_or_without_the_token() {
+    let (_dir, state) = admin_state(Some("s3cret"), false);
+    for token in [None, Some("s3cret")] {
+        let mut req = reload_request("203.0.113.5:4000", token);
+        *req.body_mut() = Body::from(vec![b'x'; 10 * 1024 * 1024]);
+        req.headers_mut()
+            .insert("content-length", "10485760".parse().unwrap());
+        let r = request(&state, req).await;
+        assert_eq!(r.status, 413, "{token:?}");
+        assert_eq!(r.json()["code"], "PayloadTooLarge");
+    }
+    // Without a declared length (chunked), the body is cut at the limit too.
+    let mut req = reload_request("203.0.113.5:4000", Some("s3cret"));
+    *req.body_mut() = Body::from_stream(futures_util::stream::iter(
+        (0..10).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 1024 * 1024])),
+    ));
+    assert_eq!(request(&state, req).await.status, 413);
 }
 
 #[tokio::test]

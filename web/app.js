@@ -25,8 +25,9 @@ const I18N = {
     langLabel: 'Español', noChange: 'No change is computed from an ND value.',
   },
 };
-const ND_COLOR = '#e0e0e0';
-const DIVERGING = ['#e66101', '#fdb863', '#f7f7f7', '#b2abd2', '#5e3c99'];
+// Rules live on the server, not here: class limits and colours come from the legend (`/styles/{id}/legend.json`),
+// the change map's classes from the change endpoint's `ssepot:legend`, outline colours from the MapLibre style,
+// and the municipality's code and tile layer from the collection's `ssepot.city`.
 
 const state = { ind: null, year: null, mode: 'single', a: null, b: null, lang: 'es', sel: null, view: null };
 let collections = [];
@@ -34,6 +35,8 @@ let territories = {};
 let basemap = null; // optional raster XYZ template, configured on the server
 let series = null; // {unit, rows: [{code, name, values: {year: value|null}}]}
 let legend = null;
+let changeLegend = null; // `ssepot:legend` of /collections/{id}/change for the years in `changeLegend.key`
+let outlines = null; // {units, city}: line colours of the server's style
 let mapB = null;
 let playing = null;
 const $ = (id) => document.getElementById(id);
@@ -77,6 +80,7 @@ const current = () => collections.find((c) => c.id === state.ind);
 const years = () => current().ssepot.years;
 const cityLevel = () => current().ssepot.city_level;
 const unitSet = () => current().ssepot.unit_set;
+const city = () => current().ssepot.city;
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;
@@ -129,32 +133,43 @@ function fillYears() {
 function classExpr(prop) {
   const steps = ['step', ['get', prop], legend.classes[0].color];
   legend.classes.slice(1).forEach((c) => steps.push(c.min, c.color));
-  return ['case', ['has', prop], steps, ND_COLOR];
+  return ['case', ['has', prop], steps, legend.nd.color];
 }
-function changeBreaks() {
-  const deltas = series.rows.map((r) => r.values[state.b] - r.values[state.a]).filter((d) => Number.isFinite(d));
-  const m = Math.max(...deltas.map(Math.abs), 1e-9);
-  return [-0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m];
+const changeKey = () => `${state.ind}:${state.a}:${state.b}`;
+async function loadChange() {
+  const key = changeKey();
+  const doc = await fetch(`/collections/${state.ind}/change?from=${state.a}&to=${state.b}&f=json`).then((r) => r.json());
+  changeLegend = { key, ...doc['ssepot:legend'] };
 }
+// The server's diverging classes; a step needs strictly rising limits (all changes 0 make them equal).
 function changeExpr() {
   const pa = `${state.ind}_${state.a}`, pb = `${state.ind}_${state.b}`;
-  const br = changeBreaks();
-  const steps = ['step', ['-', ['get', pb], ['get', pa]], DIVERGING[0]];
-  br.forEach((b, i) => steps.push(b, DIVERGING[i + 1]));
-  return ['case', ['all', ['has', pa], ['has', pb]], steps, ND_COLOR];
+  const [first, ...rest] = changeLegend.classes;
+  const steps = ['step', ['-', ['get', pb], ['get', pa]], first.color];
+  let last = -Infinity;
+  for (const c of rest) if (c.min > last) { steps.push(c.min, c.color); last = c.min; }
+  return ['case', ['all', ['has', pa], ['has', pb]], steps, changeLegend.nd.color];
 }
 
 function paint(m, expr) {
-  const city = cityLevel();
-  m.setPaintProperty('valores', 'fill-color', city ? ND_COLOR : expr);
-  m.setPaintProperty('valores', 'fill-opacity', city ? 0.25 : 0.9);
+  const cityOnly = cityLevel();
+  m.setPaintProperty('valores', 'fill-color', cityOnly ? legend.nd.color : expr);
+  m.setPaintProperty('valores', 'fill-opacity', cityOnly ? 0.25 : 0.9);
   m.setPaintProperty('ciudad-valores', 'fill-color', expr);
-  m.setLayoutProperty('ciudad-valores', 'visibility', city ? 'visible' : 'none');
+  m.setLayoutProperty('ciudad-valores', 'visibility', cityOnly ? 'visible' : 'none');
+  if (outlines) {
+    m.setPaintProperty('lineas', 'line-color', outlines.units);
+    m.setPaintProperty('municipio', 'line-color', outlines.city);
+  }
   m.setFilter('seleccion', ['==', ['get', 'code'], state.sel || '']);
 }
 
 function redraw() {
   if (!legend || !series) return;
+  if (state.mode === 'change' && changeLegend?.key !== changeKey()) {
+    loadChange().then(redraw);
+    return;
+  }
   if (state.mode === 'single') paint(map, classExpr(`${state.ind}_${state.year}`));
   if (state.mode === 'compare') {
     paint(map, classExpr(`${state.ind}_${state.a}`));
@@ -175,26 +190,29 @@ function drawLegend() {
   const c = current().ssepot;
   let items;
   let title;
+  let nd;
   if (state.mode === 'change') {
-    const br = changeBreaks();
-    const edges = [null, ...br, null];
-    items = DIVERGING.map((col, i) => {
-      const lo = edges[i], hi = edges[i + 1];
-      const label = lo === null ? `< ${fmt(hi)}` : hi === null ? `≥ ${fmt(lo)}` : `${fmt(lo)} – ${fmt(hi)}`;
-      return `<li><span class="swatch" style="background:${col}"></span>${label}</li>`;
+    const cls = changeLegend.classes;
+    items = cls.map((k, i) => {
+      const label = i === 0 ? `< ${fmt(k.max)}` : i === cls.length - 1 ? `≥ ${fmt(k.min)}` : fmtRange(k.min, k.max);
+      return `<li><span class="swatch" style="background:${k.color}"></span>${label}</li>`;
     });
     title = `${t('changeLegend')} ${state.a} → ${state.b} (${c.unit})`;
+    nd = changeLegend.nd.color;
   } else {
-    items = legend.classes.map((k) => `<li><span class="swatch" style="background:${k.color}"></span>${fmtRange(k.min, k.max)}</li>`);
+    // Spanish labels are the server's; other languages format the same limits.
+    const label = (k) => (state.lang === 'es' ? k.label : fmtRange(k.min, k.max));
+    items = legend.classes.map((k) => `<li><span class="swatch" style="background:${k.color}"></span>${label(k)}</li>`);
     title = `${c.name} (${c.unit})`;
+    nd = legend.nd.color;
   }
-  items.push(`<li><span class="swatch" style="background:${ND_COLOR}"></span>${t('nd')}</li>`);
+  items.push(`<li><span class="swatch" style="background:${nd}"></span>${t('nd')}</li>`);
   $('legend').innerHTML = `<h2>${title}</h2><ul>${items.join('')}</ul>`;
 }
 function fmtRange(a, b) { return `${fmt(a)} – ${fmt(b)}`; }
 
 function ranked(year) {
-  return series.rows.filter((r) => r.code !== 'ciudad' && Number.isFinite(r.values[year]))
+  return series.rows.filter((r) => r.code !== city().code && Number.isFinite(r.values[year]))
     .sort((x, y) => y.values[year] - x.values[year]);
 }
 
@@ -224,7 +242,7 @@ function chart(row, mark) {
 
 function drawInfo() {
   const c = current().ssepot;
-  const code = cityLevel() ? 'ciudad' : state.sel;
+  const code = cityLevel() ? city().code : state.sel;
   const row = series.rows.find((r) => r.code === code);
   if (!row) {
     $('info').innerHTML = `<p class="meta">${cityLevel() ? t('cityLevel') : t('clickHint')}</p>`;
@@ -241,7 +259,7 @@ function drawInfo() {
   $('info').innerHTML = `<h2 id="info-name">${row.name}</h2>
     <table>
       <tr><th>${t('value')} ${y}</th><td class="n" id="info-value">${fmt(v)} ${Number.isFinite(v) ? c.unit : ''}</td></tr>
-      ${row.code === 'ciudad' ? '' : `<tr><th>${t('rank')} ${y}</th><td class="n" id="info-rank">${rank >= 0 ? `${rank + 1} ${t('of')} ${r.length}` : t('nd')}</td></tr>`}
+      ${row.code === city().code ? '' : `<tr><th>${t('rank')} ${y}</th><td class="n" id="info-rank">${rank >= 0 ? `${rank + 1} ${t('of')} ${r.length}` : t('nd')}</td></tr>`}
       <tr><th>${t('changeSince')} ${base}</th><td class="n" id="info-change">${changeText}</td></tr>
     </table>${chart(row, y)}`;
 }
@@ -261,7 +279,10 @@ function select(code) {
 }
 
 // ---- Maps
+// Fills and outlines start transparent; the legend and the server's style colour them.
+const NONE = 'rgba(0,0,0,0)';
 function styleFor(set) {
+  const cityLayer = city().tile_layer;
   const sources = { t: { type: 'vector', url: `${location.origin}/tiles/${set}.json` } };
   const under = [];
   if (basemap) {
@@ -274,11 +295,11 @@ function styleFor(set) {
     layers: [
       { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
       ...under,
-      { id: 'valores', type: 'fill', source: 't', 'source-layer': set, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
-      { id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': `${set}_ciudad`, layout: { visibility: 'none' }, paint: { 'fill-color': ND_COLOR, 'fill-opacity': 0.9 } },
-      { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': '#4d4d4d', 'line-width': 0.8 } },
+      { id: 'valores', type: 'fill', source: 't', 'source-layer': set, paint: { 'fill-color': NONE, 'fill-opacity': 0.9 } },
+      { id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': cityLayer, layout: { visibility: 'none' }, paint: { 'fill-color': NONE, 'fill-opacity': 0.9 } },
+      { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': NONE, 'line-width': 0.8 } },
       { id: 'seleccion', type: 'line', source: 't', 'source-layer': set, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#d7191c', 'line-width': 3 } },
-      { id: 'municipio', type: 'line', source: 't', 'source-layer': `${set}_ciudad`, paint: { 'line-color': '#1a1a1a', 'line-width': 2 } },
+      { id: 'municipio', type: 'line', source: 't', 'source-layer': cityLayer, paint: { 'line-color': NONE, 'line-width': 2 } },
     ],
   };
 }
@@ -334,10 +355,15 @@ async function loadIndicator(id) {
   $('meta').textContent = [c.ssepot.sheet?.office, c.ssepot.attribution].filter(Boolean).join(' · ');
   $('sample').hidden = !c.ssepot.sample;
   fillYears();
-  [legend, series] = await Promise.all([
+  let style;
+  [legend, series, style] = await Promise.all([
     fetch(`/styles/${id}/legend.json`).then((r) => r.json()),
     fetch(`/collections/${id}/series`).then((r) => r.json()),
+    fetch(`/styles/${id}.json`).then((r) => r.json()),
   ]);
+  // The style's outline layers read the unit layer and the city layer of the tiles.
+  const lineOf = (layer) => style.layers.find((l) => l.type === 'line' && l['source-layer'] === layer)?.paint['line-color'];
+  outlines = { units: lineOf(unitSet()), city: lineOf(city().tile_layer) };
   redraw();
 }
 

@@ -128,6 +128,16 @@ fn rect_to_bbox(r: Rect<f64>) -> [f64; 4] {
     [r.min().x, r.min().y, r.max().x, r.max().y]
 }
 
+/// The municipality of a unit set as clients need it: its code in features and series (`ciudad` unless the
+/// layer file says otherwise), its name, and the vector-tile layer of its outline.
+fn city_metadata(set: &UnitSet) -> Value {
+    json!({
+        "code": set.city.code,
+        "name": set.city.name,
+        "tile_layer": crate::tiles::city_layer(&set.id),
+    })
+}
+
 /// Marks sample data in titles, so it is never read as real.
 pub const SAMPLE_LABEL: &str = "MUESTRA SINTÉTICA — valores inventados, no oficiales";
 
@@ -164,6 +174,7 @@ impl Collection {
                 "attribution": set.attribution,
                 "source_crs": set.source_crs,
                 "units": set.units.len(),
+                "city": city_metadata(set),
             }),
             features,
         }
@@ -234,6 +245,7 @@ impl Collection {
                 "sheet": ind.sheet,
                 "years": ind.years(),
                 "city_level": ind.observations.iter().all(|o| o.unit == UnitRef::City),
+                "city": city_metadata(set),
             }),
             features,
         }

@@ -2,6 +2,7 @@
 
 use super::collection::{Collection, Feature};
 use super::query::ItemsQuery;
+use bytes::Bytes;
 use geo::{Intersects, Rect};
 
 /// The features of one `/items` response.
@@ -44,34 +45,46 @@ impl<'c> Page<'c> {
     }
 
     pub fn has_next(&self) -> bool {
-        self.offset + self.features.len() < self.number_matched
+        self.offset.saturating_add(self.features.len()) < self.number_matched
     }
 
     pub fn has_prev(&self) -> bool {
         self.offset > 0
     }
+}
 
-    /// The page as a GeoJSON FeatureCollection with OGC API members; `links` is a JSON array.
-    pub fn to_geojson(&self, links: &str, time_stamp: &str) -> Vec<u8> {
-        let size: usize =
-            self.features.iter().map(|f| f.len() + 1).sum::<usize>() + links.len() + 256;
-        let mut out = Vec::with_capacity(size);
-        out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+/// A geometry's prepared JSON, shared with the catalogue by a streamed body instead of copied into it.
+struct SharedJson(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for SharedJson {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl Page<'_> {
+    /// The page as a GeoJSON FeatureCollection with OGC API members (`links` is a JSON array), in pieces for a
+    /// streamed body. Geometries (nearly all of the bytes) are the catalogue's own, not copies, so a client that
+    /// reads slowly holds little memory.
+    pub fn geojson_chunks(&self, links: &str, time_stamp: &str) -> Vec<Bytes> {
+        let mut chunks = Vec::with_capacity(2 * self.features.len() + 2);
+        let mut text = String::from(r#"{"type":"FeatureCollection","features":["#);
         for (i, f) in self.features.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                text.push(',');
             }
-            out.extend_from_slice(f.head.as_bytes());
-            out.extend_from_slice(f.geometry_json.as_bytes());
-            out.extend_from_slice(f.tail.as_bytes());
+            text.push_str(&f.head);
+            chunks.push(Bytes::from(std::mem::take(&mut text)));
+            chunks.push(Bytes::from_owner(SharedJson(f.geometry_json.clone())));
+            text.push_str(&f.tail);
         }
-        let tail = format!(
+        text.push_str(&format!(
             r#"],"numberMatched":{},"numberReturned":{},"timeStamp":"{time_stamp}","links":{links}}}"#,
             self.number_matched,
             self.features.len()
-        );
-        out.extend_from_slice(tail.as_bytes());
-        out
+        ));
+        chunks.push(Bytes::from(text));
+        chunks
     }
 }
 
@@ -86,4 +99,35 @@ pub fn feature_geojson(f: &Feature, links: &str) -> Vec<u8> {
     out.extend_from_slice(links.as_bytes());
     out.push(b'}');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::features::{Catalog, ItemsQuery};
+
+    #[test]
+    fn the_streamed_pieces_make_one_feature_collection() {
+        let snapshot = crate::ingest::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layers"),
+            None,
+        )
+        .unwrap();
+        let catalog = Catalog::build(&snapshot);
+        let c = catalog.get("homicidios").unwrap();
+        let q = ItemsQuery {
+            limit: 30,
+            ..ItemsQuery::default()
+        };
+        let page = super::Page::select(c, &q);
+        let pieces: Vec<u8> = page.geojson_chunks("[]", "2024-01-01T00:00:00Z").concat();
+        let parsed: serde_json::Value = serde_json::from_slice(&pieces).unwrap();
+        let features = parsed["features"].as_array().unwrap();
+        assert_eq!(features.len(), 30);
+        assert_eq!(
+            parsed["numberMatched"], 441,
+            "the rows of the homicides CSV"
+        );
+        assert_eq!(features[0]["geometry"]["type"], "MultiPolygon");
+        assert_eq!(parsed["links"], serde_json::json!([]));
+    }
 }

@@ -14,7 +14,7 @@ pub mod series;
 
 pub use collection::{Collection, CollectionKind};
 pub use items::Page;
-pub use query::{ItemsQuery, QueryError};
+pub use query::ItemsQuery;
 
 use crate::model::Snapshot;
 

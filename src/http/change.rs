@@ -3,55 +3,43 @@
 
 use super::documents::GEOJSON;
 use super::downloads::download;
-use super::error::ApiError;
+use super::error::{ApiError, PathParams};
 use super::html;
-use super::negotiate::{f_param, negotiate_download, Format};
+use super::negotiate::{negotiate, Format, DOWNLOADS};
+use super::params::kinds::Year;
+use super::params::{ChangeParams, Params};
 use crate::features::change::changes;
 use crate::features::download::tables::change_table;
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 use std::sync::Arc;
 
-fn year(p: &[(String, String)], name: &str, years: &[i32]) -> Result<i32, ApiError> {
-    let v = p
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .ok_or_else(|| {
-            ApiError::bad(
-                name,
-                format!("is required: one of the indicator's years {years:?}"),
-            )
-        })?;
-    v.parse().ok().filter(|y| years.contains(y)).ok_or_else(|| {
+/// `from` or `to`: required, and one of the indicator's years.
+fn year(y: Option<Year>, name: &str, years: &[i32]) -> Result<i32, ApiError> {
+    let Year(y) = y.ok_or_else(|| {
         ApiError::bad(
             name,
-            format!("`{v}` is not one of the indicator's years {years:?}"),
+            format!("is required: one of the indicator's years {years:?}"),
+        )
+    })?;
+    years.contains(&y).then_some(y).ok_or_else(|| {
+        ApiError::bad(
+            name,
+            format!("{y} is not one of the indicator's years {years:?}"),
         )
     })
 }
 
 pub async fn change(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    PathParams(id): PathParams<String>,
+    Params(p): Params<ChangeParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let p: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad("query", e.to_string()))?;
-    if let Some((k, _)) = p
-        .iter()
-        .find(|(k, _)| !matches!(k.as_str(), "from" | "to" | "f"))
-    {
-        return Err(ApiError::bad(
-            k,
-            "unknown parameter; change accepts from, to and f",
-        ));
-    }
-    let format = negotiate_download(f_param(&p), &headers)?;
+    let format = negotiate(p.f, &headers, DOWNLOADS)?;
     let data = state.current();
     let ind = data.snapshot.indicator(&id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
@@ -61,7 +49,7 @@ pub async fn change(
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("no collection `{id}`")))?;
     let years = ind.years();
-    let (from, to) = (year(&p, "from", &years)?, year(&p, "to", &years)?);
+    let (from, to) = (year(p.from, "from", &years)?, year(p.to, "to", &years)?);
     let rows = changes(ind, from, to);
     let table = change_table(c, ind, from, to, &rows);
     match format {
@@ -69,7 +57,8 @@ pub async fn change(
             download(format, table, &format!("{id}_cambio_{from}_{to}")).await
         }
         Format::Html => Ok(Html(html::change(c, &table)).into_response()),
-        Format::Json => {
+        // `DOWNLOADS` offers no other format: GeoJSON.
+        _ => {
             let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
             for (i, ch) in rows.iter().enumerate() {
                 let unit = ind.unit_set.unit(ch.unit);

@@ -1,7 +1,7 @@
 //! JSON documents of OGC API Features (landing page, conformance, collections) and their links.
 
 use crate::features::{Collection, CollectionKind};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName};
 use serde_json::{json, Value};
 
 pub const GEOJSON: &str = "application/geo+json";
@@ -25,14 +25,24 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
 ];
 
-/// Scheme and host the client used, so links work behind a proxy too.
+/// Scheme, host and prefix the client used, as [`super::forwarded`] resolved them (it runs before every handler
+/// and leaves only checked values in these headers). Checked again here, so a handler reached without the layer
+/// still never writes an unchecked header into a link.
 pub fn base_url(headers: &HeaderMap) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let proto = get("x-forwarded-proto").unwrap_or("http");
-    let host = get("x-forwarded-host")
-        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
+    use super::forwarded::{X_FORWARDED_HOST, X_FORWARDED_PREFIX, X_FORWARDED_PROTO};
+    use crate::access::{valid_authority, valid_prefix, valid_scheme};
+    let get = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let proto = get(&X_FORWARDED_PROTO)
+        .and_then(valid_scheme)
+        .unwrap_or("http");
+    let host = get(&X_FORWARDED_HOST)
+        .or_else(|| get(&header::HOST))
+        .filter(|h| valid_authority(h))
         .unwrap_or("localhost");
-    format!("{proto}://{host}")
+    let prefix = get(&X_FORWARDED_PREFIX)
+        .filter(|p| valid_prefix(p))
+        .unwrap_or("");
+    format!("{proto}://{host}{prefix}")
 }
 
 pub fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
@@ -53,8 +63,17 @@ pub fn self_links(url: &str, json_type: &str, title: &str) -> Vec<Value> {
     ]
 }
 
-pub fn landing(base: &str) -> Value {
+/// The landing page; `tilesets` are the unit sets with tiles, as (id, title).
+pub fn landing(base: &str, tilesets: &[(&str, &str)]) -> Value {
     let mut links = self_links(&format!("{base}/"), JSON, "Página de inicio");
+    links.extend(tilesets.iter().map(|(id, title)| {
+        link(
+            format!("{base}/collections/{id}/tiles"),
+            TILESETS_VECTOR,
+            JSON,
+            &format!("Teselas vectoriales: {title}"),
+        )
+    }));
     links.extend([
         link(
             format!("{base}/api"),
@@ -101,6 +120,59 @@ pub fn landing(base: &str) -> Value {
     })
 }
 
+/// OGC API Tiles' relation from a collection (or the landing page) to its vector tilesets.
+pub const TILESETS_VECTOR: &str = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+
+/// A collection's tiles and styles: the unit set's tilesets (an indicator's values are properties of its unit
+/// set's tiles, `{indicator}_{year}`), their TileJSON, and for an indicator its MapLibre, QGIS and SLD styles.
+fn tile_links(base: &str, c: &Collection) -> Vec<Value> {
+    let set = &c.unit_set;
+    let mut links = vec![
+        link(
+            format!("{base}/collections/{set}/tiles"),
+            TILESETS_VECTOR,
+            JSON,
+            "Teselas vectoriales (OGC API Tiles)",
+        ),
+        link(
+            format!("{base}/tiles/{set}.json"),
+            "describedby",
+            JSON,
+            "Teselas vectoriales (TileJSON 3.0)",
+        ),
+    ];
+    if c.kind == CollectionKind::Indicator {
+        let id = &c.id;
+        links.extend([
+            link(
+                format!("{base}/styles/{id}.json"),
+                "stylesheet",
+                JSON,
+                "Estilo MapLibre (último año)",
+            ),
+            link(
+                format!("{base}/styles/{id}.qml"),
+                "stylesheet",
+                "application/xml",
+                "Estilo QGIS (QML)",
+            ),
+            link(
+                format!("{base}/styles/{id}.sld"),
+                "stylesheet",
+                "application/vnd.ogc.sld+xml",
+                "Estilo SLD",
+            ),
+            link(
+                format!("{base}/styles/{id}/legend.json"),
+                "describedby",
+                JSON,
+                "Leyenda (clases y colores)",
+            ),
+        ]);
+    }
+    links
+}
+
 pub fn conformance() -> Value {
     json!({ "conformsTo": CONFORMANCE })
 }
@@ -128,6 +200,7 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             "Unidades territoriales",
         ));
     }
+    links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
     if let Some([a, b]) = c.years {
         extent["temporal"] = json!({

@@ -23,7 +23,11 @@ pub async fn download(format: Format, table: Table, stem: &str) -> Result<Respon
                 .map_err(ApiError::Internal)?;
             (bytes, GPKG, "gpkg")
         }
-        Format::Json | Format::Html => unreachable!("downloads are csv, xlsx or gpkg"),
+        other => {
+            return Err(ApiError::Internal(format!(
+                "{other:?} is not a download format"
+            )))
+        }
     };
     let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
     Ok((

@@ -260,7 +260,7 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
         "{banner}<p>{} de {} elementos (desde el {}).</p><table><tr>{head}<th></th></tr>{rows}</table><p>{}</p>",
         p.features.len(),
         p.number_matched,
-        p.offset + 1,
+        p.offset.saturating_add(1),
         links.join(" · ")
     );
     page(&c.title, &body)

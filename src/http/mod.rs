@@ -5,10 +5,14 @@ mod change;
 mod documents;
 mod downloads;
 pub mod error;
+pub mod forwarded;
+mod health;
 mod html;
+mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+pub mod params;
 pub mod reporting;
 mod reporting_pages;
 mod styles;
@@ -19,9 +23,11 @@ use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 
-/// The reporting API; uploads count their own limit (`--upload-limit`), so axum's default one is off there.
+/// The reporting API and pages; uploads count their own limit (`--upload-limit-mb`), so axum's default one is
+/// off there.
 fn reporting_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/reporting/values", post(reporting::submit_values))
@@ -37,7 +43,6 @@ fn reporting_routes() -> Router<Arc<AppState>> {
         .route("/reporting/transitions", post(reporting::transition))
         .route("/reporting/log", get(reporting::change_log))
         .route("/reporting/me", get(reporting::me))
-        .route("/reporting/origin", get(reporting::origin))
         .route("/reporte", get(reporting_pages::home))
         .route("/reporte/entrar", post(reporting_pages::login))
         .route("/reporte/salir", post(reporting_pages::logout))
@@ -59,7 +64,7 @@ fn reporting_routes() -> Router<Arc<AppState>> {
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/api", get(ogc::api))
@@ -87,8 +92,32 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
         .route("/report", get(admin::report))
-        .route("/admin/reload", post(admin::reload))
-        .merge(reporting_routes())
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .route("/reporting/origin", get(reporting::origin))
         .layer(CorsLayer::permissive())
+        // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+        .route("/admin/reload", post(admin::reload))
+        .merge(reporting_routes());
+    // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
+    // them too (a 404 is counted under the route `unmatched`).
+    answer_every_request(router)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forwarded::resolve_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .with_state(state)
+}
+
+/// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
+/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on).
+pub fn answer_every_request<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(CatchPanicLayer::custom(error::panic_response))
 }

@@ -1,35 +1,19 @@
 //! Handlers of OGC API Features Part 1.
 
 use super::documents::{self as docs, base_url, link, GEOJSON, HTML, JSON, OPENAPI};
-use super::error::ApiError;
+use super::error::{ApiError, PathParams};
 use super::html;
-use super::negotiate::{f_param, negotiate, negotiate_download, Format};
-use crate::features::{items::feature_geojson, ItemsQuery, Page};
+use super::negotiate::{negotiate, Format, DOCUMENT, DOWNLOADS};
+use super::params::{FormatParams, ItemsParams, Params};
+use crate::features::{items::feature_geojson, Page};
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, ApiError>;
-
-fn pairs(raw: &Option<String>) -> Result<Vec<(String, String)>> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad("query", format!("the query string cannot be decoded: {e}")))
-}
-
-/// The format of a document that takes no parameter but `f`.
-fn document_format(raw: &Option<String>, headers: &HeaderMap) -> Result<Format> {
-    let p = pairs(raw)?;
-    if let Some((k, _)) = p.iter().find(|(k, _)| k != "f") {
-        return Err(ApiError::bad(
-            k,
-            "unknown parameter; this resource accepts only `f`",
-        ));
-    }
-    negotiate(f_param(&p), headers)
-}
 
 fn json_response(media: &'static str, body: impl Into<axum::body::Body>) -> Response {
     ([(header::CONTENT_TYPE, media)], body.into()).into_response()
@@ -51,21 +35,32 @@ fn document(
 
 /// `GET /`: JSON clients get the OGC landing page; a browser (`Accept: text/html`, no `f`) gets the web map;
 /// `f=html` gets the HTML landing page of the API.
-pub async fn landing(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
-    if format == Format::Html && f_param(&pairs(&q)?).is_none() {
+pub async fn landing(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
+    if format == Format::Html && p.f.is_none() {
         return Ok(Html(super::webmap::INDEX).into_response());
     }
+    let data = state.current();
+    let tilesets: Vec<(&str, &str)> = data
+        .tiles
+        .sets
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str()))
+        .collect();
     Ok(document(
         format,
         JSON,
-        docs::landing(&base_url(&headers)),
+        docs::landing(&base_url(&headers), &tilesets),
         html::landing,
     ))
 }
 
-pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
+pub async fn conformance(headers: HeaderMap, Params(p): Params<FormatParams>) -> Result<Response> {
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     Ok(document(
         format,
         JSON,
@@ -77,9 +72,9 @@ pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Re
 pub async fn api(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     let data = state.current();
     let doc = super::openapi::document(&base_url(&headers), &data.features.collections);
     Ok(document(format, OPENAPI, doc, html::api))
@@ -88,9 +83,9 @@ pub async fn api(
 pub async fn collections(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     let data = state.current();
     let doc = docs::collections(&base_url(&headers), &data.features.collections);
     Ok(document(format, JSON, doc, html::collections))
@@ -102,11 +97,11 @@ fn not_found(id: &str) -> ApiError {
 
 pub async fn collection(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
     Ok(document(
@@ -140,13 +135,17 @@ fn page_url(
 
 pub async fn items(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
+    Params(params): Params<ItemsParams>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = pairs(&q)?;
-    let format = negotiate_download(f_param(&p), &headers)?;
-    let query = ItemsQuery::parse(&p)?;
+    let format = negotiate(params.f, &headers, DOWNLOADS)?;
+    let query = params.query();
+    // The page links repeat the client's filters as given (already checked by `Params`).
+    let p: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
     let page = Page::select(c, &query);
@@ -169,7 +168,7 @@ pub async fn items(
     ];
     if page.has_next() {
         links.push(link(
-            url(query.offset + query.limit, "json"),
+            url(query.next_offset(), "json"),
             "next",
             GEOJSON,
             "Página siguiente",
@@ -177,7 +176,7 @@ pub async fn items(
     }
     if page.has_prev() {
         links.push(link(
-            url(query.offset.saturating_sub(query.limit), "json"),
+            url(query.prev_offset(), "json"),
             "prev",
             GEOJSON,
             "Página anterior",
@@ -189,35 +188,37 @@ pub async fn items(
             super::downloads::download(format, table, &super::downloads::items_stem(&id, &query))
                 .await
         }
-        Format::Json => {
-            let links = Value::Array(links).to_string();
-            Ok(json_response(
-                GEOJSON,
-                page.to_geojson(&links, &data.snapshot.loaded_at),
-            ))
-        }
         Format::Html => {
             let nav = html::PageNav {
-                next: page
-                    .has_next()
-                    .then(|| url(query.offset + query.limit, "html")),
-                prev: page
-                    .has_prev()
-                    .then(|| url(query.offset.saturating_sub(query.limit), "html")),
+                next: page.has_next().then(|| url(query.next_offset(), "html")),
+                prev: page.has_prev().then(|| url(query.prev_offset(), "html")),
                 json: url(query.offset, "json"),
             };
             Ok(Html(html::items(c, &page, &nav)).into_response())
+        }
+        // `DOWNLOADS` offers no other format: JSON.
+        _ => {
+            let links = Value::Array(links).to_string();
+            // Streamed from the catalogue's prepared pieces, so slow readers do not each hold a copy of the page.
+            let chunks = page.geojson_chunks(&links, &data.snapshot.loaded_at);
+            let stream = futures_util::stream::iter(
+                chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+            );
+            Ok(json_response(
+                GEOJSON,
+                axum::body::Body::from_stream(stream),
+            ))
         }
     }
 }
 
 pub async fn item(
     State(state): State<Arc<AppState>>,
-    Path((id, feature_id)): Path<(String, String)>,
+    PathParams((id, feature_id)): PathParams<(String, String)>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Params(p): Params<FormatParams>,
 ) -> Result<Response> {
-    let format = document_format(&q, &headers)?;
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
     let f = c.feature(&feature_id).ok_or_else(|| {

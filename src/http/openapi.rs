@@ -1,64 +1,574 @@
-//! The OpenAPI 3.0 definition of the service, generated from the collections being served.
+//! The OpenAPI 3.0 definition of the service, generated from the collections being served: every route the
+//! router answers, with every parameter it takes (the names are those of `http::params`; a test checks
+//! both against each other and against the router).
 
-use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT};
-use crate::features::Collection;
-use serde_json::{json, Value};
+use super::negotiate::{CSV, GPKG, MVT, XLSX};
+use super::params::kinds::{BBOX_RULE, INSTANT};
+use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
+use crate::features::{Collection, CollectionKind};
+use serde_json::{json, Map, Value};
 
-fn param(name: &str, description: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema, "style": "form", "explode": false })
+const JSON: &str = "application/json";
+const GEOJSON: &str = "application/geo+json";
+const HTML: &str = "text/html";
+
+/// A query parameter (form style, not exploded: `bbox=1,2,3,4`).
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema,
+            "style": "form", "explode": false })
 }
 
-fn f_param() -> Value {
-    param(
+fn path(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema })
+}
+
+fn f(formats: &[&str]) -> Value {
+    query(
         "f",
-        "Formato de respuesta: json (por defecto) o html.",
-        json!({ "type": "string", "enum": ["json", "html"] }),
+        &format!(
+            "Formato de respuesta ({}); sin `f` decide la cabecera Accept (con sus valores q).",
+            formats.join(", ")
+        ),
+        json!({ "type": "string", "enum": formats }),
     )
 }
 
-fn ok(media: &[&str], description: &str) -> Value {
-    let content: serde_json::Map<String, Value> =
-        media.iter().map(|m| (m.to_string(), json!({}))).collect();
-    json!({
+fn year(name: &str, description: &str) -> Value {
+    query(
+        name,
+        description,
+        json!({ "type": "integer", "minimum": 1000, "maximum": 9999 }),
+    )
+}
+
+/// `datetime`: an interval too on `/items`, one instant elsewhere.
+fn datetime(description: &str, interval: bool) -> Value {
+    let i = INSTANT;
+    let pattern = if interval {
+        format!(r"^({i}|{i}/({i}|\.\.)?|(\.\.)?/{i}|\.\./\.\.)$")
+    } else {
+        format!("^{i}$")
+    };
+    query(
+        "datetime",
+        description,
+        json!({ "type": "string", "pattern": pattern }),
+    )
+}
+
+fn code() -> Value {
+    query(
+        "code",
+        "Código del territorio (01, 1 y 1.0 son el mismo).",
+        json!({ "type": "string", "minLength": 1, "maxLength": 64 }),
+    )
+}
+
+/// The responses of an operation: 200 in `media`, and the error answers every route can give.
+fn responses(media: &[&str], description: &str, extra: &[(&str, Value)]) -> Value {
+    let content: Map<String, Value> = media.iter().map(|m| (m.to_string(), json!({}))).collect();
+    let mut r = json!({
         "200": { "description": description, "content": content },
-        "400": { "description": "Parámetro mal formado; la respuesta nombra el parámetro.", "content": { "application/json": {} } },
-        "404": { "description": "Colección o elemento inexistente.", "content": { "application/json": {} } },
+        "400": { "$ref": "#/components/responses/BadRequest" },
+        "404": { "$ref": "#/components/responses/NotFound" },
+        "405": { "$ref": "#/components/responses/MethodNotAllowed" },
+        "406": { "$ref": "#/components/responses/NotAcceptable" },
+        "500": { "$ref": "#/components/responses/ServerError" },
+    });
+    for (status, value) in extra {
+        r[*status] = value.clone();
+    }
+    r
+}
+
+fn get(summary: &str, id: &str, parameters: Vec<Value>, responses: Value) -> Value {
+    json!({ "get": { "summary": summary, "operationId": id, "parameters": parameters, "responses": responses } })
+}
+
+fn ids(collections: &[Collection], kind: CollectionKind) -> Vec<&str> {
+    collections
+        .iter()
+        .filter(|c| c.kind == kind)
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
+fn components() -> Value {
+    let error = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
+    json!({
+        "schemas": {
+            "Exception": {
+                "type": "object",
+                "description": "Excepción OGC API.",
+                "required": ["code", "description"],
+                "properties": {
+                    "code": { "type": "string", "description": "InvalidParameterValue, NotFound, MethodNotAllowed, NotAcceptable, Forbidden, Conflict o ServerError." },
+                    "description": { "type": "string" },
+                    "parameter": { "type": "string", "description": "El parámetro mal formado (solo en 400)." },
+                },
+            },
+        },
+        "responses": {
+            "BadRequest": error("Parámetro mal formado, desconocido o repetido; `parameter` lo nombra."),
+            "NotFound": error("Recurso inexistente."),
+            "MethodNotAllowed": error("Método no admitido en esta ruta."),
+            "NotAcceptable": error("La cabecera Accept rechaza todos los formatos ofrecidos."),
+            "ServerError": error("Error interno (registrado en el servidor)."),
+        },
     })
 }
 
-pub fn document(base: &str, collections: &[Collection]) -> Value {
-    let ids: Vec<&str> = collections.iter().map(|c| c.id.as_str()).collect();
-    let id_param = json!({ "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ids } });
-    let items_params = json!([
-        id_param,
-        param("limit", &format!("Elementos por página (por defecto {DEFAULT_LIMIT}, máximo {MAX_LIMIT}; valores mayores se reducen al máximo)."),
+/// Features: landing page, conformance, collections, items, one item.
+fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
+    let all: Vec<&str> = collections.iter().map(|c| c.id.as_str()).collect();
+    let collection = path(
+        "collectionId",
+        "Identificador de la colección.",
+        json!({ "type": "string", "enum": all }),
+    );
+    let doc = [JSON, HTML];
+    let items_params = vec![
+        collection.clone(),
+        query("limit", &format!("Elementos por página (por defecto {DEFAULT_LIMIT}; valores mayores que {MAX_LIMIT} se sirven con {MAX_LIMIT})."),
             json!({ "type": "integer", "minimum": 1, "default": DEFAULT_LIMIT })),
-        param("offset", "Elementos que se saltan antes de la página.", json!({ "type": "integer", "minimum": 0, "default": 0 })),
-        param("bbox", "min lon, min lat, max lon, max lat (CRS84).", json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })),
-        param("datetime", "Un año (2023), una fecha RFC 3339 o un intervalo (2018/2023, ../2020, 2020/..).", json!({ "type": "string" })),
-        param("code", "Código del territorio (01, 1 y 1.0 son el mismo).", json!({ "type": "string" })),
-        param("year", "Año exacto.", json!({ "type": "integer" })),
-        f_param(),
-    ]);
+        query("offset", "Elementos que se saltan antes de la página.", json!({ "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 })),
+        query("bbox", BBOX_RULE, json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })),
+        query("bbox-crs", "CRS de bbox: solo CRS84.", json!({ "type": "string", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] })),
+        datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
+        code(),
+        year("year", "Año exacto."),
+        f(&["json", "html", "csv", "xlsx", "gpkg"]),
+    ];
+    let feature_id = path(
+        "featureId",
+        "Identificador del elemento ({código}-{año} en los indicadores).",
+        json!({ "type": "string" }),
+    );
+    vec![
+        (
+            "/".into(),
+            get(
+                "Página de inicio (un navegador sin `f` recibe el mapa web)",
+                "getLandingPage",
+                vec![f(&doc)],
+                responses(&doc, "Página de inicio", &[]),
+            ),
+        ),
+        (
+            "/conformance".into(),
+            get(
+                "Clases de conformidad",
+                "getConformanceDeclaration",
+                vec![f(&doc)],
+                responses(&doc, "Clases de conformidad", &[]),
+            ),
+        ),
+        (
+            "/api".into(),
+            get(
+                "Esta definición OpenAPI",
+                "getAPI",
+                vec![f(&doc)],
+                responses(
+                    &["application/vnd.oai.openapi+json;version=3.0", HTML],
+                    "OpenAPI 3.0",
+                    &[],
+                ),
+            ),
+        ),
+        (
+            "/collections".into(),
+            get(
+                "Colecciones",
+                "getCollections",
+                vec![f(&doc)],
+                responses(&doc, "Colecciones", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}".into(),
+            get(
+                "Una colección",
+                "describeCollection",
+                vec![collection.clone(), f(&doc)],
+                responses(&doc, "Colección", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/items".into(),
+            get(
+                "Elementos de una colección, filtrados y paginados, o su descarga",
+                "getFeatures",
+                items_params,
+                responses(&[GEOJSON, HTML, CSV, XLSX, GPKG], "Elementos", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/items/{featureId}".into(),
+            get(
+                "Un elemento",
+                "getFeature",
+                vec![collection, feature_id, f(&doc)],
+                responses(&[GEOJSON, HTML], "Elemento", &[]),
+            ),
+        ),
+    ]
+}
+
+/// Indicator series and change, styles and legends.
+fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
+    let indicators = ids(collections, CollectionKind::Indicator);
+    let indicator = |name: &str| {
+        path(
+            name,
+            "Identificador del indicador.",
+            json!({ "type": "string", "enum": indicators }),
+        )
+    };
+    let style_params = || {
+        vec![
+        indicator("styleId"),
+        year("year", "Año clasificado (por defecto, el último)."),
+        datetime("El año clasificado como instante OGC (2023 o una fecha de ese año); no junto con `year`.", false),
+        query("method", "Método de clasificación (manual solo si la capa define cortes).", json!({ "type": "string", "enum": ["quantile", "equal", "jenks", "manual"] })),
+        query("classes", "Número de clases.", json!({ "type": "integer", "minimum": 2, "maximum": 7 })),
+    ]
+    };
+    let style = |ext: &str, media: &str, what: &str, op: &str| {
+        (
+            format!("/styles/{{styleId}}.{ext}"),
+            get(what, op, style_params(), responses(&[media], what, &[])),
+        )
+    };
+    vec![
+        (
+            "/collections/{collectionId}/series".into(),
+            get(
+                "Serie anual de un indicador por territorio, sin geometría",
+                "getSeries",
+                vec![indicator("collectionId"), code(), f(&["json"])],
+                responses(&[JSON], "Series", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/change".into(),
+            get(
+                "Cambio de un indicador entre dos años, por territorio",
+                "getChange",
+                vec![
+                    indicator("collectionId"),
+                    json!({ "name": "from", "in": "query", "required": true, "description": "Primer año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2018, "style": "form", "explode": false }),
+                    json!({ "name": "to", "in": "query", "required": true, "description": "Segundo año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2023, "style": "form", "explode": false }),
+                    f(&["json", "html", "csv", "xlsx", "gpkg"]),
+                ],
+                responses(
+                    &[GEOJSON, HTML, CSV, XLSX, GPKG],
+                    "Cambio por territorio, con su leyenda (`ssepot:legend`)",
+                    &[],
+                ),
+            ),
+        ),
+        style(
+            "json",
+            JSON,
+            "Estilo MapLibre (v8) del indicador y año",
+            "getMapLibreStyle",
+        ),
+        style(
+            "qml",
+            "application/xml",
+            "Estilo QGIS (.qml) del indicador y año",
+            "getQgisStyle",
+        ),
+        style(
+            "sld",
+            "application/vnd.ogc.sld+xml",
+            "Estilo SLD del indicador y año",
+            "getSldStyle",
+        ),
+        (
+            "/styles/{styleId}/legend.json".into(),
+            get(
+                "Leyenda: clases, colores y ND",
+                "getLegend",
+                style_params(),
+                responses(&[JSON], "Leyenda", &[]),
+            ),
+        ),
+    ]
+}
+
+/// Vector tiles: XYZ, TileJSON, OGC API Tiles.
+fn tile_paths(collections: &[Collection]) -> Vec<(String, Value)> {
+    let sets = ids(collections, CollectionKind::Territories);
+    let set = |name: &str| {
+        path(
+            name,
+            "Conjunto de teselas: un conjunto de unidades territoriales.",
+            json!({ "type": "string", "enum": sets }),
+        )
+    };
+    let tms = path(
+        "tileMatrixSetId",
+        "Matriz de teselas: solo WebMercatorQuad.",
+        json!({ "type": "string", "enum": ["WebMercatorQuad"] }),
+    );
+    let coord = |name: &str, d: &str| {
+        path(
+            name,
+            d,
+            json!({ "type": "integer", "minimum": 0, "maximum": 16_777_215 }),
+        )
+    };
+    let tile_params = |coords: Vec<Value>| {
+        let mut p = coords;
+        p.push(datetime("Solo los valores de un año (2023, o una fecha de ese año); las teselas muestran un año.", false));
+        p.push(f(&["mvt"]));
+        p
+    };
+    let tile = |d: &str| {
+        responses(
+            &[MVT],
+            d,
+            &[
+                (
+                    "204",
+                    json!({ "description": "Tesela vacía (fuera de los datos)." }),
+                ),
+                (
+                    "304",
+                    json!({ "description": "No modificada (If-None-Match coincide con el ETag)." }),
+                ),
+            ],
+        )
+    };
+    let json_doc = [JSON];
+    vec![
+        (
+            "/tiles/{tilesetId}.json".into(),
+            get(
+                "TileJSON 3.0 de un conjunto de teselas",
+                "getTileJson",
+                vec![set("tilesetId"), f(&json_doc)],
+                responses(&json_doc, "TileJSON", &[]),
+            ),
+        ),
+        (
+            "/tiles/{tilesetId}/{z}/{x}/{y}.mvt".into(),
+            get(
+                "Tesela vectorial (XYZ; también sin extensión o .pbf)",
+                "getXyzTile",
+                tile_params(vec![
+                    set("tilesetId"),
+                    coord("z", "Nivel de zoom."),
+                    coord("x", "Columna."),
+                    coord("y", "Fila."),
+                ]),
+                tile("Tesela Mapbox Vector Tile"),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/tiles".into(),
+            get(
+                "Conjuntos de teselas de una colección",
+                "getTilesetsList",
+                vec![set("collectionId"), f(&json_doc)],
+                responses(&json_doc, "Conjuntos de teselas", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}".into(),
+            get(
+                "Metadatos del conjunto de teselas",
+                "getTileset",
+                vec![set("collectionId"), tms.clone(), f(&json_doc)],
+                responses(&json_doc, "Conjunto de teselas", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"
+                .into(),
+            get(
+                "Tesela vectorial (OGC API Tiles)",
+                "getTile",
+                tile_params(vec![
+                    set("collectionId"),
+                    tms.clone(),
+                    coord("tileMatrix", "Nivel de zoom."),
+                    coord("tileRow", "Fila."),
+                    coord("tileCol", "Columna."),
+                ]),
+                tile("Tesela Mapbox Vector Tile"),
+            ),
+        ),
+        (
+            "/tileMatrixSets".into(),
+            get(
+                "Matrices de teselas",
+                "getTileMatrixSetsList",
+                vec![f(&json_doc)],
+                responses(&json_doc, "Matrices de teselas", &[]),
+            ),
+        ),
+        (
+            "/tileMatrixSets/{tileMatrixSetId}".into(),
+            get(
+                "Definición de WebMercatorQuad",
+                "getTileMatrixSet",
+                vec![tms, f(&json_doc)],
+                responses(&json_doc, "Matriz de teselas", &[]),
+            ),
+        ),
+    ]
+}
+
+/// The web map, the import report, operations.
+fn service_paths() -> Vec<(String, Value)> {
+    let asset = |files: &[&str]| {
+        path(
+            "file",
+            "Archivo del mapa web.",
+            json!({ "type": "string", "enum": files }),
+        )
+    };
+    let assets = responses(&["text/javascript", "text/css"], "Archivo", &[]);
+    vec![
+        ("/map".into(), get("Mapa web ciudadano", "getWebMap", vec![], responses(&[HTML], "Mapa web", &[]))),
+        ("/map/".into(), get("Mapa web ciudadano", "getWebMapIndex", vec![], responses(&[HTML], "Mapa web", &[]))),
+        ("/map/territorios.json".into(), get("Territorios del mapa web: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
+            vec![f(&["json"])], responses(&[JSON], "Territorios", &[]))),
+        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "app.css"])], assets.clone())),
+        ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
+            vec![asset(&["maplibre-gl.js", "maplibre-gl.css", "pmtiles.js"])], assets)),
+        ("/report".into(), get("Informe de importación", "getImportReport", vec![], responses(&[JSON], "Informe", &[]))),
+        ("/health".into(), get("Estado: listo, versión de los datos, última recarga", "getHealth", vec![], responses(&[JSON], "Estado", &[]))),
+        ("/metrics".into(), get("Métricas Prometheus (peticiones por ruta y estado, latencias, caché de teselas, importación)", "getMetrics",
+            vec![], responses(&["text/plain"], "Métricas en formato de texto Prometheus", &[]))),
+        ("/admin/reload".into(), json!({ "post": {
+            "summary": "Relee las capas y las cambia de una vez (los datos anteriores siguen si algo falla)",
+            "operationId": "reload",
+            "security": [{}, { "adminToken": [] }],
+            "responses": responses(&[JSON], "Recargado: versión, errores e informe", &[
+                ("403", json!({ "description": "No permitido", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
+                ("409", json!({ "description": "La recarga falló; siguen los datos anteriores", "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } })),
+            ]),
+        } })),
+    ]
+}
+
+/// The reporting API and its pages (docs/reporting.md).
+fn reporting_paths() -> Vec<(String, Value)> {
+    let exception = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
+    let errors = || {
+        vec![
+            ("401", exception("Sin token, o token no válido o revocado")),
+            ("403", exception("El token no puede hacer esto (otra dependencia, otro rol, formulario sin su token)")),
+            ("429", exception("Demasiados intentos fallidos desde esta dirección")),
+            ("503", exception("La base de datos del reporte no responde; lo publicado se sigue sirviendo")),
+        ]
+    };
+    let with = |extra: Vec<(&'static str, Value)>| {
+        let mut e = errors();
+        e.extend(extra);
+        e
+    };
+    let post = |summary: &str, id: &str, body: Value, extra: Vec<(&'static str, Value)>| {
+        json!({ "post": { "summary": summary, "operationId": id, "security": [{ "reportingToken": [] }],
+            "requestBody": { "required": true, "content": body },
+            "responses": responses(&[JSON], "Hecho", &with(extra)) } })
+    };
+    let submission = || {
+        vec![
+            (
+                "201",
+                json!({ "description": "Recibido: informe por fila con los ítems creados", "content": { JSON: {} } }),
+            ),
+            (
+                "409",
+                exception("La misma Idempotency-Key con otro contenido"),
+            ),
+            (
+                "413",
+                exception("Archivo sobre el límite, o XLSX que se expande más de 100 MB"),
+            ),
+        ]
+    };
+    let authed_get = |summary: &str, id: &str, parameters: Vec<Value>, media: &[&str]| {
+        let mut op = get(
+            summary,
+            id,
+            parameters,
+            responses(media, summary, &errors()),
+        );
+        op["get"]["security"] = json!([{ "reportingToken": [] }]);
+        op
+    };
+    let text = |name: &str, d: &str| query(name, d, json!({ "type": "string" }));
+    let page = |summary: &str, id: &str, parameters: Vec<Value>| {
+        get(summary, id, parameters, responses(&[HTML], summary, &[]))
+    };
+    let form = |summary: &str, id: &str, media: &str| {
+        json!({ "post": { "summary": summary, "operationId": id,
+            "requestBody": { "required": true, "content": { media: {} } },
+            "responses": responses(&[HTML], summary, &with(vec![("303", json!({ "description": "Hecho: a la página siguiente" }))])) } })
+    };
+    vec![
+        ("/reporting/values".into(), post("Una dependencia envía valores (JSON)", "submitValues",
+            json!({ JSON: {} }), submission())),
+        ("/reporting/uploads".into(), post("Una dependencia sube una tabla CSV o XLSX", "submitUpload",
+            json!({ "multipart/form-data": {} }), submission())),
+        ("/reporting/sheet-changes".into(), post("Una dependencia propone cambios de ficha técnica", "submitSheetChanges",
+            json!({ JSON: {} }), submission())),
+        ("/reporting/transitions".into(), post("El DAP verifica, valida, publica o devuelve ítems", "transitionItems",
+            json!({ JSON: {} }), vec![("409", exception("Algún ítem no está en el estado que el paso exige; nada cambió"))])),
+        ("/reporting/items".into(), authed_get("Ítems reportados: los propios (dependencia) o todos (DAP), con el valor publicado hoy", "getReportedItems",
+            vec![text("state", "Estados separados por comas (reportado, verificado, validado, publicado, devuelto, reemplazado)."),
+                 text("indicator", "Solo este indicador."), text("office", "DAP: solo esta dependencia.")], &[JSON])),
+        ("/reporting/log".into(), authed_get("Registro de cambios (quién, cuándo, qué, antes, después, por qué)", "getChangeLog",
+            vec![text("indicator", "Solo este indicador."), f(&["json", "csv"])], &[JSON, CSV])),
+        ("/reporting/me".into(), authed_get("Qué puede hacer este token", "getReportingPrincipal", vec![], &[JSON])),
+        ("/reporting/origin".into(), get("Origen del valor servido: archivo de capas o reporte publicado", "getValueOrigin",
+            vec![text("indicator", "Indicador (obligatorio)."), query("territory", "Territorio (obligatorio).", json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+                 year("year", "Año (obligatorio).")], responses(&[JSON], "Valor y origen", &[]))),
+        ("/reporte".into(), page("Reporte de indicadores: entrada con el token", "getReportingLogin", vec![])),
+        ("/reporte/entrar".into(), form("Entrar con el token (cookie de sesión)", "reportingLogin", "application/x-www-form-urlencoded")),
+        ("/reporte/salir".into(), form("Salir", "reportingLogout", "application/x-www-form-urlencoded")),
+        ("/reporte/oficina".into(), page("Página de la dependencia: subir y ver sus valores", "getOfficePage", vec![])),
+        ("/reporte/oficina/subir".into(), form("Subir una tabla desde la página", "officeUpload", "multipart/form-data")),
+        ("/reporte/oficina/valor".into(), form("Corregir un valor devuelto", "officeValue", "application/x-www-form-urlencoded")),
+        ("/reporte/revision".into(), {
+            let mut item = page("Cola de revisión del DAP, con el valor publicado hoy", "getReviewPage", vec![text("hecho", "Aviso del último paso.")]);
+            item["post"] = form("Decisión sobre los ítems marcados", "reviewDecide", "application/x-www-form-urlencoded")["post"].clone();
+            item
+        }),
+        ("/reporte/registro".into(), page("Registro de cambios", "getChangeLogPage", vec![])),
+    ]
+}
+
+pub fn document(base: &str, collections: &[Collection]) -> Value {
+    let paths: Map<String, Value> = features_paths(collections)
+        .into_iter()
+        .chain(indicator_paths(collections))
+        .chain(tile_paths(collections))
+        .chain(service_paths())
+        .chain(reporting_paths())
+        .collect();
+    let mut components = components();
+    components["securitySchemes"] = json!({
+        "adminToken": { "type": "http", "scheme": "bearer", "description": "SSEPOT_ADMIN_TOKEN" },
+        "reportingToken": { "type": "http", "scheme": "bearer", "description": "Token de dependencia, DAP o administración (ssepot store add-token)" },
+    });
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "ssepot",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Indicadores territoriales del POT de Medellín como OGC API Features.",
+            "description": "Indicadores territoriales del POT de Medellín: OGC API Features y Tiles, estilos, series, cambio y descargas. \
+                Todo parámetro mal formado, desconocido o repetido es un 400 que lo nombra.",
             "license": { "name": "MIT OR Apache-2.0" },
         },
         "servers": [{ "url": base }],
-        "paths": {
-            "/": { "get": { "summary": "Página de inicio", "operationId": "getLandingPage", "parameters": [f_param()], "responses": ok(&["application/json", "text/html"], "Página de inicio") } },
-            "/conformance": { "get": { "summary": "Clases de conformidad", "operationId": "getConformanceDeclaration", "parameters": [f_param()], "responses": ok(&["application/json", "text/html"], "Clases de conformidad") } },
-            "/api": { "get": { "summary": "Esta definición OpenAPI", "operationId": "getAPI", "parameters": [f_param()], "responses": ok(&["application/vnd.oai.openapi+json;version=3.0", "text/html"], "OpenAPI 3.0") } },
-            "/collections": { "get": { "summary": "Colecciones", "operationId": "getCollections", "parameters": [f_param()], "responses": ok(&["application/json", "text/html"], "Colecciones") } },
-            "/collections/{collectionId}": { "get": { "summary": "Una colección", "operationId": "describeCollection", "parameters": [id_param, f_param()], "responses": ok(&["application/json", "text/html"], "Colección") } },
-            "/collections/{collectionId}/items": { "get": { "summary": "Elementos de una colección, filtrados y paginados", "operationId": "getFeatures", "parameters": items_params, "responses": ok(&["application/geo+json", "text/html"], "Elementos") } },
-            "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "Un elemento", "operationId": "getFeature", "parameters": [id_param, { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } }, f_param()], "responses": ok(&["application/geo+json", "text/html"], "Elemento") } },
-            "/report": { "get": { "summary": "Informe de importación", "operationId": "getImportReport", "responses": ok(&["application/json"], "Informe") } },
-            "/admin/reload": { "post": { "summary": "Relee las capas (solo desde loopback o con token)", "operationId": "reload", "responses": { "200": { "description": "Recargado" }, "403": { "description": "No permitido" } } } },
-        },
+        "paths": paths,
+        "components": components,
     })
 }

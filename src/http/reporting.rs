@@ -8,6 +8,8 @@
 //! passes.
 
 use super::error::ApiError;
+use super::negotiate::Format;
+use super::params::{NoParams, OriginParams, Params, ReportingItemsParams, ReportingLogParams};
 use crate::config::ValueFormat;
 use crate::ingest::cells::Cell;
 use crate::state::AppState;
@@ -582,25 +584,6 @@ pub async fn submit_sheet_changes(
     Ok((status, Json(outcome)).into_response())
 }
 
-/// Query of `/reporting/items`.
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ItemsQuery {
-    /// Comma-separated states.
-    pub state: Option<String>,
-    pub indicator: Option<String>,
-    /// Reviewers only: one office's items.
-    pub office: Option<String>,
-}
-
-fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<&str>) -> Result<T, ApiError> {
-    serde_urlencoded::from_str(q.unwrap_or_default()).map_err(|e| {
-        let msg = e.to_string();
-        let param = msg.split('`').nth(1).unwrap_or("query").to_string();
-        ApiError::bad(&param, msg)
-    })
-}
-
 pub fn parse_states(s: Option<&str>) -> Result<Vec<State>, ApiError> {
     s.unwrap_or_default()
         .split(',')
@@ -676,11 +659,10 @@ pub async fn items(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    Params(q): Params<ReportingItemsParams>,
 ) -> Result<Json<Value>, ApiError> {
     let rep = reporting(&state)?;
     let caller = authenticate(&rep, &headers, &client).await?;
-    let q: ItemsQuery = parse_query(uri.query())?;
     let office = match (&caller.who.office, q.office) {
         (Some(own), Some(asked)) if *own != asked => {
             return Err(ApiError::Forbidden(format!(
@@ -753,34 +735,24 @@ pub async fn apply_transition(
     })))
 }
 
-/// Query of `/reporting/log`.
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct LogQuery {
-    pub indicator: Option<String>,
-    /// `json` (default) or `csv`.
-    pub f: Option<String>,
-}
-
 /// `GET /reporting/log`: the change log (reviewers: all of it; offices: their own), as JSON or CSV.
 pub async fn change_log(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    Params(q): Params<ReportingLogParams>,
 ) -> Result<Response, ApiError> {
     let rep = reporting(&state)?;
     let caller = authenticate(&rep, &headers, &client).await?;
-    let q: LogQuery = parse_query(uri.query())?;
     let filter = LogFilter {
         office: caller.who.office.clone(),
         indicator: q.indicator,
     };
     let store = rep.store.clone();
     let entries = blocking(move || store.log(&filter)).await?;
-    match q.f.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(json!({ "entries": entries })).into_response()),
-        "csv" => {
+    match q.f.map_or(Format::Json, |f| f.0) {
+        Format::Json => Ok(Json(json!({ "entries": entries })).into_response()),
+        Format::Csv => {
             let bytes = crate::store::log::to_csv(&entries).map_err(ApiError::Internal)?;
             Ok((
                 [
@@ -794,7 +766,10 @@ pub async fn change_log(
             )
                 .into_response())
         }
-        other => Err(ApiError::bad("f", format!("`{other}` is not json or csv"))),
+        _ => Err(ApiError::bad(
+            "f",
+            "the change log is served as json or csv",
+        )),
     }
 }
 
@@ -803,32 +778,25 @@ pub async fn me(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
+    Params(NoParams {}): Params<NoParams>,
 ) -> Result<Json<Principal>, ApiError> {
     let rep = reporting(&state)?;
     Ok(Json(authenticate(&rep, &headers, &client).await?.who))
 }
 
-/// Query of `/reporting/origin`.
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct OriginQuery {
-    pub indicator: Option<String>,
-    pub territory: Option<String>,
-    pub year: Option<String>,
-}
-
 /// `GET /reporting/origin?indicator=…&territory=…&year=…`: the served value and where it comes from (public).
 pub async fn origin(
     AxState(state): AxState<Arc<AppState>>,
-    uri: axum::http::Uri,
+    Params(q): Params<OriginParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let q: OriginQuery = parse_query(uri.query())?;
-    let need = |v: Option<String>, p: &str| v.ok_or_else(|| ApiError::bad(p, "required"));
-    let wanted = need(q.indicator, "indicator")?;
-    let territory = need(q.territory, "territory")?;
-    let year: i32 = need(q.year, "year")?
-        .parse()
-        .map_err(|_| ApiError::bad("year", "not a year"))?;
+    let wanted = q
+        .indicator
+        .ok_or_else(|| ApiError::bad("indicator", "required"))?;
+    let territory = q
+        .territory
+        .ok_or_else(|| ApiError::bad("territory", "required"))?
+        .0;
+    let year = q.year.ok_or_else(|| ApiError::bad("year", "required"))?.0;
     let current = state.current();
     let ind = check::find_indicator(&current.snapshot, &wanted)
         .ok_or_else(|| ApiError::bad("indicator", format!("no indicator `{wanted}`")))?;

@@ -7,6 +7,7 @@
 //! environment until the shared templates module exists.
 
 use super::error::ApiError;
+use super::params::{NoParams, Params, ReviewPageParams};
 use super::reporting::{
     apply_transition, authenticate, check_form, idempotency_key, items_with_served, process_upload,
     read_upload, reporting, require_office, value_format, write_checked, Caller, Client, COOKIE,
@@ -142,6 +143,7 @@ pub async fn home(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
+    Params(NoParams {}): Params<NoParams>,
 ) -> Response {
     match logged_in(&state, &headers, &client).await {
         Ok((_, c)) if c.who.role == Role::Office => {
@@ -296,6 +298,7 @@ pub async fn office(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
+    Params(NoParams {}): Params<NoParams>,
 ) -> Response {
     let (rep, caller) = match logged_in(&state, &headers, &client).await {
         Ok(x) => x,
@@ -408,7 +411,7 @@ pub async fn review(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    Params(q): Params<ReviewPageParams>,
 ) -> Response {
     let (rep, caller) = match logged_in(&state, &headers, &client).await {
         Ok(x) => x,
@@ -426,9 +429,8 @@ pub async fn review(
         Ok(i) => i,
         Err(e) => return page_error(Some(&caller), e),
     };
-    let flash = uri
-        .query()
-        .and_then(|q| q.strip_prefix("hecho="))
+    let flash = q
+        .hecho
         .map(|s| format!("Hecho: los ítems marcados pasaron a «{s}»."));
     let ctx = context! {
         ..base(Some(&caller), "Revisión de valores reportados"),
@@ -494,6 +496,7 @@ pub async fn change_log(
     AxState(state): AxState<Arc<AppState>>,
     Client(client): Client,
     headers: HeaderMap,
+    Params(NoParams {}): Params<NoParams>,
 ) -> Response {
     let (rep, caller) = match logged_in(&state, &headers, &client).await {
         Ok(x) => x,

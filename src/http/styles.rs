@@ -1,11 +1,13 @@
 //! Styles generated from the data: MapLibre style, legend, QGIS `.qml` and SLD per indicator and year.
 
 use super::documents::base_url;
-use super::error::ApiError;
+use super::error::{ApiError, PathParams};
+use super::params::kinds::MethodParam;
+use super::params::{Params, StyleParams};
 use crate::state::{AppState, Loaded};
 use crate::styles::classify::Method;
 use crate::styles::{maplibre, qgis, Legend};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -13,63 +15,44 @@ use std::sync::Arc;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// The legend asked for by `?year=&method=&classes=`; the year defaults to the latest.
-fn legend(data: &Loaded, id: &str, raw: &Option<String>) -> Result<Legend> {
+fn legend(data: &Loaded, id: &str, p: &StyleParams) -> Result<(Legend, String)> {
     let ind = data.snapshot.indicator(id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
     })?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad("query", e.to_string()))?;
     let years = ind.years();
-    let (mut year, mut method, mut classes) = (
-        years.last().copied().unwrap_or(0),
-        ind.style.method,
-        ind.style.classes,
-    );
-    for (k, v) in &pairs {
-        match k.as_str() {
-            "year" | "datetime" => {
-                year = v
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .filter(|y| years.contains(y))
-                    .ok_or_else(|| {
-                        ApiError::bad(
-                            k,
-                            format!("`{v}` is not a year of `{id}`; its years are {years:?}"),
-                        )
-                    })?;
-            }
-            "method" => {
-                method = Method::parse(v)
-                    .filter(|m| *m != Method::Manual || !ind.style.breaks.is_empty())
-                    .ok_or_else(|| ApiError::bad("method", format!("`{v}` is not quantile, equal or jenks (manual needs breaks in the layer file)")))?;
-            }
-            "classes" => {
-                classes = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (2..=7).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad("classes", format!("`{v}` is not a number from 2 to 7"))
-                    })?;
-            }
-            "f" => {}
-            other => {
-                return Err(ApiError::bad(
-                    other,
-                    "unknown parameter; styles accept year, method and classes",
-                ))
-            }
+    let year = match p.year()? {
+        Some((y, _)) if years.contains(&y) => y,
+        Some((y, name)) => {
+            return Err(ApiError::bad(
+                name,
+                format!("{y} is not a year of `{id}`; its years are {years:?}"),
+            ))
         }
-    }
-    Ok(Legend::new(ind, year, method, classes))
+        // An indicator without values has an empty legend.
+        None => years.last().copied().unwrap_or(0),
+    };
+    let method = match p.method {
+        Some(MethodParam(Method::Manual)) if ind.style.breaks.is_empty() => {
+            return Err(ApiError::bad(
+                "method",
+                "`manual` needs breaks in the layer file; use quantile, equal or jenks",
+            ))
+        }
+        Some(MethodParam(m)) => m,
+        None => ind.style.method,
+    };
+    let classes = p.classes.map_or(ind.style.classes, |c| c.0);
+    Ok((
+        Legend::new(ind, year, method, classes),
+        ind.unit_set.id.clone(),
+    ))
 }
 
 /// `GET /styles/{id}.json`, `/styles/{id}.qml`, `/styles/{id}.sld`
 pub async fn style(
     State(state): State<Arc<AppState>>,
-    Path(file): Path<String>,
-    RawQuery(q): RawQuery,
+    PathParams(file): PathParams<String>,
+    Params(p): Params<StyleParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let (id, ext) = file.rsplit_once('.').ok_or_else(|| {
@@ -78,18 +61,17 @@ pub async fn style(
         ))
     })?;
     let data = state.current();
-    let l = legend(&data, id, &q)?;
-    let ind = data.snapshot.indicator(id).expect("the legend found it");
-    let set = &ind.unit_set.id;
+    let (l, set) = legend(&data, id, &p)?;
     let disposition = |ext: &str| format!("inline; filename=\"{id}_{}.{ext}\"", l.year);
     match ext {
         "json" => {
             let (_, t) = data
                 .tiles
-                .get(set)
+                .get(&set)
                 .ok_or_else(|| ApiError::NotFound(format!("no tileset `{set}`")))?;
             let url = format!("{}/tiles/{set}/{{z}}/{{x}}/{{y}}.mvt", base_url(&headers));
-            let style = maplibre::style(&l, set, &url, t.bounds, t.max_zoom);
+            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom)
+                .map_err(ApiError::Internal)?;
             Ok((
                 [(header::CONTENT_TYPE, "application/json")],
                 style.to_string(),
@@ -124,8 +106,8 @@ pub async fn style(
 /// `GET /styles/{id}/legend.json`
 pub async fn legend_doc(
     State(state): State<Arc<AppState>>,
-    Path((id, file)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
+    PathParams((id, file)): PathParams<(String, String)>,
+    Params(p): Params<StyleParams>,
 ) -> Result<Response> {
     if file != "legend.json" {
         return Err(ApiError::NotFound(format!(
@@ -133,5 +115,5 @@ pub async fn legend_doc(
         )));
     }
     let data = state.current();
-    Ok(axum::Json(legend(&data, &id, &q)?).into_response())
+    Ok(axum::Json(legend(&data, &id, &p)?.0).into_response())
 }

@@ -1,18 +1,21 @@
 //! Vector tile endpoints: XYZ, TileJSON 3.0 and OGC API Tiles, served like a CDN origin.
 
 use super::documents::{base_url, link, JSON};
-use super::error::ApiError;
+use super::error::{ApiError, PathParams};
+use super::negotiate::{accepts_gzip, negotiate, Format, JSON_ONLY};
+use super::params::kinds::F;
+use super::params::{FormatParams, Params, TileParams};
 use crate::state::AppState;
 use crate::tiles::{EncodedTile, TileCoord, Tileset};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub use super::negotiate::MVT;
 const CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=3600";
 const TMS: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 
@@ -24,46 +27,31 @@ fn no_tileset(id: &str) -> ApiError {
     ))
 }
 
-fn parse_u32(v: &str, name: &str) -> Result<u32> {
-    v.parse()
-        .map_err(|_| ApiError::bad(name, format!("`{v}` is not a whole number ≥ 0")))
+/// A tile coordinate from the path: digits only, fitting 32 bits (the range is checked per zoom later).
+fn coordinate(v: &str, name: &str) -> Result<u32> {
+    (!v.is_empty() && v.len() <= 10 && v.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| v.parse().ok())
+        .flatten()
+        .ok_or_else(|| ApiError::bad(name, format!("`{v}` is not a whole number ≥ 0")))
 }
 
-/// `datetime=2023` (or a date in 2023): only that year's values.
-fn year_filter(raw: &Option<String>) -> Result<Option<i32>> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad("query", e.to_string()))?;
-    let mut year = None;
-    for (k, v) in pairs {
-        match k.as_str() {
-            "datetime" => {
-                let y = v
-                    .get(..4)
-                    .filter(|y| y.chars().all(|c| c.is_ascii_digit()))
-                    .and_then(|y| y.parse().ok());
-                if y.is_none() || v.contains('/') {
-                    return Err(ApiError::bad(
-                        "datetime",
-                        format!("`{v}` is not one year (tiles take a single year, e.g. 2023)"),
-                    ));
-                }
-                year = y;
-            }
-            "f" => {}
-            other => {
-                return Err(ApiError::bad(
-                    other,
-                    "unknown parameter; tiles accept `datetime`",
-                ))
-            }
+/// The year of a tile request (`datetime`), checking `f` too.
+fn tile_year(p: &TileParams) -> Result<Option<i32>> {
+    if let Some(F(f)) = p.f {
+        if f != Format::Mvt {
+            return Err(ApiError::bad(
+                "f",
+                format!("`{}` is not offered here; tiles are mvt", f.name()),
+            ));
         }
     }
-    Ok(year)
+    p.year()
 }
 
 /// A tile as an HTTP response: 304 on a matching `If-None-Match`, 204 when the tile is empty, gzip when accepted.
-fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Response {
-    let etag = HeaderValue::from_str(&tile.etag).expect("an ETag is ASCII");
+fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Result<Response> {
+    let etag = HeaderValue::from_str(&tile.etag)
+        .map_err(|e| ApiError::Internal(format!("ETag {:?}: {e}", tile.etag)))?;
     let common = [
         (header::ETAG, etag),
         (
@@ -80,24 +68,18 @@ fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Response {
                 .any(|t| t.trim() == tile.etag || t.trim() == "*")
         });
     if matches {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     if tile.raw.is_empty() {
-        return (StatusCode::NO_CONTENT, common).into_response();
+        return Ok((StatusCode::NO_CONTENT, common).into_response());
     }
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|e| e.trim().starts_with("gzip") && !e.contains("q=0"))
-        });
+    let gzip = accepts_gzip(headers);
     let ct = (header::CONTENT_TYPE, HeaderValue::from_static(MVT));
     if gzip {
         let enc = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        (common, [ct, enc], Body::from(tile.gzipped().clone())).into_response()
+        Ok((common, [ct, enc], Body::from(tile.gzipped().clone())).into_response())
     } else {
-        (common, [ct], Body::from(tile.raw.clone())).into_response()
+        Ok((common, [ct], Body::from(tile.raw.clone())).into_response())
     }
 }
 
@@ -107,46 +89,51 @@ fn serve_tile(
     z: &str,
     x: &str,
     y: &str,
-    query: &Option<String>,
+    params: &TileParams,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let year = year_filter(query)?;
+    let year = tile_year(params)?;
     let data = state.current();
     let (index, tileset) = data.tiles.get(set).ok_or_else(|| no_tileset(set))?;
-    let y = y.trim_end_matches(".mvt").trim_end_matches(".pbf");
+    let y = y
+        .strip_suffix(".mvt")
+        .or_else(|| y.strip_suffix(".pbf"))
+        .unwrap_or(y);
     let coord = TileCoord::new(
-        parse_u32(z, "z")?,
-        parse_u32(x, "x")?,
-        parse_u32(y, "y")?,
+        coordinate(z, "z")?,
+        coordinate(x, "x")?,
+        coordinate(y, "y")?,
         tileset.max_zoom,
     )
     .map_err(|e| ApiError::bad(e.parameter, e.message))?;
-    let tile = data
-        .tiles
-        .cache
-        .get_or_insert((index, coord, year), || tileset.render(coord, year));
-    Ok(tile_response(&tile, headers))
+    let mut rendered = false;
+    let tile = data.tiles.cache.get_or_insert((index, coord, year), || {
+        rendered = true;
+        tileset.render(coord, year)
+    });
+    state.metrics.tile(rendered, tile.raw.len());
+    tile_response(&tile, headers)
 }
 
 /// `GET /tiles/{set}/{z}/{x}/{y}[.mvt|.pbf]`
 pub async fn xyz(
     State(state): State<Arc<AppState>>,
-    Path((set, z, x, y)): Path<(String, String, String, String)>,
-    RawQuery(q): RawQuery,
+    PathParams((set, z, x, y)): PathParams<(String, String, String, String)>,
+    Params(p): Params<TileParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    serve_tile(&state, &set, &z, &x, &y, &q, &headers)
+    serve_tile(&state, &set, &z, &x, &y, &p, &headers)
 }
 
 /// `GET /collections/{set}/tiles/WebMercatorQuad/{z}/{y}/{x}` (OGC API Tiles order: row before column).
 pub async fn ogc_tile(
     State(state): State<Arc<AppState>>,
-    Path((set, tms, z, y, x)): Path<(String, String, String, String, String)>,
-    RawQuery(q): RawQuery,
+    PathParams((set, tms, z, y, x)): PathParams<(String, String, String, String, String)>,
+    Params(p): Params<TileParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
     check_tms(&tms)?;
-    serve_tile(&state, &set, &z, &x, &y, &q, &headers)
+    serve_tile(&state, &set, &z, &x, &y, &p, &headers)
 }
 
 fn check_tms(tms: &str) -> Result<()> {
@@ -194,9 +181,11 @@ pub fn tilejson(base: &str, t: &Tileset) -> Value {
 /// `GET /tiles/{set}.json`
 pub async fn tilejson_doc(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
+    Params(p): Params<FormatParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     let set = name.strip_suffix(".json").ok_or_else(|| {
         ApiError::NotFound(format!(
             "`/tiles/{name}`: TileJSON is at /tiles/{{set}}.json"
@@ -234,9 +223,11 @@ fn tileset_doc(base: &str, t: &Tileset) -> Value {
 /// `GET /collections/{set}/tiles`
 pub async fn tilesets(
     State(state): State<Arc<AppState>>,
-    Path(set): Path<String>,
+    PathParams(set): PathParams<String>,
+    Params(p): Params<FormatParams>,
     headers: HeaderMap,
 ) -> Result<Json<Value>> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     let data = state.current();
     let (_, t) = data.tiles.get(&set).ok_or_else(|| no_tileset(&set))?;
     Ok(Json(
@@ -247,9 +238,11 @@ pub async fn tilesets(
 /// `GET /collections/{set}/tiles/WebMercatorQuad`
 pub async fn tileset(
     State(state): State<Arc<AppState>>,
-    Path((set, tms)): Path<(String, String)>,
+    PathParams((set, tms)): PathParams<(String, String)>,
+    Params(p): Params<FormatParams>,
     headers: HeaderMap,
 ) -> Result<Json<Value>> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     check_tms(&tms)?;
     let data = state.current();
     let (_, t) = data.tiles.get(&set).ok_or_else(|| no_tileset(&set))?;
@@ -257,16 +250,27 @@ pub async fn tileset(
 }
 
 /// `GET /tileMatrixSets`
-pub async fn tile_matrix_sets(headers: HeaderMap) -> Json<Value> {
+pub async fn tile_matrix_sets(
+    Params(p): Params<FormatParams>,
+    headers: HeaderMap,
+) -> Result<Json<Value>> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     let base = base_url(&headers);
-    Json(
+    Ok(Json(
         json!({ "tileMatrixSets": [{ "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": TMS,
         "links": [link(format!("{base}/tileMatrixSets/WebMercatorQuad"), "self", JSON, "WebMercatorQuad")] }] }),
-    )
+    ))
 }
 
+const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
+
 /// `GET /tileMatrixSets/WebMercatorQuad`: the OGC 2D Tile Matrix Set definition.
-pub async fn web_mercator_quad(Path(id): Path<String>) -> Result<Json<Value>> {
+pub async fn web_mercator_quad(
+    PathParams(id): PathParams<String>,
+    Params(p): Params<FormatParams>,
+    headers: HeaderMap,
+) -> Result<Json<Value>> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     check_tms(&id)?;
     const ORIGIN: f64 = 20_037_508.342_789_244;
     let matrices: Vec<Value> = (0..=24u32)
@@ -274,11 +278,16 @@ pub async fn web_mercator_quad(Path(id): Path<String>) -> Result<Json<Value>> {
             let n = 1u64 << z;
             let cell = 2.0 * ORIGIN / (256.0 * n as f64);
             json!({ "id": z.to_string(), "scaleDenominator": cell / 0.00028, "cellSize": cell, "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n })
+                "pointOfOrigin": [-ORIGIN, ORIGIN], "tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n,
+                "identifier": z.to_string(), "topLeftCorner": [-ORIGIN, ORIGIN] })
         })
         .collect();
     Ok(Json(
         json!({ "id": "WebMercatorQuad", "title": "Google Maps Compatible for the World", "uri": TMS,
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "orderedAxes": ["E", "N"], "tileMatrices": matrices }),
+        "crs": EPSG_3857, "orderedAxes": ["E", "N"], "tileMatrices": matrices,
+        "boundingBox": { "crs": EPSG_3857, "lowerLeft": [-ORIGIN, -ORIGIN], "upperRight": [ORIGIN, ORIGIN] },
+        // TMS 1.0 names of the same members, which GDAL 3.6's OGCAPI driver reads (`identifier`, `supportedCRS`,
+        // and `identifier`/`topLeftCorner` per matrix); TMS 2.0 clients ignore them.
+        "identifier": "WebMercatorQuad", "supportedCRS": EPSG_3857 }),
     ))
 }

@@ -1,10 +1,12 @@
 //! The citizen web map: its page and assets (embedded in the binary, so it works with no internet) and the
 //! small JSON documents it reads besides the OGC API.
 
-use super::error::ApiError;
+use super::error::{ApiError, PathParams};
+use super::negotiate::{negotiate, JSON_ONLY};
+use super::params::{FormatParams, NoParams, Params, SeriesParams};
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use geo::InteriorPoint;
@@ -43,12 +45,15 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 /// `GET /map/` (and `/` for browsers).
-pub async fn index() -> Html<&'static str> {
+pub async fn index(Params(_): Params<NoParams>) -> Html<&'static str> {
     Html(INDEX)
 }
 
 /// `GET /map/{file}` and `/map/vendor/{file}`.
-pub async fn asset(Path(path): Path<String>) -> Result<Response, ApiError> {
+pub async fn asset(
+    PathParams(path): PathParams<String>,
+    Params(_): Params<NoParams>,
+) -> Result<Response, ApiError> {
     let (_, mime, bytes) = ASSETS
         .iter()
         .find(|(name, _, _)| *name == path)
@@ -63,14 +68,22 @@ pub async fn asset(Path(path): Path<String>) -> Result<Response, ApiError> {
         .into_response())
 }
 
-pub async fn vendor_asset(Path(file): Path<String>) -> Result<Response, ApiError> {
-    asset(Path(format!("vendor/{file}"))).await
+pub async fn vendor_asset(
+    PathParams(file): PathParams<String>,
+    params: Params<NoParams>,
+) -> Result<Response, ApiError> {
+    asset(PathParams(format!("vendor/{file}")), params).await
 }
 
 /// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent;
 /// and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
 /// `https://tile.example.org/{z}/{x}/{y}.png`), drawn under the choropleth when set.
-pub async fn territories(State(state): State<Arc<AppState>>) -> Json<Value> {
+pub async fn territories(
+    State(state): State<Arc<AppState>>,
+    Params(p): Params<FormatParams>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    negotiate(p.f, &headers, JSON_ONLY)?;
     let data = state.current();
     let sets: serde_json::Map<String, Value> = data
         .snapshot
@@ -97,30 +110,18 @@ pub async fn territories(State(state): State<Arc<AppState>>) -> Json<Value> {
     let basemap = std::env::var("SSEPOT_BASEMAP_URL")
         .ok()
         .filter(|u| !u.is_empty());
-    Json(json!({ "unit_sets": sets, "basemap": basemap }))
+    Ok(Json(json!({ "unit_sets": sets, "basemap": basemap })))
 }
 
 /// `GET /collections/{id}/series[?code=]`: values by year per territory, without geometry.
 pub async fn series(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    PathParams(id): PathParams<String>,
+    Params(p): Params<SeriesParams>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::bad("query", e.to_string()))?;
-    let mut code = None;
-    for (k, v) in &pairs {
-        match k.as_str() {
-            "code" => code = Some(v.as_str()),
-            "f" if v == "json" => {}
-            other => {
-                return Err(ApiError::bad(
-                    other,
-                    "unknown parameter; series accepts `code`",
-                ))
-            }
-        }
-    }
+    negotiate(p.f, &headers, JSON_ONLY)?;
+    let code = p.code.as_ref().map(|c| c.0.as_str());
     let data = state.current();
     let ind = data.snapshot.indicator(&id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))

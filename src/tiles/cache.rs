@@ -85,6 +85,11 @@ impl TileCache {
         Self { inner }
     }
 
+    /// Bytes held, as the weigher counts them (0 when the cache is off).
+    pub fn weight(&self) -> u64 {
+        self.inner.as_ref().map_or(0, |c| c.weight())
+    }
+
     /// The cached tile, or the one `make` renders (then cached).
     pub fn get_or_insert(&self, key: TileKey, make: impl FnOnce() -> Vec<u8>) -> Arc<EncodedTile> {
         match &self.inner {

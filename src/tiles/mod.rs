@@ -28,6 +28,11 @@
 //! values) and `{unit_set}_ciudad` (the municipal outline with the city-level values). `ND` or a missing row is
 //! an *absent* property, never 0: a style tests it with `["has", …]`.
 
+/// Name of the vector-tile layer that holds a unit set's municipal outline and its city-level values.
+pub fn city_layer(unit_set: &str) -> String {
+    format!("{unit_set}_ciudad")
+}
+
 pub mod cache;
 mod clip;
 mod encode;

@@ -139,7 +139,7 @@ impl Tileset {
                 .collect(),
         };
         let city = Layer {
-            name: format!("{}_ciudad", set.id),
+            name: super::city_layer(&set.id),
             features: city_shapes
                 .into_iter()
                 .map(|zooms| Prepared {

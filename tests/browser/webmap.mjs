@@ -81,6 +81,34 @@ try {
   check((await again.locator('#info-name').textContent()) === 'Belén', 'and the selected territory');
   check(await again.locator('#legend h2').textContent() === await page.locator('#legend h2').textContent(), 'and the same legend');
 
+  // The page re-implements no rule: the change classes and colours are the change endpoint's `ssepot:legend`.
+  const change = await api('/collections/poblacion/change?from=2018&to=2030&f=json');
+  const classes = change['ssepot:legend'].classes;
+  const paint = JSON.stringify(await page.evaluate(() => window.map.getPaintProperty('valores', 'fill-color')));
+  check(classes.every((c) => paint.includes(`"${c.color}"`)) && classes.slice(1).every((c) => paint.includes(`,${c.min},`)),
+    `the change map paints the server's ${classes.length} change classes: ${paint}`);
+  const rgb = (h) => `rgb(${parseInt(h.slice(1, 3), 16)}, ${parseInt(h.slice(3, 5), 16)}, ${parseInt(h.slice(5, 7), 16)})`;
+  const swatches = await page.$$eval('#legend .swatch', (els) => els.map((e) => e.style.background));
+  const expected = [...classes.map((c) => c.color), change['ssepot:legend'].nd.color].map(rgb);
+  check(JSON.stringify(swatches) === JSON.stringify(expected), `the change legend shows the server's colours ${swatches}`);
+  // Single-year classes and the ND colour are the legend's.
+  const legendDoc = await api('/styles/poblacion/legend.json?year=2030');
+  await page.check('input[name=mode][value=single]');
+  await page.waitForFunction(() => !document.querySelector('#legend h2')?.textContent.includes('→'));
+  const singleSwatches = await page.$$eval('#legend .swatch', (els) => els.map((e) => e.style.background));
+  check(JSON.stringify(singleSwatches) === JSON.stringify([...legendDoc.classes.map((c) => c.color), legendDoc.nd.color].map(rgb)),
+    'the one-year legend shows the server legend\'s colours and ND');
+
+  // A city-level indicator: the municipality's code and name come from the collection's `ssepot.city`.
+  const mo = await api('/collections/mo-01');
+  const cityValue = (await api(`/collections/mo-01/items/${mo.ssepot.city.code}-2023`)).properties.value;
+  const cityPage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await cityPage.goto(base + '/#ind=mo-01&mode=single&year=2023');
+  await cityPage.waitForSelector('body[data-ready=true]');
+  await cityPage.waitForSelector('#info-name');
+  check((await cityPage.locator('#info-name').textContent()) === mo.ssepot.city.name, `a city-level indicator shows ${mo.ssepot.city.name}`);
+  check((await cityPage.locator('#info-value').textContent()).includes(fmtEs(cityValue)), `with its 2023 value ${cityValue}`);
+
   // A phone: 360 px wide, English.
   const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   await phone.goto(base + '/#ind=sp-01&mode=single&year=2020&lang=en');

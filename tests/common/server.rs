@@ -16,10 +16,30 @@ pub struct Server {
 impl Server {
     /// Starts `ssepot serve DIR --addr 127.0.0.1:0` and waits until it listens.
     pub fn start(layers: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ssepot"))
+        Self::start_with(layers, &[])
+    }
+
+    /// The same with more arguments of `ssepot serve`.
+    pub fn start_with(layers: &Path, args: &[&str]) -> Self {
+        Self::spawn(Command::new(env!("CARGO_BIN_EXE_ssepot")), layers, args)
+    }
+
+    /// The same under a soft limit of `files` open files (the hard limit unchanged), as Debian sets for services.
+    pub fn start_with_open_files(layers: &Path, files: u32, args: &[&str]) -> Self {
+        let mut prlimit = Command::new("prlimit");
+        prlimit
+            .arg(format!("--nofile={files}:"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_ssepot"));
+        Self::spawn(prlimit, layers, args)
+    }
+
+    fn spawn(mut command: Command, layers: &Path, args: &[&str]) -> Self {
+        let mut child = command
             .arg("serve")
             .arg(layers)
             .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stderr(Stdio::piped())
@@ -43,6 +63,29 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// `host:port` the server listens on.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// Resident memory of the server process, in bytes (`VmRSS` of /proc/PID/status).
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status");
+        kb * 1024
+    }
+
+    /// Open file descriptors of the server process (sockets included).
+    pub fn open_files(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .map(|d| d.count())
+            .unwrap_or(0)
     }
 
     /// GET a path and parse the JSON answer.

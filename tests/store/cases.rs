@@ -455,7 +455,10 @@ async fn a_wrong_or_revoked_token_is_401_and_repeated_failures_are_throttled() {
     };
     let r = send_as(wrong.clone(), "192.0.2.1").await;
     assert_eq!(r.status, 401);
-    assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"ssepot\"");
+    assert!(r.headers["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
     assert!(
         !r.text().contains(&wrong[10..]),
         "the token is never echoed"
