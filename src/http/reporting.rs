@@ -73,22 +73,33 @@ pub struct Caller {
     pub by_cookie: bool,
 }
 
-/// The address failures are counted against: the peer's IP (`local` without a socket, as in tests).
+/// The address failures are counted against: the peer's IP, or — behind a trusted proxy (`--trusted-proxy`) —
+/// the address that proxy appended to `X-Forwarded-For`; `local` without a socket, as in tests.
 pub struct Client(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<Arc<AppState>> for Client {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Client(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "local".to_string(), |c| c.0.ip().to_string()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+        let client = match (peer, forwarded) {
+            (Some(p), Some(f)) if state.access.trusts(Some(p)) => f.to_string(),
+            (Some(p), _) => p.to_string(),
+            (None, _) => "local".to_string(),
+        };
+        Ok(Client(client))
     }
 }
 
