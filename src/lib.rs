@@ -15,6 +15,7 @@ pub mod model;
 pub mod server;
 pub mod ssepot;
 pub mod state;
+pub mod store;
 
 pub use http::app;
 pub mod styles;

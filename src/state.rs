@@ -5,6 +5,7 @@ use crate::features::Catalog;
 use crate::ingest::{self, report::ImportReport};
 use crate::metrics::Metrics;
 use crate::model::Snapshot;
+use crate::store::{overlay, Reporting, StoreError};
 use crate::tiles::TileSets;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub metrics: Metrics,
     last_reload: std::sync::Mutex<Option<LastReload>>,
     reload_lock: tokio::sync::Mutex<()>,
+    /// The reporting store, when the server has one: its published values are laid over every snapshot.
+    pub reporting: Option<Arc<Reporting>>,
 }
 
 impl AppState {
@@ -75,7 +78,52 @@ impl AppState {
             metrics: Metrics::default(),
             last_reload: std::sync::Mutex::new(None),
             reload_lock: tokio::sync::Mutex::new(()),
+            reporting: None,
         })
+    }
+
+    /// Attaches a reporting store and lays its published values over the loaded snapshot.
+    pub fn with_reporting(mut self, reporting: Arc<Reporting>) -> Result<Self, StoreError> {
+        self.attach_reporting(reporting)?;
+        Ok(self)
+    }
+
+    /// Like [`AppState::with_reporting`]; on error the state is left as it was.
+    pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
+        reporting.refresh()?;
+        let published = reporting.published();
+        if !published.is_empty() {
+            let snapshot = overlay::apply((*self.current().snapshot).clone(), &published);
+            self.data = ArcSwap::from_pointee(Loaded::new(snapshot));
+        }
+        self.reporting = Some(reporting);
+        Ok(())
+    }
+
+    /// Re-reads the store's published values and, when they changed, lays them over the served snapshot
+    /// and swaps it in (as a reload does). Returns whether the served data changed.
+    pub async fn refresh_published(self: &Arc<Self>) -> Result<bool, StoreError> {
+        let Some(reporting) = self.reporting.clone() else {
+            return Ok(false);
+        };
+        let _one_at_a_time = self.reload_lock.lock().await;
+        let join = |e: tokio::task::JoinError| StoreError::Internal(format!("refresh task: {e}"));
+        let Some(published) = tokio::task::spawn_blocking(move || reporting.refresh())
+            .await
+            .map_err(join)??
+        else {
+            return Ok(false);
+        };
+        let previous = self.current();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let mut snapshot = overlay::apply((*previous.snapshot).clone(), &published);
+            snapshot.version = previous.snapshot.version + 1;
+            Loaded::new(snapshot)
+        })
+        .await
+        .map_err(join)?;
+        self.data.store(Arc::new(loaded));
+        Ok(true)
     }
 
     /// The same state under another access policy.
@@ -118,8 +166,14 @@ impl AppState {
     async fn reload_now(self: &Arc<Self>) -> Result<ImportReport, String> {
         let previous = self.current();
         let dir = self.layers_dir.clone();
+        let published = self.reporting.as_ref().map(|r| r.published());
         let loaded = tokio::task::spawn_blocking(move || {
-            ingest::load(&dir, Some(&previous.snapshot)).map(Loaded::new)
+            ingest::load(&dir, Some(&previous.snapshot))
+                .map(|s| match published {
+                    Some(p) => overlay::apply(s, &p),
+                    None => s,
+                })
+                .map(Loaded::new)
         })
         .await
         .map_err(|e| format!("reload task failed: {e}"))??;

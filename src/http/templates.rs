@@ -32,6 +32,13 @@ const TEMPLATES: &[(&str, &str)] = embed![
     "dashboards.html",
     "indicators.html",
     "indicator.html",
+    "reporting/base.html",
+    "reporting/login.html",
+    "reporting/office.html",
+    "reporting/result.html",
+    "reporting/review.html",
+    "reporting/log.html",
+    "reporting/error.html",
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -153,3 +153,45 @@ pub struct DashboardParams {
     /// In CSV and XLSX: the figures (`cifras`, default) or the rows (`filas`).
     pub tabla: Option<Tabla>,
 }
+
+/// `/reporting/items`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingItemsParams {
+    /// Comma-separated states (`reportado,verificado`).
+    pub state: Option<String>,
+    /// Only this indicator's items.
+    pub indicator: Option<String>,
+    /// Reviewers: only this office's items.
+    pub office: Option<String>,
+}
+
+/// `/reporting/log`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingLogParams {
+    /// Only this indicator's entries.
+    pub indicator: Option<String>,
+    /// `json` (default) or `csv`.
+    pub f: Option<F>,
+}
+
+/// `/reporting/origin`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginParams {
+    /// The indicator (required).
+    pub indicator: Option<String>,
+    /// The territory (required).
+    pub territory: Option<Code>,
+    /// The year (required).
+    pub year: Option<Year>,
+}
+
+/// `/reporte/revision`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPageParams {
+    /// The state the last decision moved items to (shown as a notice).
+    pub hecho: Option<String>,
+}
