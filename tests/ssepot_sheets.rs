@@ -58,7 +58,20 @@ async fn a_sheet_has_every_field_its_diagnosis_and_its_change_log() {
     assert_eq!(s["territorial_level"], "comuna");
     assert_eq!(s["periodicity"], "anual");
     assert_eq!(s["baseline_year"], 2014);
-    assert_eq!(s["baseline_value"], 6.09);
+    // Every comuna has a baseline of its own in the battery (01: 6,09; 02: 3,93), so the sheet has none of its
+    // own and lists theirs.
+    assert_eq!(s["baseline_value"], Value::Null);
+    let own = |code: &str| {
+        doc["territory_baselines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["code"] == code)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(own("01"), 6.09);
+    assert_eq!(own("02"), 3.93);
     assert_eq!(
         s["targets"],
         serde_json::json!([{"year": 2023, "value": 3.5}, {"year": 2027, "value": 2.0}])
@@ -89,6 +102,12 @@ async fn percentage_progress_goes_from_baseline_to_target_with_bands() {
     assert_eq!(row[3], 5.81);
     assert_eq!(row[4], 66.94);
     assert_eq!(row[5], "medio");
+    // Each comuna is measured from its own baseline (the battery's `Línea base` of its row), not comuna 01's:
+    // comuna 02, 2014: (5,88 − 5,31) / (7,00 − 5,31) = 33,73 %, band `bajo`.
+    let own = progress_row(&doc, "02", 2014);
+    assert_eq!(own[3], 5.88);
+    assert_eq!(own[4], 33.73);
+    assert_eq!(own[5], "bajo");
     // EP-01 is ND for comuna 02 in 2015: no progress either.
     let nd = progress_row(&doc, "02", 2015);
     assert_eq!(

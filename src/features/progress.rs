@@ -25,12 +25,18 @@ pub fn direction(sheet: &TechnicalSheet) -> Direction {
         })
 }
 
-/// Progress of an indicator's value for a territory and year (`None` if there is no row).
-pub fn of_value(snapshot: &Snapshot, ind: &Indicator, value: Option<f64>) -> Option<Progress> {
+/// Progress of an indicator's value for a territory (measured from that territory's baseline) and year
+/// (`None` if there is no row).
+pub fn of_value(
+    snapshot: &Snapshot,
+    ind: &Indicator,
+    unit: UnitRef,
+    value: Option<f64>,
+) -> Option<Progress> {
     let cfg = snapshot.ssepot.progress.as_ref()?;
     let sheet = &ind.sheet;
     Some(progress(
-        sheet.baseline_value,
+        ind.baseline(unit),
         final_target(sheet).map(|(_, t)| t),
         direction(sheet),
         value,
@@ -43,11 +49,11 @@ pub fn of_value(snapshot: &Snapshot, ind: &Indicator, value: Option<f64>) -> Opt
 pub fn city_level(snapshot: &Snapshot, ind: &Indicator, year: i32) -> Option<f64> {
     let cfg = snapshot.ssepot.progress.as_ref()?;
     if let Some(v) = ind.value(UnitRef::City, year) {
-        return of_value(snapshot, ind, v)?.percent;
+        return of_value(snapshot, ind, UnitRef::City, v)?.percent;
     }
     let members: Vec<Option<f64>> = (0..ind.unit_set.units.len())
-        .filter_map(|i| ind.value(UnitRef::Unit(i), year))
-        .map(|v| of_value(snapshot, ind, v).and_then(|p| p.percent))
+        .filter_map(|i| Some((UnitRef::Unit(i), ind.value(UnitRef::Unit(i), year)?)))
+        .map(|(u, v)| of_value(snapshot, ind, u, v).and_then(|p| p.percent))
         .collect();
     if members.is_empty() {
         return None;

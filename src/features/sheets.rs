@@ -79,6 +79,12 @@ pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator) -> Value {
         "attribution": ind.attribution,
         "direction": direction(&ind.sheet),
         "sheet": ind.sheet,
+        // Where territories have baselines of their own, each one's progress is measured from it.
+        "territory_baselines": ind
+            .baselines
+            .iter()
+            .map(|(u, b)| json!({"code": ind.unit_set.unit(*u).code, "value": b}))
+            .collect::<Vec<_>>(),
         "final_target": final_target(&ind.sheet).map(|(y, v)| json!({"year": y, "value": v})),
         "subsystem": subsystem,
         "diagnosis": diagnosis,
@@ -117,7 +123,7 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
         .iter()
         .map(|o| {
             let unit = ind.unit_set.unit(o.unit);
-            let p = of_value(snapshot, ind, o.value);
+            let p = of_value(snapshot, ind, o.unit, o.value);
             let row = vec![
                 Cell::Text(unit.code.clone()),
                 Cell::Text(unit.name.clone()),
@@ -256,7 +262,7 @@ pub fn annex_table(snapshot: &Snapshot) -> Option<Table> {
             row.extend(values.iter().map(|v| Cell::Num(*v)));
             row.extend(values.iter().map(|v| {
                 Cell::Num(
-                    of_value(snapshot, ind, *v)
+                    of_value(snapshot, ind, at, *v)
                         .and_then(|p| p.percent)
                         .map(|p| crate::ssepot::round(p, 2)),
                 )

@@ -297,6 +297,11 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
                 .map(|y| format!(" ({y})"))
                 .unwrap_or_default();
             format!("{}{year}", format_es(Some(v), None))
+        })
+        .or_else(|| {
+            (!ind.baselines.is_empty()).then(|| {
+                "la de cada territorio (columna «Línea base» de la batería; ver avance por territorio)".into()
+            })
         }),
         None,
     );
@@ -311,7 +316,11 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
         s.sources.clone().or(Some(ind.attribution.clone())),
         None,
     );
-    let note = match (s.baseline_value, final_target(s), snap.ssepot.progress.as_ref()) {
+    let baseline = s
+        .baseline_value
+        .map(|b| format_es(Some(b), None))
+        .or_else(|| (!ind.baselines.is_empty()).then(|| "la de cada territorio".into()));
+    let note = match (baseline, final_target(s), snap.ssepot.progress.as_ref()) {
         (Some(b), Some((y, t)), Some(cfg)) => {
             let bands: Vec<String> = cfg
                 .bands
@@ -320,7 +329,7 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
                 .collect();
             format!(
                 "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}. Bandas: {}.",
-                format_es(Some(b), None),
+                b,
                 format_es(Some(t), None),
                 y.map(|y| format!(" en {y}")).unwrap_or_default(),
                 cfg.cap.map(|c| format!(", entre 0 y {} %", format_es(Some(c), None))).unwrap_or_default(),

@@ -78,6 +78,7 @@ pub fn build(
         table: file.to_owned(),
         unit_set: set,
         observations,
+        baselines: Vec::new(),
     })
 }
 

@@ -18,7 +18,7 @@ pub mod values;
 pub use crate::model::report;
 
 use crate::config::{self, BatteryConfig, IndicatorConfig, LayerFile, TechnicalSheet};
-use crate::model::{Indicator, Snapshot, UnitSet};
+use crate::model::{Indicator, Snapshot, UnitRef, UnitSet};
 use report::{FileError, ImportReport, IndicatorReport, Status};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -347,6 +347,7 @@ fn load_indicator(
             table: table_path.clone(),
             unit_set: set,
             observations,
+            baselines: Vec::new(),
         })
     })();
     match result {
@@ -424,14 +425,18 @@ fn load_battery(
                 values::parse_value(table.cell(first, c), &cfg.table.values)
                     .map_err(|e| format!("{}: {e}", table.at(first, c)))
             };
+            let baselines = battery_baselines(&table, rows, &cfg.table, c, &set)?;
+            let target = number(&c.target, "columns.target")?;
+            let (baseline_value, direction) = sheet_baseline(&baselines, target);
             let sheet = TechnicalSheet {
                 system: text(&c.system, "columns.system")?,
                 subsystem: text(&c.subsystem, "columns.subsystem")?,
                 office: text(&c.office, "columns.office")?,
                 kind: text(&c.kind, "columns.kind")?,
                 baseline_year: number(&c.baseline_year, "columns.baseline_year")?.map(|y| y as i32),
-                baseline_value: number(&c.baseline_value, "columns.baseline_value")?,
-                target: number(&c.target, "columns.target")?,
+                baseline_value,
+                direction,
+                target,
                 target_year: c.target_year,
                 ..Default::default()
             };
@@ -451,6 +456,10 @@ fn load_battery(
                 table: table_path.clone(),
                 unit_set: set.clone(),
                 observations,
+                baselines: baselines
+                    .into_iter()
+                    .filter(|(u, _)| *u != UnitRef::City)
+                    .collect(),
             }));
         }
         Ok::<_, String>(out)
@@ -498,4 +507,58 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The `Línea base` of every row of one battery indicator, by territory: each territory's progress is measured
+/// from its own baseline.
+fn battery_baselines(
+    table: &table::Table,
+    rows: &[usize],
+    source: &config::TableSource,
+    columns: &config::BatteryColumns,
+    set: &UnitSet,
+) -> Result<Vec<(UnitRef, f64)>, String> {
+    let Some(name) = columns.baseline_value.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let value_col = table.column(name, "columns.baseline_value")?;
+    let key_col = table.column(&source.key_column, "key_column")?;
+    let keys = table::KeyRule::new(source)?;
+    let mut out = Vec::new();
+    for &row in rows {
+        let Some(unit) = keys.unit(&table.cell(row, key_col).text(), set) else {
+            continue; // reported as unmatched by `observations`
+        };
+        let value = values::parse_value(table.cell(row, value_col), &source.values)
+            .map_err(|e| format!("{}: {e}", table.at(row, value_col)))?;
+        if let Some(v) = value {
+            out.push((unit, v));
+        }
+    }
+    Ok(out)
+}
+
+/// The baseline a battery indicator's sheet shows: the city row's, else the one every territory shares; `None`
+/// when territories have baselines of their own. With territorial baselines only, the direction (higher or
+/// lower is better) is read from where the target lies from them, as it is from a single baseline.
+fn sheet_baseline(
+    baselines: &[(UnitRef, f64)],
+    target: Option<f64>,
+) -> (Option<f64>, Option<config::Direction>) {
+    if let Some((_, b)) = baselines.iter().find(|(u, _)| *u == UnitRef::City) {
+        return (Some(*b), None);
+    }
+    let first = baselines.first().map(|(_, b)| *b);
+    if baselines.iter().all(|(_, b)| Some(*b) == first) {
+        return (first, None);
+    }
+    let direction = target.map(|t| {
+        let mean = baselines.iter().map(|(_, b)| b).sum::<f64>() / baselines.len() as f64;
+        if t < mean {
+            config::Direction::Lower
+        } else {
+            config::Direction::Higher
+        }
+    });
+    (None, direction)
 }

@@ -13,7 +13,9 @@ pub use crate::ssepot::progress::PREFIX;
 /// The progress collection of an indicator, if it has values by territory, a baseline and a target.
 pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indicator> {
     let s = &ind.sheet;
-    let baseline = s.baseline_value?;
+    let baseline = s
+        .baseline_value
+        .or_else(|| ind.baselines.first().map(|(_, b)| *b))?;
     let (target_year, target) = match (s.target, s.targets.last()) {
         (Some(t), _) => (s.target_year, t),
         (None, Some(t)) => (Some(t.year), t.value),
@@ -37,7 +39,8 @@ pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indic
         .map(|o| Observation {
             value: o
                 .value
-                .map(|v| percent(baseline, target, v, direction, cfg.cap)),
+                .zip(ind.baseline(o.unit))
+                .map(|(v, baseline)| percent(baseline, target, v, direction, cfg.cap)),
             ..*o
         })
         .collect();
@@ -56,7 +59,12 @@ pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indic
         name: format!("Avance hacia la meta: {}", ind.name),
         unit: "% de avance".into(),
         description: format!(
-            "Porcentaje del camino de la línea base ({baseline}) a la meta ({target}{}) recorrido por cada territorio, en el sentido del indicador; bandas alto/medio/bajo según el archivo de capas.",
+            "Porcentaje del camino de la línea base ({}) a la meta ({target}{}) recorrido por cada territorio, en el sentido del indicador; bandas alto/medio/bajo según el archivo de capas.",
+            if ind.baselines.is_empty() {
+                baseline.to_string()
+            } else {
+                "la de cada territorio".into()
+            },
             target_year.map(|y| format!(", {y}")).unwrap_or_default()
         ),
         sheet,

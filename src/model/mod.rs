@@ -134,6 +134,9 @@ pub struct Indicator {
     pub unit_set: Arc<UnitSet>,
     /// Sorted by year, then unit (units in set order, the city last).
     pub observations: Vec<Observation>,
+    /// Baselines of single territories where a table gives one per territory (an SSEPOT battery has a
+    /// `Línea base` on every row); a territory without one is measured from the sheet's baseline.
+    pub baselines: Vec<(UnitRef, f64)>,
 }
 
 impl Indicator {
@@ -150,6 +153,15 @@ impl Indicator {
             .binary_search_by(|o| (o.year, o.unit).cmp(&(year, unit)))
             .ok()
             .map(|i| self.observations[i].value)
+    }
+
+    /// The baseline a territory's progress is measured from: its own, else the sheet's.
+    pub fn baseline(&self, unit: UnitRef) -> Option<f64> {
+        self.baselines
+            .iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, b)| *b)
+            .or(self.sheet.baseline_value)
     }
 }
 
