@@ -5,7 +5,7 @@ use crate::features::Catalog;
 use crate::ingest::{self, report::ImportReport};
 use crate::metrics::Metrics;
 use crate::model::Snapshot;
-use crate::store::{overlay, Reporting, StoreError};
+use crate::store::{Reporting, StoreError};
 use crate::tiles::TileSets;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
@@ -91,9 +91,8 @@ impl AppState {
     /// Like [`AppState::with_reporting`]; on error the state is left as it was.
     pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
         reporting.refresh()?;
-        let published = reporting.published();
-        if !published.is_empty() {
-            let snapshot = overlay::apply((*self.current().snapshot).clone(), &published);
+        if !reporting.published().is_empty() || !reporting.published_sheet().is_empty() {
+            let snapshot = reporting.lay_over((*self.current().snapshot).clone());
             self.data = ArcSwap::from_pointee(Loaded::new(snapshot));
         }
         self.reporting = Some(reporting);
@@ -108,15 +107,16 @@ impl AppState {
         };
         let _one_at_a_time = self.reload_lock.lock().await;
         let join = |e: tokio::task::JoinError| StoreError::Internal(format!("refresh task: {e}"));
-        let Some(published) = tokio::task::spawn_blocking(move || reporting.refresh())
+        let refreshing = reporting.clone();
+        let changed = tokio::task::spawn_blocking(move || refreshing.refresh())
             .await
-            .map_err(join)??
-        else {
+            .map_err(join)??;
+        if changed.is_none() {
             return Ok(false);
-        };
+        }
         let previous = self.current();
         let loaded = tokio::task::spawn_blocking(move || {
-            let mut snapshot = overlay::apply((*previous.snapshot).clone(), &published);
+            let mut snapshot = reporting.lay_over((*previous.snapshot).clone());
             snapshot.version = previous.snapshot.version + 1;
             Loaded::new(snapshot)
         })
@@ -166,11 +166,11 @@ impl AppState {
     async fn reload_now(self: &Arc<Self>) -> Result<ImportReport, String> {
         let previous = self.current();
         let dir = self.layers_dir.clone();
-        let published = self.reporting.as_ref().map(|r| r.published());
+        let reporting = self.reporting.clone();
         let loaded = tokio::task::spawn_blocking(move || {
             ingest::load(&dir, Some(&previous.snapshot))
-                .map(|s| match published {
-                    Some(p) => overlay::apply(s, &p),
+                .map(|s| match &reporting {
+                    Some(r) => r.lay_over(s),
                     None => s,
                 })
                 .map(Loaded::new)

@@ -193,6 +193,15 @@ pub struct Published {
     pub published_at: String,
 }
 
+/// A published technical-sheet field: it replaces what the layer file's sheet says for that field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedSheetField {
+    pub indicator: String,
+    /// One of the sheet fields a change may name (`http::reporting::SHEET_FIELDS`).
+    pub field: String,
+    pub value: String,
+}
+
 /// A store failure, without HTTP: the HTTP layer picks the status.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -249,6 +258,8 @@ pub trait Store: Send + Sync {
     fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>, StoreError>;
     /// Every published value.
     fn published(&self) -> Result<Vec<Published>, StoreError>;
+    /// Every published technical-sheet field.
+    fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError>;
     /// Increases with every publish; servers compare it to know when to rebuild.
     fn data_version(&self) -> Result<i64, StoreError>;
     /// The change log, oldest first, optionally of one office or one indicator.
@@ -294,6 +305,8 @@ pub struct Reporting {
     pub store: Arc<dyn Store>,
     /// (data version, published values) last read.
     published: Mutex<(i64, Arc<Vec<Published>>)>,
+    /// Published technical-sheet fields, read with the values.
+    sheet: Mutex<Arc<Vec<PublishedSheetField>>>,
     pub throttle: auth::Throttle,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
@@ -307,6 +320,7 @@ impl Reporting {
         Self {
             store,
             published: Mutex::new((-1, Arc::new(Vec::new()))),
+            sheet: Mutex::new(Arc::new(Vec::new())),
             throttle: auth::Throttle::default(),
             upload_limit,
         }
@@ -317,6 +331,17 @@ impl Reporting {
         self.published.lock().expect("not poisoned").1.clone()
     }
 
+    /// The published technical-sheet fields last read.
+    pub fn published_sheet(&self) -> Arc<Vec<PublishedSheetField>> {
+        self.sheet.lock().expect("not poisoned").clone()
+    }
+
+    /// A snapshot with everything published laid over it: values and technical-sheet fields.
+    pub fn lay_over(&self, snapshot: crate::model::Snapshot) -> crate::model::Snapshot {
+        let snapshot = overlay::apply(snapshot, &self.published());
+        overlay::apply_sheet(snapshot, &self.published_sheet())
+    }
+
     /// Re-reads the published values if the data version moved; returns them when they changed.
     pub fn refresh(&self) -> Result<Option<Arc<Vec<Published>>>, StoreError> {
         let version = self.store.data_version()?;
@@ -324,6 +349,8 @@ impl Reporting {
             return Ok(None);
         }
         let values = Arc::new(self.store.published()?);
+        let sheet = Arc::new(self.store.published_sheet()?);
+        *self.sheet.lock().expect("not poisoned") = sheet;
         *self.published.lock().expect("not poisoned") = (version, values.clone());
         Ok(Some(values))
     }

@@ -4,7 +4,7 @@
 //! Applying the same published values twice gives the same snapshot, so the server lays them over whatever
 //! it serves (a fresh reload or the current snapshot) without keeping a copy of the file-only data.
 
-use super::Published;
+use super::{Published, PublishedSheetField};
 use crate::model::{normalize_key, Indicator, Observation, Snapshot, UnitRef};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,6 +51,46 @@ pub fn apply(mut snapshot: Snapshot, published: &[Published]) -> Snapshot {
         }
     }
     snapshot
+}
+
+/// The snapshot with published technical-sheet fields laid over it (a DIES-058 change once published). A value
+/// that does not read as its field's type (a number for `baseline_value`, a year for `target_year`) is left out:
+/// the submission checked it, so this only guards against a store written by hand.
+pub fn apply_sheet(mut snapshot: Snapshot, fields: &[PublishedSheetField]) -> Snapshot {
+    for slot in &mut snapshot.indicators {
+        let mine: Vec<&PublishedSheetField> =
+            fields.iter().filter(|f| f.indicator == slot.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut ind: Indicator = (**slot).clone();
+        for f in mine {
+            set_sheet_field(&mut ind, &f.field, &f.value);
+        }
+        *slot = Arc::new(ind);
+    }
+    snapshot
+}
+
+fn set_sheet_field(ind: &mut Indicator, field: &str, value: &str) {
+    let text = || Some(value.to_string());
+    let number = || value.trim().replace(',', ".").parse::<f64>().ok();
+    let year = || value.trim().parse::<i32>().ok();
+    let s = &mut ind.sheet;
+    match field {
+        "name" => ind.name = value.to_string(),
+        "unit" => ind.unit = value.to_string(),
+        "description" => ind.description = value.to_string(),
+        "system" => s.system = text(),
+        "subsystem" => s.subsystem = text(),
+        "office" => s.office = text(),
+        "kind" => s.kind = text(),
+        "baseline_year" => s.baseline_year = year().or(s.baseline_year),
+        "baseline_value" => s.baseline_value = number().or(s.baseline_value),
+        "target" => s.target = number().or(s.target),
+        "target_year" => s.target_year = year().or(s.target_year),
+        _ => {}
+    }
 }
 
 /// The unit a stored (normalised) territory key refers to.

@@ -8,8 +8,8 @@
 
 use super::log::{value_text, LogEntry, LogFilter};
 use super::{
-    auth, Item, ItemFilter, NewItem, Principal, Published, Role, State, Store, StoreError,
-    Submission, SubmitOutcome,
+    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    StoreError, Submission, SubmitOutcome,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Row, Transaction};
@@ -465,6 +465,23 @@ impl Store for PgStore {
             .map_err(pg)?
             .iter()
             .map(item_from_row)
+            .collect())
+        })
+    }
+
+    fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                "SELECT indicator, field, value FROM published_sheet ORDER BY indicator, field",
+                &[],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| PublishedSheetField {
+                indicator: r.get(0),
+                field: r.get(1),
+                value: r.get(2),
+            })
             .collect())
         })
     }

@@ -7,8 +7,8 @@
 
 use super::log::{value_text, LogEntry, LogFilter};
 use super::{
-    auth, Item, ItemFilter, NewItem, Principal, Published, Role, State, Store, StoreError,
-    Submission, SubmitOutcome,
+    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    StoreError, Submission, SubmitOutcome,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -419,6 +419,27 @@ impl Store for SqliteStore {
             .map_err(internal)?;
         let rows = stmt
             .query_map(params![f.office, states_json, f.indicator], item_from_row)
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT indicator, field, value FROM published_sheet ORDER BY indicator, field",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PublishedSheetField {
+                    indicator: r.get(0)?,
+                    field: r.get(1)?,
+                    value: r.get(2)?,
+                })
+            })
             .map_err(internal)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal);

@@ -764,9 +764,22 @@ async fn a_sheet_change_goes_through_review_and_into_the_log() {
         .iter()
         .map(|v| v.as_i64().unwrap())
         .collect();
-    for to in ["verificado", "validado", "publicado"] {
+    let public_target = || async {
+        let sheet = send("GET", "/indicators/poblacion", &[], Body::empty(), None).await;
+        assert_eq!(sheet.status, 200, "{}", sheet.text());
+        sheet.json()["sheet"]["target"].clone()
+    };
+    for to in ["verificado", "validado"] {
         assert_eq!(move_items(&ids, to, None).await.status, 200);
+        assert_eq!(
+            public_target().await,
+            Value::Null,
+            "not published yet ({to})"
+        );
     }
+    assert_eq!(move_items(&ids, "publicado", None).await.status, 200);
+    // Once published, the served technical sheet says what the change says.
+    assert_eq!(public_target().await, 2_700_000.0);
     let log = get_auth("/reporting/log", &token).await.json();
     let entries = log["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 4);
