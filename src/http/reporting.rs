@@ -653,14 +653,24 @@ pub fn served(
     } else {
         set.find(territory).map(crate::model::UnitRef::Unit)
     };
-    let Some(value) = unit.and_then(|u| ind.value(u, year)) else {
+    let Some(obs) = unit.and_then(|u| ind.observation(u, year)) else {
         return (Value::Null, json!({"kind": "none"}));
     };
+    let value = obs.value;
     let origin = match overlay::origin(published, indicator, territory, year) {
         Some(p) => {
             json!({"kind": "submission", "submission": p.submission, "item": p.item, "office": p.office, "published_at": p.published_at})
         }
-        None => json!({"kind": "layer_file", "layer_file": ind.layer_file, "table": ind.table}),
+        None => {
+            // Paths as the layers folder names them, never where the server keeps it.
+            let relative = |p: &std::path::Path| {
+                p.strip_prefix(&snapshot.report.layers_dir)
+                    .unwrap_or(p)
+                    .to_path_buf()
+            };
+            json!({"kind": "layer_file", "layer_file": relative(&ind.layer_file),
+                "table": relative(&ind.table), "row": (obs.row > 0).then_some(obs.row)})
+        }
     };
     (json!({"value": value, "nd": value.is_none()}), origin)
 }

@@ -49,6 +49,7 @@ pub fn build(
                 unit: at,
                 year,
                 value,
+                row: 0,
             });
         }
         if let Some(value) = city_value(cfg, &expr, &inputs, &set, year, &unit_values) {
@@ -56,6 +57,7 @@ pub fn build(
                 unit: UnitRef::City,
                 year,
                 value,
+                row: 0,
             });
         }
     }

@@ -239,6 +239,7 @@ fn combine(
 ) -> Result<Vec<Observation>, String> {
     let mut out = Vec::with_capacity(cells.len());
     for ((year, unit), parts) in cells {
+        let row = u32::try_from(parts[0].0).unwrap_or(u32::MAX);
         let value = if parts.len() == 1 {
             parts[0].1
         } else {
@@ -276,7 +277,12 @@ fn combine(
             Some(_) => report.values += 1,
             None => report.nd += 1,
         }
-        out.push(Observation { unit, year, value });
+        out.push(Observation {
+            unit,
+            year,
+            value,
+            row,
+        });
     }
     report.years = out.first().zip(out.last()).map(|(a, b)| [a.year, b.year]);
     Ok(out)

@@ -112,6 +112,9 @@ pub struct Observation {
     pub unit: UnitRef,
     pub year: i32,
     pub value: Option<f64>,
+    /// Spreadsheet row of the table the value was read from (the first one when duplicates were combined);
+    /// 0 for a value that no table row holds (computed, or published through the reporting store).
+    pub row: u32,
 }
 
 /// An indicator joined to its unit set.
@@ -149,10 +152,15 @@ impl Indicator {
 
     /// The value for a unit and year: `None` if there is no row, `Some(None)` if the row says `ND`.
     pub fn value(&self, unit: UnitRef, year: i32) -> Option<Option<f64>> {
+        self.observation(unit, year).map(|o| o.value)
+    }
+
+    /// The observation of a unit and year, if there is one.
+    pub fn observation(&self, unit: UnitRef, year: i32) -> Option<&Observation> {
         self.observations
             .binary_search_by(|o| (o.year, o.unit).cmp(&(year, unit)))
             .ok()
-            .map(|i| self.observations[i].value)
+            .map(|i| &self.observations[i])
     }
 
     /// The baseline a territory's progress is measured from: its own, else the sheet's.

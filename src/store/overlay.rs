@@ -30,6 +30,7 @@ pub fn apply(mut snapshot: Snapshot, published: &[Published]) -> Snapshot {
                 unit,
                 year: p.year,
                 value: p.value,
+                row: 0,
             };
             match ind
                 .observations

@@ -198,7 +198,16 @@ async fn a_published_value_replaces_the_layer_value_for_the_public_only_after_pu
         own["items"][0]["served"]["value"], before,
         "the diff shows the value served now"
     );
-    assert_eq!(own["items"][0]["served_origin"]["kind"], "layer_file");
+    let origin = &own["items"][0]["served_origin"];
+    assert_eq!(origin["kind"], "layer_file");
+    // The value served now comes from line 211 of the homicides CSV (`10,2023,68`), named as the layers
+    // folder names it.
+    assert_eq!(origin["layer_file"], "homicidios.toml");
+    assert_eq!(
+        origin["table"],
+        "data/medellin/homicidios_comuna_anual_2003_2023.csv"
+    );
+    assert_eq!(origin["row"], 211);
 
     for to in ["verificado", "validado"] {
         assert_eq!(move_items(&ids, to, None).await.status, 200);
