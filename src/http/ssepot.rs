@@ -254,7 +254,8 @@ pub async fn indicator(
         .ok_or_else(|| {
             ApiError::NotFound(format!("no indicator `{id}`; /indicators lists them"))
         })?;
-    let doc = sheets::sheet_doc(snap, ind);
+    let mut doc = sheets::sheet_doc(snap, ind);
+    doc["published_changes"] = published_changes(&state, &ind.id).await;
     match format {
         Format::Json => Ok(json_response(doc)),
         Format::Html => Ok(Html(sheet_page(snap, ind, &doc)).into_response()),
@@ -263,6 +264,37 @@ pub async fn indicator(
             download(f, table, &format!("ficha_{}", ind.id)).await
         }
     }
+}
+
+/// What the reporting store published for an indicator, from its change log: each published value or sheet field
+/// with who reported it, when it was published, before, after and why. `null` without a store, or while the
+/// store does not answer (the sheet still serves).
+async fn published_changes(state: &Arc<AppState>, indicator: &str) -> Value {
+    let Some(rep) = state.reporting.clone() else {
+        return Value::Null;
+    };
+    let filter = crate::store::log::LogFilter {
+        indicator: Some(indicator.to_string()),
+        ..Default::default()
+    };
+    let Ok(Ok(log)) = tokio::task::spawn_blocking(move || rep.store.log(&filter)).await else {
+        return Value::Null;
+    };
+    let submitted = |item: Option<i64>| {
+        log.iter()
+            .find(|e| e.item == item && e.action == "reportado")
+    };
+    log.iter()
+        .filter(|e| e.action == "publicado")
+        .filter_map(|published| {
+            let s = submitted(published.item)?;
+            Some(json!({
+                "published_at": published.at, "office": s.office, "territory": s.territory,
+                "year": s.year, "field": s.field, "before": s.before, "after": s.after, "why": s.why,
+                "item": published.item,
+            }))
+        })
+        .collect()
 }
 
 fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc: &Value) -> String {
@@ -348,6 +380,7 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
             "facts": facts,
             "diagnosis": doc["diagnosis"],
             "changes": doc["changes"],
+            "published_changes": doc["published_changes"],
             "progress_map": doc["progress_map"],
             "progress_note": note,
             "table": table_context(&progress),

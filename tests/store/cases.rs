@@ -787,8 +787,33 @@ async fn a_sheet_change_goes_through_review_and_into_the_log() {
         );
     }
     assert_eq!(move_items(&ids, "publicado", None).await.status, 200);
-    // Once published, the served technical sheet says what the change says.
+    // Once published, the served technical sheet says what the change says, and shows it in its log.
     assert_eq!(public_target().await, 2_700_000.0);
+    let sheet = send("GET", "/indicators/poblacion", &[], Body::empty(), None)
+        .await
+        .json();
+    // Other cases of this run may publish values of the same indicator: look for this change.
+    let shown = sheet["published_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "target")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", sheet["published_changes"]));
+    assert_eq!(shown["after"], "2700000");
+    assert_eq!(shown["office"], "planeacion");
+    assert_eq!(shown["why"], "Meta del Plan de Desarrollo 2024-2027");
+    let page = send(
+        "GET",
+        "/indicators/poblacion?f=html",
+        &[],
+        Body::empty(),
+        None,
+    )
+    .await;
+    assert!(page
+        .text()
+        .contains("Meta del Plan de Desarrollo 2024-2027"));
     let log = get_auth("/reporting/log", &token).await.json();
     let entries = log["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 4);
