@@ -6,12 +6,14 @@
 mod common;
 #[path = "common/postgres.rs"]
 mod postgres_cluster;
+#[path = "common/serve.rs"]
+mod serve;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 const TERRITORIES: [&str; 21] = [
@@ -20,31 +22,6 @@ const TERRITORIES: [&str; 21] = [
 ];
 const SUBMISSIONS: usize = 100;
 const PER_SUBMISSION: usize = 10;
-
-/// `ssepot serve` with a given store, on a free port; returns the child and its address.
-fn start(store: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ssepot"))
-        .arg("serve")
-        .arg(common::layers_dir())
-        .args(["--addr", "127.0.0.1:0", "--store", store])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ssepot starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server says where it listens")
-            .unwrap();
-        if let Some(rest) = line.split("on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
-}
 
 fn cli(store: &str, args: &[&str]) -> String {
     common::run(
@@ -134,7 +111,8 @@ fn burst_with_kills(store: &str, check: impl Fn(&BTreeMap<usize, u16>)) {
     while acked.lock().unwrap().len() < SUBMISSIONS {
         round += 1;
         assert!(round < 30, "the burst never completes");
-        let (mut child, addr) = start(store);
+        let mut server = serve::Serve::start(store);
+        let addr = server.addr.clone();
         let todo: Vec<usize> = (0..SUBMISSIONS)
             .filter(|n| !acked.lock().unwrap().contains_key(n))
             .collect();
@@ -169,20 +147,20 @@ fn burst_with_kills(store: &str, check: impl Fn(&BTreeMap<usize, u16>)) {
             while acked.lock().unwrap().len() < target {
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
-            child.kill().unwrap();
+            server.child.kill().unwrap();
             kills += 1;
         }
         for c in clients {
             c.join().unwrap();
         }
         if round > 3 {
-            child.kill().unwrap();
+            server.child.kill().unwrap();
         }
         eprintln!(
             "round {round}: {} of {SUBMISSIONS} submissions acknowledged",
             acked.lock().unwrap().len()
         );
-        child.wait().unwrap();
+        server.child.wait().unwrap();
     }
     assert!(kills >= 3);
     let acked = acked.lock().unwrap();
