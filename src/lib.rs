@@ -14,7 +14,9 @@ pub mod metrics;
 pub mod model;
 pub mod prepared;
 pub mod server;
+pub mod ssepot;
 pub mod state;
+pub mod store;
 
 pub use http::app;
 pub mod styles;

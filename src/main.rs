@@ -68,6 +68,23 @@ enum Command {
             default_value_t = 60
         )]
         write_timeout: u64,
+        /// Reporting store: a SQLite file, `postgres://…`, or `none` (default: LAYERS/reporting.sqlite).
+        #[arg(long, env = "SSEPOT_STORE")]
+        store: Option<String>,
+        /// Largest upload accepted by the reporting API, in MB.
+        #[arg(long, default_value_t = 10)]
+        upload_limit_mb: usize,
+    },
+    /// Offices and tokens of the reporting store.
+    Store {
+        /// Reporting store: a SQLite file or `postgres://…` (default: LAYERS/reporting.sqlite).
+        #[arg(long, global = true, env = "SSEPOT_STORE")]
+        store: Option<String>,
+        /// Folder of layer files (locates the default store).
+        #[arg(long, global = true, default_value = "layers")]
+        layers: PathBuf,
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Load every layer, print the import report, and exit non-zero on errors.
     Check {
@@ -80,6 +97,80 @@ enum Command {
         #[command(subcommand)]
         command: TilesCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Create an office, or change its name and indicators.
+    AddOffice {
+        /// Office id (lower case, digits, `-`, `_`), e.g. `seguridad`.
+        id: String,
+        /// Office name, e.g. `Secretaría de Seguridad y Convivencia`.
+        #[arg(long)]
+        name: String,
+        /// An indicator id the office reports (repeat the flag for several).
+        #[arg(long = "indicator", required = true)]
+        indicators: Vec<String>,
+    },
+    /// Create a token and print it (the only time it is shown; only its hash is stored).
+    AddToken {
+        /// `office`, `reviewer` (DAP) or `admin`.
+        #[arg(long)]
+        role: String,
+        /// The office of an office token.
+        #[arg(long)]
+        office: Option<String>,
+        /// Who holds it, as the change log will name them.
+        #[arg(long)]
+        label: String,
+    },
+    /// Revoke a token by its id (the 12 hex digits after `ssepot_`).
+    RevokeToken { id: String },
+}
+
+fn store_command(
+    spec: Option<String>,
+    layers: PathBuf,
+    command: StoreCommand,
+) -> Result<(), String> {
+    use ssepot::store::Role;
+    let spec = spec.unwrap_or_else(|| {
+        ssepot::store::default_path(&layers)
+            .to_string_lossy()
+            .into_owned()
+    });
+    let store = ssepot::store::open(&spec).map_err(|e| e.to_string())?;
+    match command {
+        StoreCommand::AddOffice {
+            id,
+            name,
+            indicators,
+        } => {
+            store
+                .add_office(&id, &name, &indicators)
+                .map_err(|e| e.to_string())?;
+            eprintln!("office `{id}` reports {indicators:?}");
+        }
+        StoreCommand::AddToken {
+            role,
+            office,
+            label,
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| format!("--role: `{role}` is not office, reviewer or admin"))?;
+            let token = store
+                .add_token(role, office.as_deref(), &label)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+        }
+        StoreCommand::RevokeToken { id } => {
+            if !store.revoke_token(&id).map_err(|e| e.to_string())? {
+                return Err(format!("no active token `{id}`"));
+            }
+            eprintln!("token `{id}` revoked");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -177,8 +268,18 @@ fn main() -> ExitCode {
             header_read_timeout,
             max_header_bytes,
             write_timeout,
+            store,
+            upload_limit_mb,
         } => {
+            use ssepot::server::StoreChoice;
+            let store = match store.as_deref() {
+                None => StoreChoice::Default,
+                Some("none") => StoreChoice::None,
+                Some(s) => StoreChoice::Given(s.to_string()),
+            };
             let options = Options {
+                store,
+                upload_limit: upload_limit_mb * 1024 * 1024,
                 addr,
                 access: Access {
                     public_url,
@@ -210,6 +311,17 @@ fn main() -> ExitCode {
                     max_zoom,
                 },
         } => match export(out, layers, set, max_zoom) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Store {
+            store,
+            layers,
+            command,
+        } => match store_command(store, layers, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

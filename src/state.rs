@@ -6,6 +6,7 @@ use crate::ingest::{self, report::ImportReport};
 use crate::metrics::Metrics;
 use crate::model::Snapshot;
 use crate::prepared;
+use crate::store::{Reporting, StoreError};
 use crate::tiles::TileSets;
 use arc_swap::ArcSwap;
 use std::path::PathBuf;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub metrics: Metrics,
     last_reload: std::sync::Mutex<Option<LastReload>>,
     reload_lock: tokio::sync::Mutex<()>,
+    /// The reporting store, when the server has one: its published values are laid over every snapshot.
+    pub reporting: Option<Arc<Reporting>>,
 }
 
 impl AppState {
@@ -89,7 +92,52 @@ impl AppState {
             metrics: Metrics::default(),
             last_reload: std::sync::Mutex::new(None),
             reload_lock: tokio::sync::Mutex::new(()),
+            reporting: None,
         })
+    }
+
+    /// Attaches a reporting store and lays its published values over the loaded snapshot.
+    pub fn with_reporting(mut self, reporting: Arc<Reporting>) -> Result<Self, StoreError> {
+        self.attach_reporting(reporting)?;
+        Ok(self)
+    }
+
+    /// Like [`AppState::with_reporting`]; on error the state is left as it was.
+    pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
+        reporting.refresh()?;
+        if !reporting.published().is_empty() || !reporting.published_sheet().is_empty() {
+            let snapshot = reporting.lay_over((*self.current().snapshot).clone());
+            self.data = ArcSwap::from_pointee(Loaded::new(snapshot));
+        }
+        self.reporting = Some(reporting);
+        Ok(())
+    }
+
+    /// Re-reads the store's published values and, when they changed, lays them over the served snapshot
+    /// and swaps it in (as a reload does). Returns whether the served data changed.
+    pub async fn refresh_published(self: &Arc<Self>) -> Result<bool, StoreError> {
+        let Some(reporting) = self.reporting.clone() else {
+            return Ok(false);
+        };
+        let _one_at_a_time = self.reload_lock.lock().await;
+        let join = |e: tokio::task::JoinError| StoreError::Internal(format!("refresh task: {e}"));
+        let refreshing = reporting.clone();
+        let changed = tokio::task::spawn_blocking(move || refreshing.refresh())
+            .await
+            .map_err(join)??;
+        if changed.is_none() {
+            return Ok(false);
+        }
+        let previous = self.current();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let mut snapshot = reporting.lay_over((*previous.snapshot).clone());
+            snapshot.version = previous.snapshot.version + 1;
+            Loaded::new(snapshot)
+        })
+        .await
+        .map_err(join)?;
+        self.data.store(Arc::new(loaded));
+        Ok(true)
     }
 
     /// The same state under another access policy.
@@ -132,10 +180,16 @@ impl AppState {
     async fn reload_now(self: &Arc<Self>) -> Result<ImportReport, String> {
         let previous = self.current();
         let dir = self.layers_dir.clone();
+        let reporting = self.reporting.clone();
         let loaded = tokio::task::spawn_blocking(move || {
             let cache = prepared::cache_dir(&dir);
-            prepared::load(&dir, Some(&previous.snapshot), cache.as_deref())
-                .map(|(snapshot, shapes)| Loaded::with_shapes(snapshot, shapes))
+            prepared::load(&dir, Some(&previous.snapshot), cache.as_deref()).map(|(s, shapes)| {
+                let s = match &reporting {
+                    Some(r) => r.lay_over(s),
+                    None => s,
+                };
+                Loaded::with_shapes(s, shapes)
+            })
         })
         .await
         .map_err(|e| format!("reload task failed: {e}"))??;

@@ -24,11 +24,19 @@ fn the_xlsx_battery_gives_the_same_values_as_the_csv() {
     write(&toml, &text);
     let xlsx = ingest::load(dir.path(), None).unwrap();
     assert_eq!(xlsx.report.error_count(), 0, "{}", xlsx.report);
-    let battery: Vec<_> = csv.indicators.iter().filter(|i| i.sample).collect();
+    let battery: Vec<_> = csv
+        .indicators
+        .iter()
+        .filter(|i| i.sample && !i.id.starts_with("avance_"))
+        .collect();
     assert_eq!(battery.len(), 12);
     for a in battery {
         let b = xlsx.indicator(&a.id).unwrap();
-        assert_eq!(a.observations, b.observations, "{}", a.id);
+        // The same values; the rows differ (the workbook has a title block above its header).
+        let values = |o: &[ssepot::model::Observation]| -> Vec<_> {
+            o.iter().map(|o| (o.unit, o.year, o.value)).collect()
+        };
+        assert_eq!(values(&a.observations), values(&b.observations), "{}", a.id);
         assert_eq!(a.sheet.target, b.sheet.target, "{}", a.id);
         assert_eq!(a.name, b.name);
     }
@@ -143,6 +151,8 @@ fn the_example_in_the_layer_reference_loads() {
         "poblacion.toml",
         "homicidios.toml",
         "bateria-muestra.toml",
+        "calculados.toml",
+        "ssepot-muestra.toml",
     ] {
         std::fs::remove_file(dir.path().join(f)).unwrap();
     }

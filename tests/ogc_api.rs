@@ -113,7 +113,9 @@ async fn collections_list_territories_real_indicators_and_the_labelled_sample() 
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    assert_eq!(ids.len(), 16, "{ids:?}");
+    // 1 unit set, 3 real indicators, 12 sample ones, 2 computed (homicide rate, density) and the progress maps of
+    // the 5 territorial sample indicators.
+    assert_eq!(ids.len(), 23, "{ids:?}");
     let ep = cols.iter().find(|c| c["id"] == "ep-01").unwrap();
     assert!(ep["title"].as_str().unwrap().contains("MUESTRA SINTÉTICA"));
     assert_eq!(ep["itemType"], "feature");
@@ -375,6 +377,16 @@ async fn the_import_report_is_served_as_json() {
     assert_eq!(pob["duplicates"].as_array().unwrap().len(), 4);
     assert_eq!(r["unit_sets"][0]["features"], 21);
     assert_eq!(r["unit_sets"][0]["crs"], "EPSG:9377");
+    // Paths are the layer folder's own, never where the server keeps it.
+    assert_eq!(r["layers_dir"], ".");
+    assert_eq!(r["unit_sets"][0]["file"], "medellin.toml");
+    assert_eq!(
+        r["unit_sets"][0]["source"],
+        "data/medellin/limite_catastral_comunas_corregimientos.geojson"
+    );
+    let text = r.to_string();
+    let dir = common::layers_dir();
+    assert!(!text.contains(dir.to_str().unwrap()), "{text}");
 }
 
 #[tokio::test]

@@ -5,7 +5,9 @@ mod common;
 use common::{demo, get};
 use serde_json::Value;
 use ssepot::http::params::{
-    names, ChangeParams, FormatParams, ItemsParams, NoParams, SeriesParams, StyleParams, TileParams,
+    names, ChangeParams, DashboardParams, FormatParams, ItemsParams, NoParams, OriginParams,
+    ReportingItemsParams, ReportingLogParams, ReviewPageParams, SeriesParams, StyleParams,
+    TileParams,
 };
 
 /// The routes registered in `src/http/mod.rs`, as `(method, axum path)`, read from its source so that a route
@@ -138,6 +140,11 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
             names::<TileParams>(),
         ),
         ("/tileMatrixSets", names::<FormatParams>()),
+        ("/indicators", names::<FormatParams>()),
+        ("/indicators/{indicatorId}", names::<FormatParams>()),
+        ("/ssepot", names::<FormatParams>()),
+        ("/ssepot/{dashboardId}", names::<DashboardParams>()),
+        ("/ssepot/static/{file}", names::<NoParams>()),
         ("/tileMatrixSets/{tileMatrixSetId}", names::<FormatParams>()),
         ("/map/", names::<NoParams>()),
         ("/map/territorios.json", names::<FormatParams>()),
@@ -145,6 +152,14 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/report", names::<NoParams>()),
         ("/health", names::<NoParams>()),
         ("/metrics", names::<NoParams>()),
+        ("/reporting/items", names::<ReportingItemsParams>()),
+        ("/reporting/log", names::<ReportingLogParams>()),
+        ("/reporting/origin", names::<OriginParams>()),
+        ("/reporting/me", names::<NoParams>()),
+        ("/reporte", names::<NoParams>()),
+        ("/reporte/oficina", names::<NoParams>()),
+        ("/reporte/revision", names::<ReviewPageParams>()),
+        ("/reporte/registro", names::<NoParams>()),
     ];
     for (path, accepted) in cases {
         assert_eq!(documented(&doc, path), sorted(accepted), "{path}");

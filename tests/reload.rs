@@ -100,7 +100,8 @@ async fn a_layer_file_with_a_syntax_error_keeps_every_collection_it_declared() {
             .as_array()
             .unwrap()
             .len(),
-        16
+        23,
+        "16 declared, 2 computed and 5 progress maps"
     );
 }
 

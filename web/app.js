@@ -12,6 +12,7 @@ const I18N = {
     cityLevel: 'Este indicador se reporta para toda la ciudad: el mapa colorea el municipio.',
     changeLegend: 'Cambio', others: 'Otros', mapLabel: 'Mapa', highest: '1 = valor más alto', langButton: 'EN',
     langLabel: 'English', noChange: 'No se calcula cambio con un valor ND.',
+    sheet: 'Ficha técnica, avance, subsistema y diagnóstico', dashboards: 'Tableros SSEPOT',
   },
   en: {
     title: "Indicators of Medellín's land-use plan", api: 'API and data', indicator: 'Indicator', mode: 'View',
@@ -23,6 +24,7 @@ const I18N = {
     cityLevel: 'This indicator is reported for the whole city: the map colours the municipality.',
     changeLegend: 'Change', others: 'Other', mapLabel: 'Map', highest: '1 = highest value', langButton: 'ES',
     langLabel: 'Español', noChange: 'No change is computed from an ND value.',
+    sheet: 'Technical sheet, progress, subsystem and diagnosis', dashboards: 'SSEPOT dashboards',
   },
 };
 // Rules live on the server, not here: class limits and colours come from the legend (`/styles/{id}/legend.json`),
@@ -354,6 +356,7 @@ async function loadIndicator(id) {
   const c = current();
   $('meta').textContent = [c.ssepot.sheet?.office, c.ssepot.attribution].filter(Boolean).join(' · ');
   $('sample').hidden = !c.ssepot.sample;
+  $('sheet-link').href = `${c.ssepot.sheet_url}?f=html`;
   fillYears();
   let style;
   [legend, series, style] = await Promise.all([

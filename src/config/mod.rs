@@ -5,9 +5,13 @@
 //! typo is reported with the file, line and field name instead of being silently ignored.
 //! `docs/layers.md` is the reference with a complete example.
 
+pub mod computed;
+pub mod formula;
+pub mod ssepot;
 mod style;
 mod table;
 
+pub use computed::{CityRule, ComputedConfig};
 pub use style::{ClassMethod, StyleConfig};
 pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
 
@@ -27,6 +31,12 @@ pub struct LayerFile {
     /// Tables that hold many indicators, one row per indicator and territory (an SSEPOT battery).
     #[serde(default)]
     pub battery: Vec<BatteryConfig>,
+    /// Indicators computed from other indicators and geometry.
+    #[serde(default)]
+    pub computed: Vec<ComputedConfig>,
+    /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
+    #[serde(default)]
+    pub ssepot: Option<ssepot::SsepotConfig>,
 }
 
 /// A set of territorial units: one geometry source with a key and a name per feature.
@@ -127,6 +137,50 @@ pub struct TechnicalSheet {
     /// Year the target refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_year: Option<i32>,
+    /// What the indicator measures (definición).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// How it is computed, in words or as the formula of a computed indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    /// The variables of the formula and where each comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<String>,
+    /// Whether higher or lower values are better; progress towards the target follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// Territorial level of the values (`comuna`, `ciudad`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territorial_level: Option<String>,
+    /// How often it is measured (`anual`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periodicity: Option<String>,
+    /// Sources of the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
+    /// Intermediate and final targets, by year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+}
+
+/// A target of an indicator for a year.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Year the target is due.
+    pub year: i32,
+    /// Value to reach.
+    pub value: f64,
+}
+
+/// Which way an indicator improves.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher values are better (`creciente`).
+    Higher,
+    /// Lower values are better (`decreciente`).
+    Lower,
 }
 
 /// One indicator read from a table.
@@ -266,6 +320,7 @@ impl LayerFile {
         };
         let ids = self.unit_set.iter().map(|u| ("unit_set.id", &u.id));
         let ids = ids.chain(self.indicator.iter().map(|i| ("indicator.id", &i.id)));
+        let ids = ids.chain(self.computed.iter().map(|i| ("computed.id", &i.id)));
         for (field, id) in ids {
             if !is_valid_id(id) {
                 return Err(invalid(
@@ -297,6 +352,14 @@ impl LayerFile {
             table
                 .check()
                 .map_err(|(f, m)| invalid(&format!("{field}.{f}"), m))?;
+        }
+        for c in &self.computed {
+            c.check()
+                .map_err(|(f, m)| invalid(&format!("computed.{f}"), format!("`{}`: {m}", c.id)))?;
+        }
+        if let Some(s) = &self.ssepot {
+            s.check()
+                .map_err(|(f, m)| invalid(&format!("ssepot.{f}"), m))?;
         }
         Ok(())
     }

@@ -183,6 +183,7 @@ impl Collection {
                 "sheet": ind.sheet,
                 "years": ind.years(),
                 "city_level": ind.observations.iter().all(|o| o.unit == UnitRef::City),
+                "sheet_url": crate::ssepot::progress::sheet_path(&ind.id),
                 "city": city_metadata(set),
             }),
             source: Source::Indicator(ind.clone()),

@@ -16,18 +16,63 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// Largest body `POST /admin/reload` reads (it needs none).
 pub const MAX_BODY: usize = 1024;
 
-/// `GET /report`: the import report of the data being served.
+/// `GET /report`: the import report of the data being served, with every path written relative to the layers
+/// folder (a public report says which file failed, not where the server keeps it).
 pub async fn report(
     State(state): State<Arc<AppState>>,
     Params(_): Params<NoParams>,
-) -> Json<crate::ingest::report::ImportReport> {
-    Json(state.current().snapshot.report.clone())
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let data = state.current();
+    let report = serde_json::to_value(&data.snapshot.report)
+        .map_err(|e| ApiError::Internal(format!("import report: {e}")))?;
+    Ok(Json(without_server_paths(
+        report,
+        &data.snapshot.report.layers_dir,
+    )))
+}
+
+/// Rewrites every string of a report so that no absolute path of the server remains: paths inside the layers
+/// folder become relative to it (the folder itself `.`), other absolute file paths keep their file name only.
+fn without_server_paths(value: serde_json::Value, layers_dir: &Path) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(relative_text(&s, layers_dir)),
+        Value::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|v| without_server_paths(v, layers_dir))
+                .collect(),
+        ),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (k, without_server_paths(v, layers_dir)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn relative_text(text: &str, layers_dir: &Path) -> String {
+    let dir = layers_dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() || text == dir {
+        return ".".into();
+    }
+    let text = text.replace(&format!("{dir}/"), "");
+    if text.starts_with('/') && !text.contains(char::is_whitespace) {
+        // A file outside the layers folder (an absolute `source`): its name is enough to find it.
+        return Path::new(&text)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    text
 }
 
 fn too_large() -> ApiError {
@@ -133,4 +178,32 @@ pub async fn reload(
         "errors": errors,
         "report": report,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_text;
+    use std::path::Path;
+
+    #[test]
+    fn report_paths_are_relative_to_the_layers_folder() {
+        let dir = Path::new("/srv/ssepot/layers");
+        assert_eq!(relative_text("/srv/ssepot/layers", dir), ".");
+        assert_eq!(
+            relative_text("/srv/ssepot/layers/data/x.csv", dir),
+            "data/x.csv"
+        );
+        assert_eq!(
+            relative_text(
+                "cannot open /srv/ssepot/layers/data/x.vrt: no such file",
+                dir
+            ),
+            "cannot open data/x.vrt: no such file"
+        );
+        assert_eq!(
+            relative_text("/other/place/boundary.gpkg", dir),
+            "boundary.gpkg"
+        );
+        assert_eq!(relative_text("PG:dbname=x", dir), "PG:dbname=x");
+    }
 }

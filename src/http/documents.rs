@@ -199,6 +199,15 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             JSON,
             "Unidades territoriales",
         ));
+        links.push(link(
+            format!(
+                "{base}{}?f=html",
+                crate::ssepot::progress::sheet_path(&c.id)
+            ),
+            "describedby",
+            HTML,
+            "Ficha técnica del indicador",
+        ));
     }
     links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });

@@ -13,7 +13,11 @@ pub mod negotiate;
 mod ogc;
 mod openapi;
 pub mod params;
+pub mod reporting;
+mod reporting_pages;
+mod ssepot;
 mod styles;
+pub mod templates;
 mod tiles;
 mod webmap;
 
@@ -23,6 +27,42 @@ use axum::Router;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
+
+/// The reporting API and pages; uploads count their own limit (`--upload-limit-mb`), so axum's default one is
+/// off there.
+fn reporting_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/reporting/values", post(reporting::submit_values))
+        .route(
+            "/reporting/uploads",
+            post(reporting::submit_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reporting/sheet-changes",
+            post(reporting::submit_sheet_changes),
+        )
+        .route("/reporting/items", get(reporting::items))
+        .route("/reporting/transitions", post(reporting::transition))
+        .route("/reporting/log", get(reporting::change_log))
+        .route("/reporting/me", get(reporting::me))
+        .route("/reporte", get(reporting_pages::home))
+        .route("/reporte/entrar", post(reporting_pages::login))
+        .route("/reporte/salir", post(reporting_pages::logout))
+        .route("/reporte/oficina", get(reporting_pages::office))
+        .route(
+            "/reporte/oficina/subir",
+            post(reporting_pages::office_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reporte/oficina/valor",
+            post(reporting_pages::office_value),
+        )
+        .route(
+            "/reporte/revision",
+            get(reporting_pages::review).post(reporting_pages::review_decide),
+        )
+        .route("/reporte/registro", get(reporting_pages::change_log))
+}
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 pub fn app(state: Arc<AppState>) -> Router {
@@ -53,12 +93,19 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/map/territorios.json", get(webmap::territories))
         .route("/map/{file}", get(webmap::asset))
         .route("/map/vendor/{file}", get(webmap::vendor_asset))
+        .route("/indicators", get(ssepot::indicators))
+        .route("/indicators/{id}", get(ssepot::indicator))
+        .route("/ssepot", get(ssepot::index))
+        .route("/ssepot/{id}", get(ssepot::dashboard))
+        .route("/ssepot/static/{file}", get(ssepot::static_file))
         .route("/report", get(admin::report))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
+        .route("/reporting/origin", get(reporting::origin))
         .layer(CorsLayer::permissive())
-        // After the CORS layer, so the admin endpoint never answers a browser on another site.
-        .route("/admin/reload", post(admin::reload));
+        // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+        .route("/admin/reload", post(admin::reload))
+        .merge(reporting_routes());
     // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
     // them too (a 404 is counted under the route `unmatched`).
     answer_every_request(router)

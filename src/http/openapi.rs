@@ -460,15 +460,194 @@ fn service_paths() -> Vec<(String, Value)> {
     ]
 }
 
+/// The SSEPOT's sheets, dashboards and annex (docs/ssepot.md), and the files their pages use.
+fn ssepot_paths() -> Vec<(String, Value)> {
+    let tables = [JSON, HTML, CSV, XLSX];
+    let formats = f(&["json", "html", "csv", "xlsx"]);
+    let dashboards: Vec<&str> = crate::features::dashboards::DASHBOARDS
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(["anexo"])
+        .collect();
+    let tabla = query(
+        "tabla",
+        "En CSV y XLSX: las cifras del tablero (`cifras`, por defecto) o sus filas (`filas`).",
+        json!({ "type": "string", "enum": ["cifras", "filas"] }),
+    );
+    vec![
+        ("/indicators".into(), get("Fichas técnicas de los indicadores", "getIndicatorSheets",
+            vec![formats.clone()], responses(&tables, "Fichas técnicas", &[]))),
+        ("/indicators/{indicatorId}".into(), get(
+            "Ficha técnica de un indicador, con diagnóstico, control de cambios (DIES-058) y avance frente a la meta",
+            "getIndicatorSheet",
+            vec![path("indicatorId", "Identificador del indicador (el de su colección).", json!({ "type": "string" })), formats.clone()],
+            responses(&tables, "Ficha técnica", &[]))),
+        ("/ssepot".into(), get("Tableros del informe del SSEPOT", "getDashboards",
+            vec![f(&["json", "html"])], responses(&[JSON, HTML], "Tableros", &[]))),
+        ("/ssepot/{dashboardId}".into(), get(
+            "Un tablero del informe del SSEPOT (cifras, gráficos con sus tablas y filas) o el anexo de la batería",
+            "getDashboard",
+            vec![path("dashboardId", "Tablero.", json!({ "type": "string", "enum": dashboards })), formats, tabla],
+            responses(&tables, "Tablero", &[]))),
+        ("/ssepot/static/{file}".into(), get("Hoja de estilo, Chart.js y el código de los gráficos de las páginas del SSEPOT", "getSsepotAsset",
+            vec![path("file", "Archivo.", json!({ "type": "string", "enum": ["pages.css", "chart.umd.js", "dashboards.js"] }))],
+            responses(&["text/javascript", "text/css"], "Archivo", &[]))),
+    ]
+}
+
+/// The reporting API and its pages (docs/reporting.md).
+fn reporting_paths() -> Vec<(String, Value)> {
+    let exception = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
+    let errors = || {
+        vec![
+            ("401", exception("Sin token, o token no válido o revocado")),
+            ("403", exception("El token no puede hacer esto (otra dependencia, otro rol, formulario sin su token)")),
+            ("429", exception("Demasiados intentos fallidos desde esta dirección")),
+            ("503", exception("La base de datos del reporte no responde; lo publicado se sigue sirviendo")),
+        ]
+    };
+    let with = |extra: Vec<(&'static str, Value)>| {
+        let mut e = errors();
+        e.extend(extra);
+        e
+    };
+    let post = |summary: &str, id: &str, body: Value, extra: Vec<(&'static str, Value)>| {
+        json!({ "post": { "summary": summary, "operationId": id, "security": [{ "reportingToken": [] }],
+            "requestBody": { "required": true, "content": body },
+            "responses": responses(&[JSON], "Hecho", &with(extra)) } })
+    };
+    let submission = || {
+        vec![
+            (
+                "201",
+                json!({ "description": "Recibido: informe por fila con los ítems creados", "content": { JSON: {} } }),
+            ),
+            (
+                "409",
+                exception("La misma Idempotency-Key con otro contenido"),
+            ),
+            (
+                "413",
+                exception("Archivo sobre el límite, o XLSX que se expande más de 100 MB"),
+            ),
+        ]
+    };
+    let authed_get = |summary: &str, id: &str, parameters: Vec<Value>, media: &[&str]| {
+        let mut op = get(
+            summary,
+            id,
+            parameters,
+            responses(media, summary, &errors()),
+        );
+        op["get"]["security"] = json!([{ "reportingToken": [] }]);
+        op
+    };
+    let text = |name: &str, d: &str| query(name, d, json!({ "type": "string" }));
+    let page = |summary: &str, id: &str, parameters: Vec<Value>| {
+        get(summary, id, parameters, responses(&[HTML], summary, &[]))
+    };
+    let form = |summary: &str, id: &str, media: &str, schema: Value| {
+        json!({ "post": { "summary": summary, "operationId": id,
+            "requestBody": { "required": true, "content": { media: { "schema": schema } } },
+            "responses": responses(&[HTML], summary, &with(vec![("303", json!({ "description": "Hecho: a la página siguiente" }))])) } })
+    };
+    let string = || json!({ "type": "string", "maxLength": 200 });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties, "additionalProperties": false });
+    let value = object(
+        &["indicator", "territory", "year", "value"],
+        json!({
+            "indicator": string(), "territory": string(), "year": { "type": "integer" },
+            "value": { "oneOf": [{ "type": "number" }, { "type": "string", "maxLength": 30 }], "nullable": true,
+                       "description": "Un número, null o \"ND\" (no disponible), o un número escrito con `decimal`" },
+        }),
+    );
+    let values = object(
+        &["values"],
+        json!({
+            "values": { "type": "array", "items": value, "maxItems": 20 },
+            "decimal": { "type": "string", "enum": [",", "."] }, "idempotency_key": string(),
+        }),
+    );
+    let change = object(
+        &["indicator", "field", "after", "why"],
+        json!({
+            "indicator": string(), "field": string(), "before": string(), "after": string(), "why": string(),
+        }),
+    );
+    let changes = object(
+        &["changes"],
+        json!({ "changes": { "type": "array", "items": change, "maxItems": 20 }, "idempotency_key": string() }),
+    );
+    let states =
+        json!({ "type": "string", "enum": ["verificado", "validado", "publicado", "devuelto"] });
+    let transition = object(
+        &["items", "to"],
+        json!({
+            "items": { "type": "array", "items": { "type": "integer" }, "maxItems": 50 }, "to": states, "reason": string(),
+        }),
+    );
+    let upload = |csrf: bool| {
+        let mut props = json!({ "file": { "type": "string", "format": "binary" }, "idempotency_key": string(),
+                                "decimal": { "type": "string", "enum": [",", "."] } });
+        if csrf {
+            props["csrf"] = string();
+        }
+        object(&["file", "idempotency_key"], props)
+    };
+    vec![
+        ("/reporting/values".into(), post("Una dependencia envía valores (JSON)", "submitValues",
+            json!({ JSON: { "schema": values } }), submission())),
+        ("/reporting/uploads".into(), post("Una dependencia sube una tabla CSV o XLSX", "submitUpload",
+            json!({ "multipart/form-data": { "schema": upload(false) } }), submission())),
+        ("/reporting/sheet-changes".into(), post("Una dependencia propone cambios de ficha técnica", "submitSheetChanges",
+            json!({ JSON: { "schema": changes } }), submission())),
+        ("/reporting/transitions".into(), post("El DAP verifica, valida, publica o devuelve ítems", "transitionItems",
+            json!({ JSON: { "schema": transition } }), vec![("409", exception("Algún ítem no está en el estado que el paso exige; nada cambió"))])),
+        ("/reporting/items".into(), authed_get("Ítems reportados: los propios (dependencia) o todos (DAP), con el valor publicado hoy", "getReportedItems",
+            vec![text("state", "Estados separados por comas (reportado, verificado, validado, publicado, devuelto, reemplazado)."),
+                 text("indicator", "Solo este indicador."), text("office", "DAP: solo esta dependencia.")], &[JSON])),
+        ("/reporting/log".into(), authed_get("Registro de cambios (quién, cuándo, qué, antes, después, por qué)", "getChangeLog",
+            vec![text("indicator", "Solo este indicador."), f(&["json", "csv"])], &[JSON, CSV])),
+        ("/reporting/me".into(), authed_get("Qué puede hacer este token", "getReportingPrincipal", vec![], &[JSON])),
+        ("/reporting/origin".into(), get("Origen del valor servido: archivo de capas o reporte publicado", "getValueOrigin",
+            vec![text("indicator", "Indicador (obligatorio)."), query("territory", "Territorio (obligatorio).", json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+                 year("year", "Año (obligatorio).")], responses(&[JSON], "Valor y origen", &[]))),
+        ("/reporte".into(), page("Reporte de indicadores: entrada con el token", "getReportingLogin", vec![])),
+        ("/reporte/entrar".into(), form("Entrar con el token (cookie de sesión)", "reportingLogin", "application/x-www-form-urlencoded",
+            object(&["token"], json!({ "token": string() })))),
+        ("/reporte/salir".into(), form("Salir", "reportingLogout", "application/x-www-form-urlencoded",
+            object(&["csrf"], json!({ "csrf": string() })))),
+        ("/reporte/oficina".into(), page("Página de la dependencia: subir y ver sus valores", "getOfficePage", vec![])),
+        ("/reporte/oficina/subir".into(), form("Subir una tabla desde la página", "officeUpload", "multipart/form-data", upload(true))),
+        ("/reporte/oficina/valor".into(), form("Corregir un valor devuelto", "officeValue", "application/x-www-form-urlencoded",
+            object(&["csrf", "idempotency_key", "indicator", "territory", "year", "value"], json!({
+                "csrf": string(), "idempotency_key": string(), "indicator": string(), "territory": string(),
+                "year": string(), "value": string(), "decimal": { "type": "string", "enum": [",", "."] } })))),
+        ("/reporte/revision".into(), {
+            let mut item = page("Cola de revisión del DAP, con el valor publicado hoy", "getReviewPage", vec![text("hecho", "Aviso del último paso.")]);
+            let decision = object(&["csrf", "accion", "item"], json!({
+                "csrf": string(), "accion": states.clone(), "motivo": string(), "item": { "type": "integer" } }));
+            item["post"] = form("Decisión sobre los ítems marcados", "reviewDecide", "application/x-www-form-urlencoded", decision)["post"].clone();
+            item
+        }),
+        ("/reporte/registro".into(), page("Registro de cambios", "getChangeLogPage", vec![])),
+    ]
+}
+
 pub fn document(base: &str, collections: &[Collection]) -> Value {
     let paths: Map<String, Value> = features_paths(collections)
         .into_iter()
         .chain(indicator_paths(collections))
         .chain(tile_paths(collections))
         .chain(service_paths())
+        .chain(ssepot_paths())
+        .chain(reporting_paths())
         .collect();
     let mut components = components();
-    components["securitySchemes"] = json!({ "adminToken": { "type": "http", "scheme": "bearer", "description": "SSEPOT_ADMIN_TOKEN" } });
+    components["securitySchemes"] = json!({
+        "adminToken": { "type": "http", "scheme": "bearer", "description": "SSEPOT_ADMIN_TOKEN" },
+        "reportingToken": { "type": "http", "scheme": "bearer", "description": "Token de dependencia, DAP o administración (ssepot store add-token)" },
+    });
     json!({
         "openapi": "3.0.3",
         "info": {

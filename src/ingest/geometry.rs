@@ -26,7 +26,17 @@ use std::path::Path;
 /// Reads a unit set declared in `layer_file`.
 pub fn read_unit_set(cfg: &UnitSetConfig, layer_file: &Path) -> (Option<UnitSet>, UnitSetReport) {
     let base = layer_file.parent().unwrap_or(Path::new("."));
-    let source = base.join(&cfg.source);
+    // A GDAL connection string (`PG:host=… dbname=…`) is not a path beside the layer file.
+    let is_connection = cfg.source.to_str().is_some_and(|s| {
+        s.split_once(':').is_some_and(|(driver, _)| {
+            driver.len() > 1 && driver.chars().all(|c| c.is_ascii_uppercase())
+        })
+    });
+    let source = if is_connection {
+        cfg.source.clone()
+    } else {
+        base.join(&cfg.source)
+    };
     let mut report = UnitSetReport {
         id: cfg.id.clone(),
         file: layer_file.to_owned(),
@@ -64,7 +74,12 @@ fn read(
 ) -> Result<UnitSet, String> {
     gdal_messages::capture();
     gdal_messages::take_error();
-    let ds = gdal::Dataset::open(source)
+    // Vector drivers only: a `PG:` source would otherwise be tried as PostGIS Raster first, and fail.
+    let vector = gdal::DatasetOptions {
+        open_flags: gdal::GdalOpenFlags::GDAL_OF_VECTOR,
+        ..Default::default()
+    };
+    let ds = gdal::Dataset::open_ex(source, vector)
         .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
     let mut layer = match &cfg.layer {
         Some(name) => ds

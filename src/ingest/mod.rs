@@ -5,8 +5,12 @@
 //! ([`Status::ServingPrevious`]), so a broken file never takes data away.
 
 pub mod cells;
+mod computed;
 mod gdal_messages;
 mod geometry;
+pub mod progress;
+pub mod records;
+pub mod ssepot;
 mod table;
 pub mod values;
 
@@ -14,7 +18,7 @@ pub mod values;
 pub use crate::model::report;
 
 use crate::config::{self, BatteryConfig, IndicatorConfig, LayerFile, TechnicalSheet};
-use crate::model::{Indicator, Snapshot, UnitSet};
+use crate::model::{Indicator, Snapshot, UnitRef, UnitSet};
 use report::{FileError, ImportReport, IndicatorReport, Status};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -136,6 +140,8 @@ pub fn load_with(
     for file in &broken_files {
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
     }
+    load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
+    let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -144,7 +150,105 @@ pub fn load_with(
         unit_sets,
         indicators,
         report,
+        ssepot,
     })
+}
+
+/// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
+/// the indicators' sheets. If its tables fail, the previous ones keep serving and the error is reported.
+fn load_ssepot(
+    parsed: &[(PathBuf, LayerFile)],
+    previous: Option<&Snapshot>,
+    indicators: &mut Vec<Arc<Indicator>>,
+    report: &mut ImportReport,
+) -> Arc<crate::ssepot::Ssepot> {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.ssepot.as_ref().map(|s| (f, s)));
+    let Some((file, cfg)) = sections.next() else {
+        return Arc::default();
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[ssepot]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    match ssepot::read(cfg, file) {
+        Ok((domain, sheets)) => {
+            for ind in indicators.iter_mut() {
+                let key = ind.code.as_deref().unwrap_or(&ind.id).to_lowercase();
+                if let Some(extra) = sheets.get(&key) {
+                    let mut merged = (**ind).clone();
+                    merged.sheet = ssepot::merge_sheet(&ind.sheet, extra);
+                    *ind = Arc::new(merged);
+                }
+            }
+            if let Some(p) = &domain.progress {
+                progress::add_progress(indicators, p);
+            }
+            Arc::new(domain)
+        }
+        Err(e) => {
+            report.file_errors.push(FileError {
+                file: file.clone(),
+                error: format!("{}: [ssepot]: {e}", file.display()),
+            });
+            previous.map(|p| p.ssepot.clone()).unwrap_or_default()
+        }
+    }
+}
+
+/// `[[computed]]` indicators, in file order, from the indicators loaded so far (earlier computed ones too).
+fn load_computed(
+    parsed: &[(PathBuf, LayerFile)],
+    previous: Option<&Snapshot>,
+    indicators: &mut Vec<Arc<Indicator>>,
+    unit_sets: &[Arc<UnitSet>],
+    report: &mut ImportReport,
+) {
+    for (file, layer) in parsed {
+        for cfg in &layer.computed {
+            let mut rep = IndicatorReport {
+                id: cfg.id.clone(),
+                file: file.to_owned(),
+                table: file.to_owned(),
+                ..Default::default()
+            };
+            let ind = match computed::build(cfg, file, indicators, unit_sets) {
+                Ok(ind) => {
+                    rep.values = ind
+                        .observations
+                        .iter()
+                        .filter(|o| o.value.is_some())
+                        .count();
+                    rep.nd = ind.observations.len() - rep.values;
+                    rep.years = ind
+                        .years()
+                        .first()
+                        .zip(ind.years().last())
+                        .map(|(a, b)| [*a, *b]);
+                    rep.status = Some(Status::Loaded);
+                    Some(Arc::new(ind))
+                }
+                Err(e) => {
+                    rep.error = Some(format!("{}: computed `{}`: {e}", file.display(), cfg.id));
+                    let old = previous.and_then(|p| p.indicator(&cfg.id)).cloned();
+                    rep.status = Some(if old.is_some() {
+                        Status::ServingPrevious
+                    } else {
+                        Status::Failed
+                    });
+                    old
+                }
+            };
+            add_indicators(ind, indicators, rep, report);
+        }
+    }
 }
 
 /// Adds an indicator and its report; an id already taken is an error, not a silent replacement.
@@ -185,7 +289,8 @@ fn carry_over(
     for old in p
         .indicators
         .iter()
-        .filter(|i| i.layer_file == file && keep(i))
+        // Progress maps are made again from the indicators kept.
+        .filter(|i| i.layer_file == file && keep(i) && !i.id.starts_with(progress::PREFIX))
     {
         if out.iter().any(|i| i.id == old.id) {
             continue;
@@ -212,7 +317,11 @@ fn resolve(file: &Path, p: &Path) -> PathBuf {
     file.parent().unwrap_or(Path::new(".")).join(p)
 }
 
-fn find_set(unit_sets: &[Arc<UnitSet>], id: &str, file: &Path) -> Result<Arc<UnitSet>, String> {
+pub(crate) fn find_set(
+    unit_sets: &[Arc<UnitSet>],
+    id: &str,
+    file: &Path,
+) -> Result<Arc<UnitSet>, String> {
     unit_sets
         .iter()
         .find(|u| u.id == id)
@@ -258,6 +367,7 @@ fn load_indicator(
             table: table_path.clone(),
             unit_set: set,
             observations,
+            baselines: Vec::new(),
         })
     })();
     match result {
@@ -335,15 +445,20 @@ fn load_battery(
                 values::parse_value(table.cell(first, c), &cfg.table.values)
                     .map_err(|e| format!("{}: {e}", table.at(first, c)))
             };
+            let baselines = battery_baselines(&table, rows, &cfg.table, c, &set)?;
+            let target = number(&c.target, "columns.target")?;
+            let (baseline_value, direction) = sheet_baseline(&baselines, target);
             let sheet = TechnicalSheet {
                 system: text(&c.system, "columns.system")?,
                 subsystem: text(&c.subsystem, "columns.subsystem")?,
                 office: text(&c.office, "columns.office")?,
                 kind: text(&c.kind, "columns.kind")?,
                 baseline_year: number(&c.baseline_year, "columns.baseline_year")?.map(|y| y as i32),
-                baseline_value: number(&c.baseline_value, "columns.baseline_value")?,
-                target: number(&c.target, "columns.target")?,
+                baseline_value,
+                direction,
+                target,
                 target_year: c.target_year,
+                ..Default::default()
             };
             rep.status = Some(Status::Loaded);
             reports.push(rep);
@@ -361,6 +476,10 @@ fn load_battery(
                 table: table_path.clone(),
                 unit_set: set.clone(),
                 observations,
+                baselines: baselines
+                    .into_iter()
+                    .filter(|(u, _)| *u != UnitRef::City)
+                    .collect(),
             }));
         }
         Ok::<_, String>(out)
@@ -408,4 +527,58 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The `Línea base` of every row of one battery indicator, by territory: each territory's progress is measured
+/// from its own baseline.
+fn battery_baselines(
+    table: &table::Table,
+    rows: &[usize],
+    source: &config::TableSource,
+    columns: &config::BatteryColumns,
+    set: &UnitSet,
+) -> Result<Vec<(UnitRef, f64)>, String> {
+    let Some(name) = columns.baseline_value.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let value_col = table.column(name, "columns.baseline_value")?;
+    let key_col = table.column(&source.key_column, "key_column")?;
+    let keys = table::KeyRule::new(source)?;
+    let mut out = Vec::new();
+    for &row in rows {
+        let Some(unit) = keys.unit(&table.cell(row, key_col).text(), set) else {
+            continue; // reported as unmatched by `observations`
+        };
+        let value = values::parse_value(table.cell(row, value_col), &source.values)
+            .map_err(|e| format!("{}: {e}", table.at(row, value_col)))?;
+        if let Some(v) = value {
+            out.push((unit, v));
+        }
+    }
+    Ok(out)
+}
+
+/// The baseline a battery indicator's sheet shows: the city row's, else the one every territory shares; `None`
+/// when territories have baselines of their own. With territorial baselines only, the direction (higher or
+/// lower is better) is read from where the target lies from them, as it is from a single baseline.
+fn sheet_baseline(
+    baselines: &[(UnitRef, f64)],
+    target: Option<f64>,
+) -> (Option<f64>, Option<config::Direction>) {
+    if let Some((_, b)) = baselines.iter().find(|(u, _)| *u == UnitRef::City) {
+        return (Some(*b), None);
+    }
+    let first = baselines.first().map(|(_, b)| *b);
+    if baselines.iter().all(|(_, b)| Some(*b) == first) {
+        return (first, None);
+    }
+    let direction = target.map(|t| {
+        let mean = baselines.iter().map(|(_, b)| b).sum::<f64>() / baselines.len() as f64;
+        if t < mean {
+            config::Direction::Lower
+        } else {
+            config::Direction::Higher
+        }
+    });
+    (None, direction)
 }

@@ -93,6 +93,42 @@ fn parse_year(text: &str) -> Option<i32> {
     (1800..=2200).contains(&y).then_some(y)
 }
 
+/// How a table's key cells name territories: `key_pattern` (the code is its first group) and `city_keys`.
+pub struct KeyRule {
+    pattern: Option<regex::Regex>,
+    city_keys: Vec<String>,
+}
+
+impl KeyRule {
+    pub fn new(cfg: &TableSource) -> Result<Self, String> {
+        let pattern = cfg
+            .key_pattern
+            .as_deref()
+            .map(regex::Regex::new)
+            .transpose()
+            .map_err(|e| format!("field `key_pattern`: {e}"))?;
+        let city_keys = cfg.city_keys.iter().map(|k| normalize_key(k)).collect();
+        Ok(Self { pattern, city_keys })
+    }
+
+    /// The unit a key cell names, or `None` when it names none of the set.
+    pub fn unit(&self, raw: &str, unit_set: &UnitSet) -> Option<UnitRef> {
+        let code = match &self.pattern {
+            Some(re) => re
+                .captures(raw)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str().to_string()),
+            None => Some(raw.to_string()),
+        };
+        let key = code.as_deref().map(normalize_key).unwrap_or_default();
+        if self.city_keys.contains(&key) {
+            Some(UnitRef::City)
+        } else {
+            unit_set.find(&key).map(UnitRef::Unit)
+        }
+    }
+}
+
 /// Reads `rows` of a table into observations of `unit_set`, filling `report`.
 pub fn observations(
     table: &Table,
@@ -102,12 +138,7 @@ pub fn observations(
     report: &mut IndicatorReport,
 ) -> Result<Vec<Observation>, String> {
     let key_col = table.column(&cfg.key_column, "key_column")?;
-    let pattern = cfg
-        .key_pattern
-        .as_deref()
-        .map(regex::Regex::new)
-        .transpose()
-        .map_err(|e| format!("field `key_pattern`: {e}"))?;
+    let keys = KeyRule::new(cfg)?;
     let value_cols: Vec<(usize, Option<i32>)> = match cfg.layout {
         Layout::Wide => {
             let cols: Vec<_> = table
@@ -152,7 +183,6 @@ pub fn observations(
         )?),
         Layout::Wide => None,
     };
-    let city_keys: Vec<String> = cfg.city_keys.iter().map(|k| normalize_key(k)).collect();
     let mut cells: Cells = BTreeMap::new();
     let mut unmatched: BTreeMap<String, Vec<usize>> = BTreeMap::new();
 
@@ -163,19 +193,7 @@ pub fn observations(
             report.skipped_rows += 1;
             continue;
         }
-        let code = match &pattern {
-            Some(re) => re
-                .captures(&raw)
-                .and_then(|c| c.get(1))
-                .map(|m| m.as_str().to_string()),
-            None => Some(raw.clone()),
-        };
-        let key = code.as_deref().map(normalize_key).unwrap_or_default();
-        let unit = if city_keys.contains(&key) {
-            UnitRef::City
-        } else if let Some(i) = unit_set.find(&key) {
-            UnitRef::Unit(i)
-        } else {
+        let Some(unit) = keys.unit(&raw, unit_set) else {
             unmatched.entry(raw).or_default().push(row);
             continue;
         };
@@ -221,6 +239,7 @@ fn combine(
 ) -> Result<Vec<Observation>, String> {
     let mut out = Vec::with_capacity(cells.len());
     for ((year, unit), parts) in cells {
+        let row = u32::try_from(parts[0].0).unwrap_or(u32::MAX);
         let value = if parts.len() == 1 {
             parts[0].1
         } else {
@@ -258,7 +277,12 @@ fn combine(
             Some(_) => report.values += 1,
             None => report.nd += 1,
         }
-        out.push(Observation { unit, year, value });
+        out.push(Observation {
+            unit,
+            year,
+            value,
+            row,
+        });
     }
     report.years = out.first().zip(out.last()).map(|(a, b)| [a.year, b.year]);
     Ok(out)

@@ -116,6 +116,9 @@ pub struct Observation {
     pub unit: UnitRef,
     pub year: i32,
     pub value: Option<f64>,
+    /// Spreadsheet row of the table the value was read from (the first one when duplicates were combined);
+    /// 0 for a value that no table row holds (computed, or published through the reporting store).
+    pub row: u32,
 }
 
 /// An indicator joined to its unit set.
@@ -138,6 +141,9 @@ pub struct Indicator {
     pub unit_set: Arc<UnitSet>,
     /// Sorted by year, then unit (units in set order, the city last).
     pub observations: Vec<Observation>,
+    /// Baselines of single territories where a table gives one per territory (an SSEPOT battery has a
+    /// `Línea base` on every row); a territory without one is measured from the sheet's baseline.
+    pub baselines: Vec<(UnitRef, f64)>,
 }
 
 impl Indicator {
@@ -150,10 +156,24 @@ impl Indicator {
 
     /// The value for a unit and year: `None` if there is no row, `Some(None)` if the row says `ND`.
     pub fn value(&self, unit: UnitRef, year: i32) -> Option<Option<f64>> {
+        self.observation(unit, year).map(|o| o.value)
+    }
+
+    /// The observation of a unit and year, if there is one.
+    pub fn observation(&self, unit: UnitRef, year: i32) -> Option<&Observation> {
         self.observations
             .binary_search_by(|o| (o.year, o.unit).cmp(&(year, unit)))
             .ok()
-            .map(|i| self.observations[i].value)
+            .map(|i| &self.observations[i])
+    }
+
+    /// The baseline a territory's progress is measured from: its own, else the sheet's.
+    pub fn baseline(&self, unit: UnitRef) -> Option<f64> {
+        self.baselines
+            .iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, b)| *b)
+            .or(self.sheet.baseline_value)
     }
 }
 
@@ -168,6 +188,8 @@ pub struct Snapshot {
     pub unit_sets: Vec<Arc<UnitSet>>,
     pub indicators: Vec<Arc<Indicator>>,
     pub report: ImportReport,
+    /// The SSEPOT's own tables (commitments, PDD, subsystems, diagnosis) and progress rules.
+    pub ssepot: Arc<crate::ssepot::Ssepot>,
 }
 
 impl Snapshot {

@@ -66,7 +66,12 @@ pub fn style(
             .chain(outlines)
             .collect(),
     );
-    style["metadata"] = json!({ "ssepot:legend": legend, "ssepot:indicator": legend.indicator, "ssepot:year": legend.year });
+    style["metadata"] = json!({
+        "ssepot:legend": legend,
+        "ssepot:indicator": legend.indicator,
+        "ssepot:year": legend.year,
+        "ssepot:sheet": crate::ssepot::progress::sheet_path(&legend.indicator),
+    });
     Ok(style)
 }
 

@@ -411,8 +411,10 @@ fn fields(layer: &Layer, keys: &[Key], indicators: &[&Arc<Indicator>], city: boo
                 out.push(Field {
                     name: key,
                     description: format!(
-                        "{} ({}), {year}{sample}; ausente si ND",
-                        ind.name, ind.unit
+                        "{} ({}), {year}{sample}; ausente si ND; ficha técnica: {}",
+                        ind.name,
+                        ind.unit,
+                        crate::ssepot::progress::sheet_path(&ind.id)
                     ),
                 });
             }

@@ -2,7 +2,9 @@
 //! its name (serde's) is the parameter name, so these structs are also the list of what each endpoint
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
-use super::kinds::{Bbox, Classes, Code, Crs84, Datetime, Limit, MethodParam, Offset, Year, F};
+use super::kinds::{
+    Bbox, Classes, Code, Crs84, Datetime, Limit, MethodParam, Offset, Tabla, Year, F,
+};
 use super::ApiError;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
@@ -140,4 +142,56 @@ pub struct SeriesParams {
     pub code: Option<Code>,
     /// `json` only.
     pub f: Option<F>,
+}
+
+/// `/ssepot/{id}`: a dashboard, and in CSV/XLSX which of its tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardParams {
+    /// The response format (JSON, HTML, CSV or XLSX).
+    pub f: Option<F>,
+    /// In CSV and XLSX: the figures (`cifras`, default) or the rows (`filas`).
+    pub tabla: Option<Tabla>,
+}
+
+/// `/reporting/items`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingItemsParams {
+    /// Comma-separated states (`reportado,verificado`).
+    pub state: Option<String>,
+    /// Only this indicator's items.
+    pub indicator: Option<String>,
+    /// Reviewers: only this office's items.
+    pub office: Option<String>,
+}
+
+/// `/reporting/log`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingLogParams {
+    /// Only this indicator's entries.
+    pub indicator: Option<String>,
+    /// `json` (default) or `csv`.
+    pub f: Option<F>,
+}
+
+/// `/reporting/origin`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginParams {
+    /// The indicator (required).
+    pub indicator: Option<String>,
+    /// The territory (required).
+    pub territory: Option<Code>,
+    /// The year (required).
+    pub year: Option<Year>,
+}
+
+/// `/reporte/revision`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPageParams {
+    /// The state the last decision moved items to (shown as a notice).
+    pub hecho: Option<String>,
 }

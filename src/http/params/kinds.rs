@@ -290,6 +290,27 @@ impl TryFrom<String> for F {
     }
 }
 
+/// `tabla`: which table of a dashboard a download holds, its figures (`cifras`) or its rows (`filas`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Tabla {
+    Cifras,
+    Filas,
+}
+
+impl TryFrom<String> for Tabla {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "cifras" => Ok(Self::Cifras),
+            "filas" => Ok(Self::Filas),
+            other => Err(format!(
+                "`{other}` is not a table of this dashboard; use `cifras` or `filas`"
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

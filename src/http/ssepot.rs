@@ -1,0 +1,389 @@
+//! The SSEPOT's pages and documents: technical sheets (`/indicators`), the report's dashboards (`/ssepot/…`),
+//! the annex, and the static files those pages use (stylesheet, Chart.js, the chart script).
+
+use super::downloads::download;
+use super::error::ApiError;
+use super::error::PathParams;
+use super::html::{page, table_context};
+use super::negotiate::{negotiate, Format, DOCUMENT};
+use super::params::kinds::Tabla;
+use super::params::{DashboardParams, FormatParams, NoParams, Params};
+use super::templates::format_es;
+use crate::features::dashboards::{Dashboard, DASHBOARDS};
+use crate::features::download::Table;
+use crate::features::progress::{direction, final_target};
+use crate::features::sheets::{self, direction_text, sheet_indicators};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// Files the pages link to, embedded in the binary.
+const STATIC: &[(&str, &str, &[u8])] = &[
+    (
+        "pages.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/pages.css"),
+    ),
+    (
+        "chart.umd.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/vendor/chart.umd.js"),
+    ),
+    (
+        "dashboards.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/dashboards.js"),
+    ),
+];
+
+/// `GET /ssepot/static/{file}`.
+pub async fn static_file(
+    PathParams(file): PathParams<String>,
+    Params(_): Params<NoParams>,
+) -> Result<Response> {
+    let (_, mime, bytes) = STATIC
+        .iter()
+        .find(|(name, _, _)| *name == file)
+        .ok_or_else(|| ApiError::NotFound(format!("no file `/ssepot/static/{file}`")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        *bytes,
+    )
+        .into_response())
+}
+
+/// What the sheets, dashboards and the annex offer: these tables have no geometry (no GeoPackage).
+const TABLES: &[Format] = &[Format::Json, Format::Html, Format::Csv, Format::Xlsx];
+
+fn json_response(value: Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /ssepot`: the dashboards there are.
+pub async fn index(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
+    let data = state.current();
+    let list: Vec<Value> = DASHBOARDS
+        .iter()
+        .filter(|(id, _)| Dashboard::build(id, &data.snapshot).is_some())
+        .map(|(id, title)| json!({"id": id, "title": title, "href": format!("/ssepot/{id}")}))
+        .collect();
+    match format {
+        Format::Html => Ok(Html(page(
+            "dashboards.html",
+            json!({"title": "Tableros del SSEPOT", "sample": data.snapshot.ssepot.sample, "dashboards": list}),
+        ))
+        .into_response()),
+        Format::Json => Ok(json_response(json!({
+            "sample": data.snapshot.ssepot.sample,
+            "dashboards": list,
+            "annex": "/ssepot/anexo",
+        }))),
+        _ => Err(ApiError::bad("f", "the list of dashboards is json or html")),
+    }
+}
+
+/// `GET /ssepot/{id}`: a dashboard as JSON, page, or its figures (`tabla=cifras`) or rows (`tabla=filas`)
+/// as CSV or XLSX.
+pub async fn dashboard(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<String>,
+    headers: HeaderMap,
+    Params(p): Params<DashboardParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, TABLES)?;
+    if id == "anexo" {
+        if p.tabla.is_some() {
+            return Err(ApiError::bad(
+                "tabla",
+                "the annex has one table; leave `tabla` out",
+            ));
+        }
+        return annex(state, format).await;
+    }
+    let data = state.current();
+    let d = Dashboard::build(&id, &data.snapshot).ok_or_else(|| {
+        let known: Vec<&str> = DASHBOARDS.iter().map(|(i, _)| *i).collect();
+        ApiError::NotFound(format!(
+            "no dashboard `{id}` is declared in the layer files; the dashboards are {known:?}"
+        ))
+    })?;
+    match format {
+        Format::Json => Ok(json_response(d.to_json())),
+        Format::Html => Ok(Html(dashboard_page(&d)).into_response()),
+        f => {
+            let (table, stem) = if p.tabla == Some(Tabla::Filas) {
+                (d.rows.clone(), format!("ssepot_{}_filas", d.id))
+            } else {
+                (d.figures_table(), format!("ssepot_{}_cifras", d.id))
+            };
+            download(f, table, &stem).await
+        }
+    }
+}
+
+fn dashboard_page(d: &Dashboard) -> String {
+    let changes = if d.id == "diagnostico" {
+        d.summary["changes"].clone()
+    } else {
+        Value::Null
+    };
+    page(
+        "dashboard.html",
+        json!({
+            "title": d.title,
+            "sample": d.sample,
+            "intro": d.intro,
+            "attribution": d.attribution,
+            "figures": d.figures,
+            "charts": d.charts,
+            "changes": changes,
+            "rows_title": format!("Filas: {}", d.rows.name.replace('_', " ")),
+            "table": rows_context(d),
+        }),
+    )
+}
+
+/// The rows table of a dashboard; subsystem rows carry an anchor (`#sub-movilidad`) sheets link to.
+fn rows_context(d: &Dashboard) -> Value {
+    let mut t = table_context(&d.rows);
+    if d.id == "subsistemas" {
+        let ids: Vec<String> = d
+            .rows
+            .rows
+            .iter()
+            .map(|(r, _)| match r.get(1) {
+                Some(crate::features::download::Value::Text(name)) => {
+                    format!("sub-{}", sheets::slug(name))
+                }
+                _ => String::new(),
+            })
+            .collect();
+        t["ids"] = json!(ids);
+    }
+    t
+}
+
+async fn annex(state: Arc<AppState>, format: Format) -> Result<Response> {
+    let data = state.current();
+    let table = sheets::annex_table(&data.snapshot).ok_or_else(|| {
+        ApiError::NotFound("no `[ssepot.progress]` is declared in the layer files".into())
+    })?;
+    table_response(format, table, "anexo_bateria_ssepot").await
+}
+
+/// A table as JSON, an HTML table, or a download.
+async fn table_response(format: Format, table: Table, stem: &str) -> Result<Response> {
+    match format {
+        Format::Json => {
+            let (columns, rows) = crate::features::dashboards::plain_rows(&table);
+            Ok(json_response(
+                json!({"title": table.title, "columns": columns, "rows": rows}),
+            ))
+        }
+        Format::Html => Ok(Html(page(
+            "change.html",
+            json!({"title": table.title, "id": "", "collection_title": "", "table": table_context(&table)}),
+        ))
+        .into_response()),
+        f => download(f, table, stem).await,
+    }
+}
+
+/// `GET /indicators`: every indicator's sheet.
+pub async fn indicators(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, TABLES)?;
+    let data = state.current();
+    let snap = &data.snapshot;
+    match format {
+        Format::Json => Ok(json_response(json!({
+            "indicators": sheet_indicators(snap).map(|i| sheets::summary(i)).collect::<Vec<_>>(),
+        }))),
+        Format::Html => {
+            let list: Vec<Value> = sheet_indicators(snap).map(|i| sheets::summary(i)).collect();
+            Ok(Html(page(
+                "indicators.html",
+                json!({"title": "Fichas técnicas de los indicadores", "indicators": list}),
+            ))
+            .into_response())
+        }
+        f => {
+            download(
+                f,
+                sheets::sheets_table(sheet_indicators(snap), "fichas_tecnicas"),
+                "fichas_tecnicas",
+            )
+            .await
+        }
+    }
+}
+
+/// `GET /indicators/{id}`: one indicator's sheet, diagnosis, change log and progress.
+pub async fn indicator(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<String>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, TABLES)?;
+    let data = state.current();
+    let snap = &data.snapshot;
+    let key = id.to_lowercase();
+    let ind = sheet_indicators(snap)
+        .find(|i| i.id == key)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("no indicator `{id}`; /indicators lists them"))
+        })?;
+    let mut doc = sheets::sheet_doc(snap, ind);
+    doc["published_changes"] = published_changes(&state, &ind.id).await;
+    match format {
+        Format::Json => Ok(json_response(doc)),
+        Format::Html => Ok(Html(sheet_page(snap, ind, &doc)).into_response()),
+        f => {
+            let table = sheets::sheets_table(std::iter::once(ind), &format!("ficha_{}", ind.id));
+            download(f, table, &format!("ficha_{}", ind.id)).await
+        }
+    }
+}
+
+/// What the reporting store published for an indicator, from its change log: each published value or sheet field
+/// with who reported it, when it was published, before, after and why. `null` without a store, or while the
+/// store does not answer (the sheet still serves).
+async fn published_changes(state: &Arc<AppState>, indicator: &str) -> Value {
+    let Some(rep) = state.reporting.clone() else {
+        return Value::Null;
+    };
+    let filter = crate::store::log::LogFilter {
+        indicator: Some(indicator.to_string()),
+        ..Default::default()
+    };
+    let Ok(Ok(log)) = tokio::task::spawn_blocking(move || rep.store.log(&filter)).await else {
+        return Value::Null;
+    };
+    let submitted = |item: Option<i64>| {
+        log.iter()
+            .find(|e| e.item == item && e.action == "reportado")
+    };
+    log.iter()
+        .filter(|e| e.action == "publicado")
+        .filter_map(|published| {
+            let s = submitted(published.item)?;
+            Some(json!({
+                "published_at": published.at, "office": s.office, "territory": s.territory,
+                "year": s.year, "field": s.field, "before": s.before, "after": s.after, "why": s.why,
+                "item": published.item,
+            }))
+        })
+        .collect()
+}
+
+fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc: &Value) -> String {
+    let s = &ind.sheet;
+    let mut facts: Vec<Value> = vec![];
+    let mut fact = |label: &str, value: Option<String>, href: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            facts.push(json!({"label": label, "value": v, "href": href}));
+        }
+    };
+    fact("Código", doc["code"].as_str().map(String::from), None);
+    fact("Definición", s.definition.clone(), None);
+    fact("Fórmula", s.formula.clone(), None);
+    fact("Variables", s.variables.clone(), None);
+    fact("Unidad de medida", Some(ind.unit.clone()), None);
+    fact("Sentido", Some(direction_text(direction(s)).into()), None);
+    fact("Sistema", s.system.clone(), None);
+    fact(
+        "Subsistema",
+        s.subsystem.clone(),
+        doc["subsystem"]["href"].as_str().map(String::from),
+    );
+    fact("Dependencia responsable", s.office.clone(), None);
+    fact("Tipo", s.kind.clone(), None);
+    fact("Nivel territorial", s.territorial_level.clone(), None);
+    fact("Periodicidad", s.periodicity.clone(), None);
+    fact(
+        "Línea base",
+        s.baseline_value.map(|v| {
+            let year = s
+                .baseline_year
+                .map(|y| format!(" ({y})"))
+                .unwrap_or_default();
+            format!("{}{year}", format_es(Some(v), None))
+        })
+        .or_else(|| {
+            (!ind.baselines.is_empty()).then(|| {
+                "la de cada territorio (columna «Línea base» de la batería; ver avance por territorio)".into()
+            })
+        }),
+        None,
+    );
+    let targets: Vec<String> = s
+        .targets
+        .iter()
+        .map(|t| format!("{}: {}", t.year, format_es(Some(t.value), None)))
+        .collect();
+    fact("Metas", Some(targets.join("; ")), None);
+    fact(
+        "Fuentes",
+        s.sources.clone().or(Some(ind.attribution.clone())),
+        None,
+    );
+    let baseline = s
+        .baseline_value
+        .map(|b| format_es(Some(b), None))
+        .or_else(|| (!ind.baselines.is_empty()).then(|| "la de cada territorio".into()));
+    let note = match (baseline, final_target(s), snap.ssepot.progress.as_ref()) {
+        (Some(b), Some((y, t)), Some(cfg)) => {
+            let bands: Vec<String> = cfg
+                .bands
+                .iter()
+                .map(|b| format!("{} desde {} %", b.name, format_es(Some(b.min.max(0.0)), None)))
+                .collect();
+            format!(
+                "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}. Bandas: {}.",
+                b,
+                format_es(Some(t), None),
+                y.map(|y| format!(" en {y}")).unwrap_or_default(),
+                cfg.cap.map(|c| format!(", entre 0 y {} %", format_es(Some(c), None))).unwrap_or_default(),
+                bands.join(", ")
+            )
+        }
+        _ => "Sin línea base o meta en la ficha: solo se muestra el avance físico (el valor alcanzado).".into(),
+    };
+    let progress = sheets::progress_table(snap, ind);
+    page(
+        "indicator.html",
+        json!({
+            "title": format!("{} — ficha técnica", ind.name),
+            "sample": ind.sample,
+            "id": ind.id,
+            "facts": facts,
+            "diagnosis": doc["diagnosis"],
+            "changes": doc["changes"],
+            "published_changes": doc["published_changes"],
+            "progress_map": doc["progress_map"],
+            "progress_note": note,
+            "table": table_context(&progress),
+        }),
+    )
+}

@@ -1,0 +1,158 @@
+//! HTML pages from Jinja templates (minijinja), embedded in the binary from `web/templates/`.
+//!
+//! Autoescaping is on for every `.html` template, so no page escapes by hand: handlers pass plain data
+//! (anything `Serialize`) and the template decides the markup. Numbers are written the Spanish way with the
+//! `es` filter (`2.518.480`, `13,10`) and `pct` (`45,67 %`), so a page never formats a figure itself.
+
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, Value};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// `(name, source)` of templates embedded from `web/templates/`.
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../web/templates/", $name)))),*]
+    };
+}
+
+/// Every template, by name. Names end in `.html`, which turns autoescaping on.
+const TEMPLATES: &[(&str, &str)] = embed![
+    "base.html",
+    "table.html",
+    "figure.html",
+    "landing.html",
+    "conformance.html",
+    "api.html",
+    "collections.html",
+    "collection.html",
+    "items.html",
+    "item.html",
+    "change.html",
+    "dashboard.html",
+    "dashboards.html",
+    "indicators.html",
+    "indicator.html",
+    "reporting/base.html",
+    "reporting/login.html",
+    "reporting/office.html",
+    "reporting/result.html",
+    "reporting/review.html",
+    "reporting/log.html",
+    "reporting/error.html",
+];
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));
+        }
+        env.set_formatter(formatter);
+        env.add_filter("es", es_filter);
+        env.add_filter("pct", pct_filter);
+        env
+    })
+}
+
+/// Text is escaped for HTML (`&`, `<`, `>`, `"`, `'`) but `/` is kept, so URLs in pages read as URLs (minijinja's
+/// default also writes `/` as `&#x2f;`, which HTML does not need).
+fn formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (AutoEscape::Html, Some(text)) if !value.is_safe() => out
+            .write_str(&escape_html(text))
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write the page")),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a template with a context. An error is a bug in a template (a test renders every page).
+pub fn render(name: &str, context: impl Serialize) -> Result<String, String> {
+    environment()
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| format!("template `{name}`: {e:#}"))
+}
+
+/// A number as Spanish readers write it: `2.518.480` and `3,73`; integers without decimals unless
+/// `decimals` is given. `None` (a missing value) is `ND`.
+pub fn format_es(v: Option<f64>, decimals: Option<usize>) -> String {
+    let Some(v) = v else {
+        return "ND".into();
+    };
+    let plain = match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None if v.fract() == 0.0 => format!("{v:.0}"),
+        None => format!("{v:.2}"),
+    };
+    crate::styles::legend::spanish_digits(&plain)
+}
+
+fn number(v: &Value) -> Option<f64> {
+    if v.is_undefined() || v.is_none() {
+        return None;
+    }
+    f64::try_from(v.clone()).ok()
+}
+
+/// `{{ x | es }}`, `{{ x | es(2) }}`: a number the Spanish way, `ND` when missing; text passes through.
+fn es_filter(v: Value, decimals: Option<usize>) -> String {
+    match number(&v) {
+        Some(n) => format_es(Some(n), decimals),
+        None if v.as_str().is_some() => v.as_str().unwrap_or_default().to_string(),
+        None => "ND".into(),
+    }
+}
+
+/// `{{ x | pct(1) }}`: `45,67 %`, `ND` when missing.
+fn pct_filter(v: Value, decimals: Option<usize>) -> String {
+    match number(&v) {
+        Some(n) => format!("{} %", format_es(Some(n), Some(decimals.unwrap_or(2)))),
+        None => "ND".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn text_in_a_page_is_escaped_by_the_template() {
+        let html = super::render(
+            "conformance.html",
+            json!({"title": "<b>x</b>", "classes": ["a&b"]}),
+        )
+        .unwrap();
+        assert!(
+            html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;")
+        );
+        assert!(html.contains("a&amp;b"));
+        assert!(!html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn numbers_are_written_the_spanish_way() {
+        assert_eq!(super::format_es(Some(2518480.0), None), "2.518.480");
+        assert_eq!(super::format_es(Some(3.7312), None), "3,73");
+        assert_eq!(super::format_es(Some(-1234.5), None), "-1.234,50");
+        assert_eq!(super::format_es(Some(45.675), Some(1)), "45,7");
+        assert_eq!(super::format_es(None, None), "ND");
+        assert_eq!(super::pct_filter(45.67.into(), None), "45,67 %");
+    }
+}

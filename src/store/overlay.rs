@@ -1,0 +1,116 @@
+//! Published values laid over the snapshot read from the layers: the published value of a territory and
+//! year replaces the layer file's (or adds one where the file has none).
+//!
+//! Applying the same published values twice gives the same snapshot, so the server lays them over whatever
+//! it serves (a fresh reload or the current snapshot) without keeping a copy of the file-only data.
+
+use super::{Published, PublishedSheetField};
+use crate::model::{normalize_key, Indicator, Observation, Snapshot, UnitRef};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The snapshot with `published` laid over it; indicators without published values are shared, not copied.
+/// Values of indicators or territories the snapshot no longer has are left out.
+pub fn apply(mut snapshot: Snapshot, published: &[Published]) -> Snapshot {
+    let mut by_indicator: HashMap<&str, Vec<&Published>> = HashMap::new();
+    for p in published {
+        by_indicator.entry(&p.indicator).or_default().push(p);
+    }
+    for slot in &mut snapshot.indicators {
+        let Some(values) = by_indicator.get(slot.id.as_str()) else {
+            continue;
+        };
+        let mut ind: Indicator = (**slot).clone();
+        let mut changed = false;
+        for p in values {
+            let Some(unit) = unit_ref(&ind, &p.territory) else {
+                continue;
+            };
+            let obs = Observation {
+                unit,
+                year: p.year,
+                value: p.value,
+                row: 0,
+            };
+            match ind
+                .observations
+                .binary_search_by(|o| (o.year, o.unit).cmp(&(p.year, unit)))
+            {
+                Ok(i) if ind.observations[i] == obs => {}
+                Ok(i) => {
+                    ind.observations[i] = obs;
+                    changed = true;
+                }
+                Err(i) => {
+                    ind.observations.insert(i, obs);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            *slot = Arc::new(ind);
+        }
+    }
+    snapshot
+}
+
+/// The snapshot with published technical-sheet fields laid over it (a DIES-058 change once published). A value
+/// that does not read as its field's type (a number for `baseline_value`, a year for `target_year`) is left out:
+/// the submission checked it, so this only guards against a store written by hand.
+pub fn apply_sheet(mut snapshot: Snapshot, fields: &[PublishedSheetField]) -> Snapshot {
+    for slot in &mut snapshot.indicators {
+        let mine: Vec<&PublishedSheetField> =
+            fields.iter().filter(|f| f.indicator == slot.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut ind: Indicator = (**slot).clone();
+        for f in mine {
+            set_sheet_field(&mut ind, &f.field, &f.value);
+        }
+        *slot = Arc::new(ind);
+    }
+    snapshot
+}
+
+fn set_sheet_field(ind: &mut Indicator, field: &str, value: &str) {
+    let text = || Some(value.to_string());
+    let number = || value.trim().replace(',', ".").parse::<f64>().ok();
+    let year = || value.trim().parse::<i32>().ok();
+    let s = &mut ind.sheet;
+    match field {
+        "name" => ind.name = value.to_string(),
+        "unit" => ind.unit = value.to_string(),
+        "description" => ind.description = value.to_string(),
+        "system" => s.system = text(),
+        "subsystem" => s.subsystem = text(),
+        "office" => s.office = text(),
+        "kind" => s.kind = text(),
+        "baseline_year" => s.baseline_year = year().or(s.baseline_year),
+        "baseline_value" => s.baseline_value = number().or(s.baseline_value),
+        "target" => s.target = number().or(s.target),
+        "target_year" => s.target_year = year().or(s.target_year),
+        _ => {}
+    }
+}
+
+/// The unit a stored (normalised) territory key refers to.
+fn unit_ref(ind: &Indicator, territory: &str) -> Option<UnitRef> {
+    let set = &ind.unit_set;
+    if territory == normalize_key(&set.city.code) {
+        return Some(UnitRef::City);
+    }
+    set.find(territory).map(UnitRef::Unit)
+}
+
+/// The published value behind a served value, if it came from the store.
+pub fn origin<'a>(
+    published: &'a [Published],
+    indicator: &str,
+    territory: &str,
+    year: i32,
+) -> Option<&'a Published> {
+    published
+        .iter()
+        .find(|p| p.indicator == indicator && p.territory == territory && p.year == year)
+}

@@ -1,0 +1,774 @@
+//! The shared store: PostgreSQL, for several ssepot replicas behind a load balancer.
+//!
+//! The same tables as [`super::sqlite`], created and migrated by ssepot (under an advisory lock, so replicas
+//! starting together migrate once). One connection per process behind a mutex, opened on demand with a
+//! 2-second connect timeout and a 5-second statement timeout: when PostgreSQL is down, a request that needs
+//! it fails fast with [`StoreError::Unavailable`] (503), and the next request reconnects by itself.
+//! A commit is acknowledged only after PostgreSQL has flushed it (`synchronous_commit` stays `on`).
+
+use super::log::{value_text, LogEntry, LogFilter};
+use super::{
+    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    StoreError, Submission, SubmitOutcome,
+};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Config, NoTls, Row, Transaction};
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
+
+/// Schema versions, applied in order; `schema_migrations` records which ran.
+fn migrations() -> Vec<String> {
+    vec![format!(
+        r#"
+CREATE TABLE offices (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+CREATE TABLE office_indicators (
+  office TEXT NOT NULL REFERENCES offices(id),
+  indicator TEXT NOT NULL,
+  PRIMARY KEY (office, indicator)
+);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  hash BYTEA NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('office', 'reviewer', 'admin')),
+  office TEXT REFERENCES offices(id),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {NOW},
+  revoked_at TEXT,
+  CHECK ((role = 'office') = (office IS NOT NULL))
+);
+CREATE TABLE submissions (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  office TEXT NOT NULL REFERENCES offices(id),
+  token TEXT NOT NULL REFERENCES tokens(id),
+  idempotency_key TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {NOW},
+  UNIQUE (office, idempotency_key)
+);
+CREATE TABLE items (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  submission BIGINT NOT NULL REFERENCES submissions(id),
+  row BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('value', 'sheet')),
+  indicator TEXT NOT NULL,
+  territory TEXT,
+  year INTEGER,
+  value DOUBLE PRECISION,
+  field TEXT,
+  before TEXT,
+  after TEXT,
+  why TEXT,
+  state TEXT NOT NULL,
+  reason TEXT,
+  created_at TEXT NOT NULL DEFAULT {NOW},
+  updated_at TEXT NOT NULL DEFAULT {NOW}
+);
+CREATE INDEX items_by_state ON items (state);
+CREATE INDEX items_by_key ON items (indicator, territory, year);
+CREATE TABLE published (
+  indicator TEXT NOT NULL,
+  territory TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  value DOUBLE PRECISION,
+  item BIGINT NOT NULL REFERENCES items(id),
+  published_at TEXT NOT NULL,
+  PRIMARY KEY (indicator, territory, year)
+);
+CREATE TABLE published_sheet (
+  indicator TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  item BIGINT NOT NULL REFERENCES items(id),
+  published_at TEXT NOT NULL,
+  PRIMARY KEY (indicator, field)
+);
+CREATE TABLE change_log (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at TEXT NOT NULL DEFAULT {NOW},
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  office TEXT,
+  action TEXT NOT NULL,
+  submission BIGINT,
+  item BIGINT,
+  indicator TEXT,
+  territory TEXT,
+  year INTEGER,
+  field TEXT,
+  before TEXT,
+  after TEXT,
+  why TEXT
+);
+CREATE FUNCTION change_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN RAISE EXCEPTION 'the change log is append-only'; END $$;
+CREATE TRIGGER change_log_is_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON change_log
+  FOR EACH STATEMENT EXECUTE FUNCTION change_log_is_append_only();
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO meta VALUES ('data_version', 0);
+"#
+    )]
+}
+
+/// The channel a publish notifies, so other replicas refresh at once instead of at their next poll.
+const CHANNEL: &str = "ssepot_data_version";
+
+/// The PostgreSQL store.
+pub struct PgStore {
+    config: Config,
+    client: Mutex<Option<Client>>,
+    /// A second connection that only `LISTEN`s.
+    listener: Mutex<Option<Client>>,
+}
+
+/// Connection problems (and a server shutting down) are "unavailable"; anything else is a bug or bad data.
+fn pg(e: postgres::Error) -> StoreError {
+    let code = e.code().map(|c| c.code().to_string());
+    let connection = e.is_closed()
+        || e.as_db_error().is_none()
+        || code
+            .as_deref()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57"));
+    if connection {
+        StoreError::Unavailable(format!("PostgreSQL: {e}"))
+    } else {
+        StoreError::Internal(format!("PostgreSQL: {e}"))
+    }
+}
+
+impl PgStore {
+    /// Connects (the URL's password is never logged) and migrates.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let mut config = Config::from_str(url)
+            .map_err(|e| StoreError::invalid("--store", format!("not a PostgreSQL URL: {e}")))?;
+        config
+            .connect_timeout(Duration::from_secs(2))
+            .options("-c statement_timeout=5000");
+        let store = Self {
+            config,
+            client: Mutex::new(None),
+            listener: Mutex::new(None),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn connected(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
+        let mut guard = self.client.lock().expect("not poisoned");
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = None;
+            *guard = Some(self.config.connect(NoTls).map_err(pg)?);
+        }
+        Ok(guard)
+    }
+
+    /// Runs `f` on the connection; a connection failure drops it so the next call reconnects.
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.connected()?;
+        let out = f(guard.as_mut().expect("connected"));
+        if matches!(out, Err(StoreError::Unavailable(_))) {
+            *guard = None;
+        }
+        out
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(|c| {
+            let mut tx = c.transaction().map_err(pg)?;
+            let out = f(&mut tx)?;
+            tx.commit().map_err(pg)?;
+            Ok(out)
+        })
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.write(|tx| {
+            // Replicas starting together: one migrates, the others wait and find it done.
+            tx.execute("SELECT pg_advisory_xact_lock(7301)", &[])
+                .map_err(pg)?;
+            tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+                .map_err(pg)?;
+            let done: i64 = tx
+                .query_one("SELECT count(*) FROM schema_migrations", &[])
+                .map_err(pg)?
+                .get(0);
+            let all = migrations();
+            if done as usize > all.len() {
+                return Err(StoreError::Internal(format!(
+                    "the store has schema version {done}; this ssepot knows {} — use a newer ssepot",
+                    all.len()
+                )));
+            }
+            for (i, sql) in all.iter().enumerate().skip(done as usize) {
+                tx.batch_execute(sql).map_err(pg)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version) VALUES ($1)",
+                    &[&(i as i32 + 1)],
+                )
+                .map_err(pg)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.submission, s.office, s.source, i.row, i.kind, i.indicator, \
+     i.territory, i.year, i.value, i.field, i.before, i.after, i.why, i.state, i.reason, i.created_at, i.updated_at";
+
+fn item_from_row(r: &Row) -> Item {
+    let state: String = r.get(14);
+    Item {
+        id: r.get(0),
+        submission: r.get(1),
+        office: r.get(2),
+        source: r.get(3),
+        row: r.get(4),
+        kind: r.get(5),
+        indicator: r.get(6),
+        territory: r.get(7),
+        year: r.get(8),
+        value: r.get(9),
+        field: r.get(10),
+        before: r.get(11),
+        after: r.get(12),
+        why: r.get(13),
+        state: State::parse(&state).unwrap_or(State::Reportado),
+        reason: r.get(15),
+        created_at: r.get(16),
+        updated_at: r.get(17),
+    }
+}
+
+struct Entry<'a> {
+    who: &'a Principal,
+    office: &'a str,
+    action: &'a str,
+    submission: i64,
+    item: &'a Item,
+    before: Option<String>,
+    after: Option<String>,
+    why: Option<&'a str>,
+}
+
+fn append_log(tx: &mut Transaction, e: Entry) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        &[
+            &e.who.actor(),
+            &e.who.role.as_str(),
+            &e.office,
+            &e.action,
+            &e.submission,
+            &e.item.id,
+            &e.item.indicator,
+            &e.item.territory,
+            &e.item.year,
+            &e.item.field,
+            &e.before,
+            &e.after,
+            &e.why,
+        ],
+    )
+    .map_err(pg)?;
+    Ok(())
+}
+
+fn load_item(tx: &mut Transaction, id: i64, lock: bool) -> Result<Option<Item>, StoreError> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = $1{}",
+        if lock { " FOR UPDATE OF i" } else { "" }
+    );
+    Ok(tx
+        .query_opt(&sql, &[&id])
+        .map_err(pg)?
+        .as_ref()
+        .map(item_from_row))
+}
+
+impl Store for PgStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn principal(&self, token_id: &str) -> Result<Option<(Principal, [u8; 32])>, StoreError> {
+        self.run(|c| {
+            let Some(row) = c
+                .query_opt(
+                    "SELECT hash, role, office, label FROM tokens WHERE id = $1 AND revoked_at IS NULL",
+                    &[&token_id],
+                )
+                .map_err(pg)?
+            else {
+                return Ok(None);
+            };
+            let hash: Vec<u8> = row.get(0);
+            let hash: [u8; 32] = hash
+                .try_into()
+                .map_err(|_| StoreError::Internal(format!("token {token_id}: bad stored hash")))?;
+            let role: String = row.get(1);
+            let office: Option<String> = row.get(2);
+            let indicators = match &office {
+                Some(o) => c
+                    .query(
+                        "SELECT indicator FROM office_indicators WHERE office = $1 ORDER BY indicator",
+                        &[o],
+                    )
+                    .map_err(pg)?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect(),
+                None => vec![],
+            };
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Internal(format!("token {token_id}: role `{role}`")))?;
+            Ok(Some((
+                Principal {
+                    token_id: token_id.to_string(),
+                    role,
+                    office,
+                    label: row.get(3),
+                    indicators,
+                },
+                hash,
+            )))
+        })
+    }
+
+    fn submit(&self, who: &Principal, sub: &Submission) -> Result<SubmitOutcome, StoreError> {
+        let office = who
+            .office
+            .as_deref()
+            .ok_or_else(|| StoreError::Forbidden("only office tokens submit values".into()))?;
+        self.write(|tx| {
+            // One submission per office at a time, so a key reused concurrently (two replicas) is seen.
+            tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&office])
+                .map_err(pg)?;
+            let existing = tx
+                .query_opt(
+                    "SELECT id, payload_hash FROM submissions WHERE office = $1 AND idempotency_key = $2",
+                    &[&office, &sub.idempotency_key],
+                )
+                .map_err(pg)?;
+            if let Some(row) = existing {
+                let (id, hash): (i64, String) = (row.get(0), row.get(1));
+                if hash != sub.payload_hash {
+                    return Err(StoreError::conflict(
+                        "Idempotency-Key",
+                        format!("key `{}` was used for a different submission ({id})", sub.idempotency_key),
+                    ));
+                }
+                let items = tx
+                    .query("SELECT id FROM items WHERE submission = $1 ORDER BY id", &[&id])
+                    .map_err(pg)?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                return Ok(SubmitOutcome { submission: id, replayed: true, items });
+            }
+            let submission: i64 = tx
+                .query_one(
+                    "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&office, &who.token_id, &sub.idempotency_key, &sub.payload_hash, &sub.source],
+                )
+                .map_err(pg)?
+                .get(0);
+            let mut ids = Vec::with_capacity(sub.items.len());
+            for item in &sub.items {
+                ids.push(insert_item(tx, who, office, submission, item)?);
+            }
+            Ok(SubmitOutcome { submission, replayed: false, items: ids })
+        })
+    }
+
+    fn transition(
+        &self,
+        who: &Principal,
+        ids: &[i64],
+        to: State,
+        reason: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
+        if !who.role.reviews() {
+            return Err(StoreError::Forbidden(
+                "only reviewer (DAP) and admin tokens move items between states".into(),
+            ));
+        }
+        if ids.is_empty() {
+            return Err(StoreError::invalid("items", "no item ids given"));
+        }
+        self.write(|tx| {
+            let mut out = Vec::with_capacity(ids.len());
+            for &id in ids {
+                let item = load_item(tx, id, true)?
+                    .ok_or_else(|| StoreError::invalid("items", format!("no item {id}")))?;
+                super::workflow::check(item.state, to, reason)
+                    .map_err(|m| StoreError::conflict("items", format!("item {id}: {m}")))?;
+                let kept_reason = reason.filter(|_| to == State::Devuelto);
+                tx.execute(
+                    &format!("UPDATE items SET state = $1, reason = $2, updated_at = {NOW} WHERE id = $3"),
+                    &[&to.as_str(), &kept_reason, &id],
+                )
+                .map_err(pg)?;
+                if to == State::Publicado {
+                    publish(tx, &item)?;
+                }
+                append_log(
+                    tx,
+                    Entry {
+                        who,
+                        office: &item.office,
+                        action: to.as_str(),
+                        submission: item.submission,
+                        item: &item,
+                        before: Some(item.state.as_str().into()),
+                        after: Some(to.as_str().into()),
+                        why: reason,
+                    },
+                )?;
+                out.push(load_item(tx, id, false)?.expect("just updated"));
+            }
+            if to == State::Publicado {
+                tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'", &[])
+                    .map_err(pg)?;
+                // Delivered when the transaction commits, never before.
+                tx.batch_execute(&format!("NOTIFY {CHANNEL}")).map_err(pg)?;
+            }
+            Ok(out)
+        })
+    }
+
+    fn items(&self, f: &ItemFilter) -> Result<Vec<Item>, StoreError> {
+        let states: Vec<String> = f.states.iter().map(|s| s.as_str().to_string()).collect();
+        self.run(|c| {
+            Ok(c.query(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+                     WHERE ($1::TEXT IS NULL OR s.office = $1)
+                       AND (cardinality($2::TEXT[]) = 0 OR i.state = ANY($2))
+                       AND ($3::TEXT IS NULL OR i.indicator = $3)
+                     ORDER BY i.id"
+                ),
+                &[&f.office, &states, &f.indicator],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(item_from_row)
+            .collect())
+        })
+    }
+
+    fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                "SELECT indicator, field, value FROM published_sheet ORDER BY indicator, field",
+                &[],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| PublishedSheetField {
+                indicator: r.get(0),
+                field: r.get(1),
+                value: r.get(2),
+            })
+            .collect())
+        })
+    }
+
+    fn published(&self) -> Result<Vec<Published>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                "SELECT p.indicator, p.territory, p.year, p.value, p.item, i.submission, s.office, p.published_at
+                 FROM published p JOIN items i ON i.id = p.item JOIN submissions s ON s.id = i.submission
+                 ORDER BY p.indicator, p.year, p.territory",
+                &[],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| Published {
+                indicator: r.get(0),
+                territory: r.get(1),
+                year: r.get(2),
+                value: r.get(3),
+                item: r.get(4),
+                submission: r.get(5),
+                office: r.get(6),
+                published_at: r.get(7),
+            })
+            .collect())
+        })
+    }
+
+    fn data_version(&self) -> Result<i64, StoreError> {
+        self.run(|c| {
+            Ok(
+                c.query_one("SELECT value FROM meta WHERE key = 'data_version'", &[])
+                    .map_err(pg)?
+                    .get(0),
+            )
+        })
+    }
+
+    fn log(&self, f: &LogFilter) -> Result<Vec<LogEntry>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                "SELECT id, at, actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why
+                 FROM change_log WHERE ($1::TEXT IS NULL OR office = $1) AND ($2::TEXT IS NULL OR indicator = $2) ORDER BY id",
+                &[&f.office, &f.indicator],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| LogEntry {
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                role: r.get(3),
+                office: r.get(4),
+                action: r.get(5),
+                submission: r.get(6),
+                item: r.get(7),
+                indicator: r.get(8),
+                territory: r.get(9),
+                year: r.get(10),
+                field: r.get(11),
+                before: r.get(12),
+                after: r.get(13),
+                why: r.get(14),
+            })
+            .collect())
+        })
+    }
+
+    fn add_office(&self, id: &str, name: &str, indicators: &[String]) -> Result<(), StoreError> {
+        if !crate::config::is_valid_id(id) {
+            return Err(StoreError::invalid(
+                "office",
+                format!("`{id}` is not a valid id: use lower-case letters, digits, `-` and `_`"),
+            ));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO offices (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                &[&id, &name],
+            )
+            .map_err(pg)?;
+            tx.execute("DELETE FROM office_indicators WHERE office = $1", &[&id])
+                .map_err(pg)?;
+            for ind in indicators {
+                tx.execute(
+                    "INSERT INTO office_indicators (office, indicator) VALUES ($1, $2)",
+                    &[&id, ind],
+                )
+                .map_err(pg)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_token(
+        &self,
+        role: Role,
+        office: Option<&str>,
+        label: &str,
+    ) -> Result<String, StoreError> {
+        if (role == Role::Office) != office.is_some() {
+            return Err(StoreError::invalid(
+                "office",
+                "an office token needs an office, and only an office token has one",
+            ));
+        }
+        let (id, token, hash) = auth::generate().map_err(StoreError::Internal)?;
+        self.write(|tx| {
+            if let Some(o) = office {
+                let known: bool = tx
+                    .query_one("SELECT EXISTS (SELECT 1 FROM offices WHERE id = $1)", &[&o])
+                    .map_err(pg)?
+                    .get(0);
+                if !known {
+                    return Err(StoreError::invalid(
+                        "office",
+                        format!("no office `{o}`; add it first"),
+                    ));
+                }
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, hash, role, office, label) VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &hash.to_vec(), &role.as_str(), &office, &label],
+            )
+            .map_err(pg)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    fn wait_for_change(&self, timeout: Duration) -> Result<bool, StoreError> {
+        let mut guard = self.listener.lock().expect("not poisoned");
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = None;
+            let mut c = self.config.connect(NoTls).map_err(pg)?;
+            c.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(pg)?;
+            *guard = Some(c);
+        }
+        let next = {
+            let client = guard.as_mut().expect("connected");
+            let mut notifications = client.notifications();
+            let next = notifications.timeout_iter(timeout).next();
+            next.map(|n| n.is_some())
+        };
+        next.map_err(|e| {
+            *guard = None;
+            pg(e)
+        })
+    }
+
+    fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    &format!(
+                        "UPDATE tokens SET revoked_at = {NOW} WHERE id = $1 AND revoked_at IS NULL"
+                    ),
+                    &[&token_id],
+                )
+                .map_err(pg)?;
+            Ok(n == 1)
+        })
+    }
+}
+
+fn insert_item(
+    tx: &mut Transaction,
+    who: &Principal,
+    office: &str,
+    submission: i64,
+    item: &NewItem,
+) -> Result<i64, StoreError> {
+    let (row, indicator, territory, year, value, field, before, after, why) = match item {
+        NewItem::Value(v) => (
+            v.row as i64,
+            &v.indicator,
+            Some(&v.territory),
+            Some(v.year),
+            v.value,
+            None,
+            None,
+            None,
+            None,
+        ),
+        NewItem::Sheet(s) => (
+            1,
+            &s.indicator,
+            None,
+            None,
+            None,
+            Some(&s.field),
+            s.before.as_ref(),
+            Some(&s.after),
+            Some(&s.why),
+        ),
+    };
+    let kind = if field.is_some() { "sheet" } else { "value" };
+    let pending: Vec<Item> = tx
+        .query(
+            &format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+                 WHERE i.indicator = $1 AND i.territory IS NOT DISTINCT FROM $2 AND i.year IS NOT DISTINCT FROM $3
+                   AND i.field IS NOT DISTINCT FROM $4 AND i.state IN ('reportado', 'verificado', 'validado')
+                 FOR UPDATE OF i"
+            ),
+            &[indicator, &territory, &year, &field],
+        )
+        .map_err(pg)?
+        .iter()
+        .map(item_from_row)
+        .collect();
+    for old in &pending {
+        tx.execute(
+            &format!("UPDATE items SET state = 'reemplazado', updated_at = {NOW} WHERE id = $1"),
+            &[&old.id],
+        )
+        .map_err(pg)?;
+        append_log(
+            tx,
+            Entry {
+                who,
+                office: &old.office,
+                action: State::Reemplazado.as_str(),
+                submission,
+                item: old,
+                before: Some(old.state.as_str().into()),
+                after: Some(State::Reemplazado.as_str().into()),
+                why: Some("a newer submission of the same value"),
+            },
+        )?;
+    }
+    let served_before: Option<String> = match (territory, year) {
+        (Some(t), Some(y)) => tx
+            .query_opt(
+                "SELECT value FROM published WHERE indicator = $1 AND territory = $2 AND year = $3",
+                &[indicator, t, &y],
+            )
+            .map_err(pg)?
+            .map(|r| value_text(r.get(0))),
+        _ => before.cloned(),
+    };
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'reportado') RETURNING id",
+            &[&submission, &row, &kind, indicator, &territory, &year, &value, &field, &before, &after, &why],
+        )
+        .map_err(pg)?
+        .get(0);
+    let stored = load_item(tx, id, false)?.expect("just inserted");
+    append_log(
+        tx,
+        Entry {
+            who,
+            office,
+            action: State::Reportado.as_str(),
+            submission,
+            item: &stored,
+            before: served_before,
+            after: Some(match item {
+                NewItem::Value(v) => value_text(v.value),
+                NewItem::Sheet(s) => s.after.clone(),
+            }),
+            why: why.map(String::as_str),
+        },
+    )?;
+    Ok(id)
+}
+
+fn publish(tx: &mut Transaction, item: &Item) -> Result<(), StoreError> {
+    match (&item.territory, item.year, &item.field) {
+        (Some(t), Some(y), _) => tx.execute(
+            &format!(
+                "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES ($1, $2, $3, $4, $5, {NOW})
+                 ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+            ),
+            &[&item.indicator, t, &y, &item.value, &item.id],
+        ),
+        (_, _, Some(f)) => tx.execute(
+            &format!(
+                "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES ($1, $2, $3, $4, {NOW})
+                 ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+            ),
+            &[&item.indicator, f, &item.after.clone().unwrap_or_default(), &item.id],
+        ),
+        _ => return Err(StoreError::Internal(format!("item {} has neither a value key nor a field", item.id))),
+    }
+    .map_err(pg)?;
+    Ok(())
+}

@@ -1,0 +1,727 @@
+//! The embedded store: one SQLite file, created and migrated by ssepot.
+//!
+//! WAL journal, so readers (and a backup with `sqlite3 FILE ".backup copy"`) never block the writer, and
+//! `synchronous = FULL`, so a transaction acknowledged to a client is on disk even if the machine loses power
+//! (NORMAL in WAL mode survives a killed process but may lose the last commits on power loss). One
+//! connection behind a mutex: writes are a few per second at most, and SQLite has one writer anyway.
+
+use super::log::{value_text, LogEntry, LogFilter};
+use super::{
+    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    StoreError, Submission, SubmitOutcome,
+};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::Mutex;
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE offices (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+CREATE TABLE office_indicators (
+  office TEXT NOT NULL REFERENCES offices(id),
+  indicator TEXT NOT NULL,
+  PRIMARY KEY (office, indicator)
+);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  hash BLOB NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('office', 'reviewer', 'admin')),
+  office TEXT REFERENCES offices(id),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  revoked_at TEXT,
+  CHECK ((role = 'office') = (office IS NOT NULL))
+);
+CREATE TABLE submissions (
+  id INTEGER PRIMARY KEY,
+  office TEXT NOT NULL REFERENCES offices(id),
+  token TEXT NOT NULL REFERENCES tokens(id),
+  idempotency_key TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (office, idempotency_key)
+);
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  submission INTEGER NOT NULL REFERENCES submissions(id),
+  row INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('value', 'sheet')),
+  indicator TEXT NOT NULL,
+  territory TEXT,
+  year INTEGER,
+  value REAL,
+  field TEXT,
+  before TEXT,
+  after TEXT,
+  why TEXT,
+  state TEXT NOT NULL,
+  reason TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX items_by_state ON items (state);
+CREATE INDEX items_by_key ON items (indicator, territory, year);
+CREATE TABLE published (
+  indicator TEXT NOT NULL,
+  territory TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  value REAL,
+  item INTEGER NOT NULL REFERENCES items(id),
+  published_at TEXT NOT NULL,
+  PRIMARY KEY (indicator, territory, year)
+);
+CREATE TABLE published_sheet (
+  indicator TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  item INTEGER NOT NULL REFERENCES items(id),
+  published_at TEXT NOT NULL,
+  PRIMARY KEY (indicator, field)
+);
+CREATE TABLE change_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  office TEXT,
+  action TEXT NOT NULL,
+  submission INTEGER,
+  item INTEGER,
+  indicator TEXT,
+  territory TEXT,
+  year INTEGER,
+  field TEXT,
+  before TEXT,
+  after TEXT,
+  why TEXT
+);
+CREATE TRIGGER change_log_is_append_only_update BEFORE UPDATE ON change_log
+  BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
+  BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta VALUES ('data_version', 0);
+"#];
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn internal(e: rusqlite::Error) -> StoreError {
+    StoreError::Internal(format!("sqlite: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating if needed) the store file.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(internal)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(internal)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(internal)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(internal)?;
+        let store = Self {
+            conn: Mutex::new(conn),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn.lock().expect("not poisoned");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(internal)?;
+        let done: usize = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(internal)?;
+        if done > MIGRATIONS.len() {
+            return Err(StoreError::Internal(format!(
+                "the store has schema version {done}; this ssepot knows {} — use a newer ssepot",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+            tx.execute_batch(sql).map_err(internal)?;
+            tx.pragma_update(None, "user_version", i + 1)
+                .map_err(internal)?;
+        }
+        tx.commit().map_err(internal)
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn.lock().expect("not poisoned");
+        // IMMEDIATE takes the write lock first, so two writers never both read and then conflict.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(internal)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(internal)?;
+        Ok(out)
+    }
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.submission, s.office, s.source, i.row, i.kind, i.indicator, \
+     i.territory, i.year, i.value, i.field, i.before, i.after, i.why, i.state, i.reason, i.created_at, i.updated_at";
+
+fn item_from_row(r: &rusqlite::Row) -> rusqlite::Result<Item> {
+    let state: String = r.get(14)?;
+    Ok(Item {
+        id: r.get(0)?,
+        submission: r.get(1)?,
+        office: r.get(2)?,
+        source: r.get(3)?,
+        row: r.get(4)?,
+        kind: r.get(5)?,
+        indicator: r.get(6)?,
+        territory: r.get(7)?,
+        year: r.get(8)?,
+        value: r.get(9)?,
+        field: r.get(10)?,
+        before: r.get(11)?,
+        after: r.get(12)?,
+        why: r.get(13)?,
+        state: State::parse(&state).unwrap_or(State::Reportado),
+        reason: r.get(15)?,
+        created_at: r.get(16)?,
+        updated_at: r.get(17)?,
+    })
+}
+
+/// One change-log entry inside a transaction.
+struct Entry<'a> {
+    who: &'a Principal,
+    office: Option<&'a str>,
+    action: &'a str,
+    submission: Option<i64>,
+    item: &'a Item,
+    before: Option<String>,
+    after: Option<String>,
+    why: Option<&'a str>,
+}
+
+fn append_log(tx: &Transaction, e: Entry) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            e.who.actor(),
+            e.who.role.as_str(),
+            e.office,
+            e.action,
+            e.submission,
+            e.item.id,
+            e.item.indicator,
+            e.item.territory,
+            e.item.year,
+            e.item.field,
+            e.before,
+            e.after,
+            e.why
+        ],
+    )
+    .map_err(internal)?;
+    Ok(())
+}
+
+fn load_item(tx: &Transaction, id: i64) -> Result<Option<Item>, StoreError> {
+    tx.query_row(
+        &format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = ?1"
+        ),
+        [id],
+        item_from_row,
+    )
+    .optional()
+    .map_err(internal)
+}
+
+impl Store for SqliteStore {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn principal(&self, token_id: &str) -> Result<Option<(Principal, [u8; 32])>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let row = conn
+            .query_row(
+                "SELECT hash, role, office, label FROM tokens WHERE id = ?1 AND revoked_at IS NULL",
+                [token_id],
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(internal)?;
+        let Some((hash, role, office, label)) = row else {
+            return Ok(None);
+        };
+        let hash: [u8; 32] = hash
+            .try_into()
+            .map_err(|_| StoreError::Internal(format!("token {token_id}: bad stored hash")))?;
+        let indicators = match &office {
+            Some(o) => {
+                let mut stmt = conn
+                    .prepare("SELECT indicator FROM office_indicators WHERE office = ?1 ORDER BY indicator")
+                    .map_err(internal)?;
+                let rows = stmt
+                    .query_map([o], |r| r.get(0))
+                    .map_err(internal)?
+                    .collect::<Result<Vec<String>, _>>()
+                    .map_err(internal)?;
+                rows
+            }
+            None => vec![],
+        };
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Internal(format!("token {token_id}: role `{role}`")))?;
+        Ok(Some((
+            Principal {
+                token_id: token_id.to_string(),
+                role,
+                office,
+                label,
+                indicators,
+            },
+            hash,
+        )))
+    }
+
+    fn submit(&self, who: &Principal, sub: &Submission) -> Result<SubmitOutcome, StoreError> {
+        let office = who
+            .office
+            .as_deref()
+            .ok_or_else(|| StoreError::Forbidden("only office tokens submit values".into()))?;
+        self.write(|tx| {
+            let existing: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT id, payload_hash FROM submissions WHERE office = ?1 AND idempotency_key = ?2",
+                    params![office, sub.idempotency_key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(internal)?;
+            if let Some((id, hash)) = existing {
+                if hash != sub.payload_hash {
+                    return Err(StoreError::conflict(
+                        "Idempotency-Key",
+                        format!("key `{}` was used for a different submission ({id})", sub.idempotency_key),
+                    ));
+                }
+                let mut stmt = tx
+                    .prepare("SELECT id FROM items WHERE submission = ?1 ORDER BY id")
+                    .map_err(internal)?;
+                let items = stmt
+                    .query_map([id], |r| r.get(0))
+                    .map_err(internal)?
+                    .collect::<Result<Vec<i64>, _>>()
+                    .map_err(internal)?;
+                return Ok(SubmitOutcome { submission: id, replayed: true, items });
+            }
+            tx.execute(
+                "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![office, who.token_id, sub.idempotency_key, sub.payload_hash, sub.source],
+            )
+            .map_err(internal)?;
+            let submission = tx.last_insert_rowid();
+            let mut ids = Vec::with_capacity(sub.items.len());
+            for item in &sub.items {
+                ids.push(insert_item(tx, who, office, submission, item)?);
+            }
+            Ok(SubmitOutcome { submission, replayed: false, items: ids })
+        })
+    }
+
+    fn transition(
+        &self,
+        who: &Principal,
+        ids: &[i64],
+        to: State,
+        reason: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
+        if !who.role.reviews() {
+            return Err(StoreError::Forbidden(
+                "only reviewer (DAP) and admin tokens move items between states".into(),
+            ));
+        }
+        if ids.is_empty() {
+            return Err(StoreError::invalid("items", "no item ids given"));
+        }
+        self.write(|tx| {
+            let mut out = Vec::with_capacity(ids.len());
+            for &id in ids {
+                let item = load_item(tx, id)?
+                    .ok_or_else(|| StoreError::invalid("items", format!("no item {id}")))?;
+                super::workflow::check(item.state, to, reason)
+                    .map_err(|m| StoreError::conflict("items", format!("item {id}: {m}")))?;
+                tx.execute(
+                    &format!("UPDATE items SET state = ?1, reason = ?2, updated_at = {NOW} WHERE id = ?3"),
+                    params![to.as_str(), reason.filter(|_| to == State::Devuelto), id],
+                )
+                .map_err(internal)?;
+                if to == State::Publicado {
+                    publish(tx, &item)?;
+                }
+                append_log(
+                    tx,
+                    Entry {
+                        who,
+                        office: Some(&item.office),
+                        action: to.as_str(),
+                        submission: Some(item.submission),
+                        item: &item,
+                        before: Some(item.state.as_str().into()),
+                        after: Some(to.as_str().into()),
+                        why: reason,
+                    },
+                )?;
+                out.push(load_item(tx, id)?.expect("just updated"));
+            }
+            if to == State::Publicado {
+                tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'", [])
+                    .map_err(internal)?;
+            }
+            Ok(out)
+        })
+    }
+
+    fn items(&self, f: &ItemFilter) -> Result<Vec<Item>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let states: Vec<&str> = f.states.iter().map(|s| s.as_str()).collect();
+        let states_json = serde_json::to_string(&states).expect("strings serialise");
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+                 WHERE (?1 IS NULL OR s.office = ?1)
+                   AND (?2 = '[]' OR i.state IN (SELECT value FROM json_each(?2)))
+                   AND (?3 IS NULL OR i.indicator = ?3)
+                 ORDER BY i.id"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(params![f.office, states_json, f.indicator], item_from_row)
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT indicator, field, value FROM published_sheet ORDER BY indicator, field",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PublishedSheetField {
+                    indicator: r.get(0)?,
+                    field: r.get(1)?,
+                    value: r.get(2)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn published(&self) -> Result<Vec<Published>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.indicator, p.territory, p.year, p.value, p.item, i.submission, s.office, p.published_at
+                 FROM published p JOIN items i ON i.id = p.item JOIN submissions s ON s.id = i.submission
+                 ORDER BY p.indicator, p.year, p.territory",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Published {
+                    indicator: r.get(0)?,
+                    territory: r.get(1)?,
+                    year: r.get(2)?,
+                    value: r.get(3)?,
+                    item: r.get(4)?,
+                    submission: r.get(5)?,
+                    office: r.get(6)?,
+                    published_at: r.get(7)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn data_version(&self) -> Result<i64, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        conn.query_row(
+            "SELECT value FROM meta WHERE key = 'data_version'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(internal)
+    }
+
+    fn log(&self, f: &LogFilter) -> Result<Vec<LogEntry>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, at, actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why
+                 FROM change_log WHERE (?1 IS NULL OR office = ?1) AND (?2 IS NULL OR indicator = ?2) ORDER BY id",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(params![f.office, f.indicator], |r| {
+                Ok(LogEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    role: r.get(3)?,
+                    office: r.get(4)?,
+                    action: r.get(5)?,
+                    submission: r.get(6)?,
+                    item: r.get(7)?,
+                    indicator: r.get(8)?,
+                    territory: r.get(9)?,
+                    year: r.get(10)?,
+                    field: r.get(11)?,
+                    before: r.get(12)?,
+                    after: r.get(13)?,
+                    why: r.get(14)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn add_office(&self, id: &str, name: &str, indicators: &[String]) -> Result<(), StoreError> {
+        if !crate::config::is_valid_id(id) {
+            return Err(StoreError::invalid(
+                "office",
+                format!("`{id}` is not a valid id: use lower-case letters, digits, `-` and `_`"),
+            ));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO offices (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                params![id, name],
+            )
+            .map_err(internal)?;
+            tx.execute("DELETE FROM office_indicators WHERE office = ?1", [id])
+                .map_err(internal)?;
+            for ind in indicators {
+                tx.execute(
+                    "INSERT INTO office_indicators (office, indicator) VALUES (?1, ?2)",
+                    params![id, ind],
+                )
+                .map_err(internal)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_token(
+        &self,
+        role: Role,
+        office: Option<&str>,
+        label: &str,
+    ) -> Result<String, StoreError> {
+        if (role == Role::Office) != office.is_some() {
+            return Err(StoreError::invalid(
+                "office",
+                "an office token needs an office, and only an office token has one",
+            ));
+        }
+        let (id, token, hash) = auth::generate().map_err(StoreError::Internal)?;
+        self.write(|tx| {
+            if let Some(o) = office {
+                let known: bool = tx
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM offices WHERE id = ?1)",
+                        [o],
+                        |r| r.get(0),
+                    )
+                    .map_err(internal)?;
+                if !known {
+                    return Err(StoreError::invalid(
+                        "office",
+                        format!("no office `{o}`; add it first"),
+                    ));
+                }
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, hash, role, office, label) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, hash.to_vec(), role.as_str(), office, label],
+            )
+            .map_err(internal)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    &format!(
+                        "UPDATE tokens SET revoked_at = {NOW} WHERE id = ?1 AND revoked_at IS NULL"
+                    ),
+                    [token_id],
+                )
+                .map_err(internal)?;
+            Ok(n == 1)
+        })
+    }
+}
+
+/// Inserts one submitted item, supersedes pending items for the same value, and logs it.
+fn insert_item(
+    tx: &Transaction,
+    who: &Principal,
+    office: &str,
+    submission: i64,
+    item: &NewItem,
+) -> Result<i64, StoreError> {
+    let (row, indicator, territory, year, value, field, before, after, why) = match item {
+        NewItem::Value(v) => (
+            v.row,
+            &v.indicator,
+            Some(&v.territory),
+            Some(v.year),
+            v.value,
+            None,
+            None,
+            None,
+            None,
+        ),
+        NewItem::Sheet(s) => (
+            1,
+            &s.indicator,
+            None,
+            None,
+            None,
+            Some(&s.field),
+            s.before.as_ref(),
+            Some(&s.after),
+            Some(&s.why),
+        ),
+    };
+    let kind = if field.is_some() { "sheet" } else { "value" };
+    // Pending items for the same value (or sheet field) are superseded by this one.
+    let mut stmt = tx
+        .prepare(&format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+             WHERE i.indicator = ?1 AND i.territory IS ?2 AND i.year IS ?3 AND i.field IS ?4
+               AND i.state IN ('reportado', 'verificado', 'validado')"
+        ))
+        .map_err(internal)?;
+    let pending = stmt
+        .query_map(params![indicator, territory, year, field], item_from_row)
+        .map_err(internal)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    for old in &pending {
+        tx.execute(
+            &format!("UPDATE items SET state = 'reemplazado', updated_at = {NOW} WHERE id = ?1"),
+            [old.id],
+        )
+        .map_err(internal)?;
+        append_log(
+            tx,
+            Entry {
+                who,
+                office: Some(&old.office),
+                action: State::Reemplazado.as_str(),
+                submission: Some(submission),
+                item: old,
+                before: Some(old.state.as_str().into()),
+                after: Some(State::Reemplazado.as_str().into()),
+                why: Some("a newer submission of the same value"),
+            },
+        )?;
+    }
+    let served_before: Option<String> = match (territory, year) {
+        (Some(t), Some(y)) => tx
+            .query_row(
+                "SELECT value FROM published WHERE indicator = ?1 AND territory = ?2 AND year = ?3",
+                params![indicator, t, y],
+                |r| r.get::<_, Option<f64>>(0),
+            )
+            .optional()
+            .map_err(internal)?
+            .map(value_text),
+        _ => before.cloned(),
+    };
+    tx.execute(
+        "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'reportado')",
+        params![submission, row as i64, kind, indicator, territory, year, value, field, before, after, why],
+    )
+    .map_err(internal)?;
+    let id = tx.last_insert_rowid();
+    let stored = load_item(tx, id)?.expect("just inserted");
+    append_log(
+        tx,
+        Entry {
+            who,
+            office: Some(office),
+            action: State::Reportado.as_str(),
+            submission: Some(submission),
+            item: &stored,
+            before: served_before,
+            after: Some(match item {
+                NewItem::Value(v) => value_text(v.value),
+                NewItem::Sheet(s) => s.after.clone(),
+            }),
+            why: why.map(String::as_str),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Writes the published value (or sheet field) of an item being published.
+fn publish(tx: &Transaction, item: &Item) -> Result<(), StoreError> {
+    match (&item.territory, item.year, &item.field) {
+        (Some(t), Some(y), _) => tx.execute(
+            &format!(
+                "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES (?1, ?2, ?3, ?4, ?5, {NOW})
+                 ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+            ),
+            params![item.indicator, t, y, item.value, item.id],
+        ),
+        (_, _, Some(f)) => tx.execute(
+            &format!(
+                "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES (?1, ?2, ?3, ?4, {NOW})
+                 ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+            ),
+            params![item.indicator, f, item.after.clone().unwrap_or_default(), item.id],
+        ),
+        _ => return Err(StoreError::Internal(format!("item {} has neither a value key nor a field", item.id))),
+    }
+    .map_err(internal)?;
+    Ok(())
+}

@@ -1,0 +1,442 @@
+//! The SSEPOT report's four dashboards through the real router on the synthetic sample tables: the
+//! published figures of the 2020–2023 management report come out of the JSON, the page and the downloads,
+//! all equal. The figures are written here and in the sample tables only, never in `src/`.
+
+mod common;
+
+use common::{demo, get, layers_copy};
+use serde_json::Value;
+use ssepot::state::AppState;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// `key → value` of a dashboard's figures (JSON).
+async fn figures(id: &str) -> BTreeMap<String, Value> {
+    let r = get(&demo(), &format!("/ssepot/{id}?f=json")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let doc = r.json();
+    assert_eq!(doc["sample"], true, "the sample tables are marked as such");
+    doc["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["key"].as_str().unwrap().to_string(), f["value"].clone()))
+        .collect()
+}
+
+/// `key → text` of the figures as the page shows them.
+async fn page_figures(id: &str) -> BTreeMap<String, String> {
+    let r = get(&demo(), &format!("/ssepot/{id}?f=html")).await;
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(
+        html.contains("MUESTRA SINTÉTICA"),
+        "the page says the data are synthetic"
+    );
+    html.split("<li data-key=\"")
+        .skip(1)
+        .map(|part| {
+            let key = part.split('"').next().unwrap().to_string();
+            let text = part
+                .split("<strong>")
+                .nth(1)
+                .unwrap()
+                .split("</strong>")
+                .next()
+                .unwrap()
+                .to_string();
+            (key, text)
+        })
+        .collect()
+}
+
+/// `key → value` of the figures' CSV download (`cifra;descripcion;valor;unidad`).
+async fn csv_figures(id: &str) -> BTreeMap<String, String> {
+    let r = get(&demo(), &format!("/ssepot/{id}?f=csv")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.content_type.starts_with("text/csv"));
+    let text = r.text();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(';').collect();
+            (cells[0].to_string(), cells[cells.len() - 2].to_string())
+        })
+        .collect()
+}
+
+/// `key → value` of the figures' XLSX download, read back with calamine.
+async fn xlsx_figures(id: &str) -> BTreeMap<String, f64> {
+    use calamine::{DataType, Reader, Xlsx};
+    let r = get(&demo(), &format!("/ssepot/{id}?f=xlsx")).await;
+    assert_eq!(r.status, 200);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(r.body)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    sheet
+        .rows()
+        .skip(1)
+        .filter_map(|row| {
+            let key = row.first()?.get_string()?.to_string();
+            let value = row.get(2)?.get_float()?;
+            Some((key, value))
+        })
+        .collect()
+}
+
+/// Checks one published figure in JSON, page, CSV and XLSX.
+async fn published(id: &str, key: &str, value: f64, page: &str, csv: &str) {
+    let json = figures(id).await;
+    assert_eq!(json[key].as_f64(), Some(value), "{id} {key} in JSON");
+    assert_eq!(page_figures(id).await[key], page, "{id} {key} on the page");
+    assert_eq!(csv_figures(id).await[key], csv, "{id} {key} in CSV");
+    assert_eq!(xlsx_figures(id).await[key], value, "{id} {key} in XLSX");
+}
+
+#[tokio::test]
+async fn commitments_give_the_published_shares_and_the_overall_progress() {
+    published("compromisos", "compromisos", 100.0, "100", "100").await;
+    published("compromisos", "corto_plazo_pct", 23.0, "23,0 %", "23").await;
+    published("compromisos", "resto_plan_pct", 77.0, "77,0 %", "77").await;
+    published("compromisos", "corto_plazo_cumplidos", 14.0, "14", "14").await;
+    published(
+        "compromisos",
+        "corto_plazo_cumplidos_pct",
+        60.9,
+        "60,9 %",
+        "60,9",
+    )
+    .await;
+    published(
+        "compromisos",
+        "corto_plazo_en_avance_pct",
+        26.1,
+        "26,1 %",
+        "26,1",
+    )
+    .await;
+    published(
+        "compromisos",
+        "corto_plazo_sin_avance_pct",
+        4.3,
+        "4,3 %",
+        "4,3",
+    )
+    .await;
+    published("compromisos", "avance_general", 88.12, "88,12 %", "88,12").await;
+    published("compromisos", "cumplidos", 66.0, "66", "66").await;
+    published("compromisos", "en_avance", 23.0, "23", "23").await;
+}
+
+#[tokio::test]
+async fn the_pot_pdd_relation_gives_the_published_counts_bands_and_investment() {
+    published("pdd", "indicadores_producto", 132.0, "132", "132").await;
+    published("pdd", "programas", 28.0, "28", "28").await;
+    published("pdd", "proyectos_pot", 169.0, "169", "169").await;
+    published("pdd", "banda_alto_pct", 71.0, "71 %", "71").await;
+    published("pdd", "banda_medio_pct", 13.0, "13 %", "13").await;
+    published("pdd", "banda_bajo_pct", 16.0, "16 %", "16").await;
+    published("pdd", "aporte_puntos", 23.0, "23,0 puntos", "23").await;
+    published("pdd", "avance_fisico_plan", 89.0, "89 %", "89").await;
+    published("pdd", "avance_conjunto", 75.4, "75,4 %", "75,4").await;
+    published(
+        "pdd",
+        "inversion_programada",
+        5_213_246.0,
+        "$5.213.246 millones",
+        "5213246",
+    )
+    .await;
+    published(
+        "pdd",
+        "inversion_proyectada",
+        5_187_358.0,
+        "$5.187.358 millones",
+        "5187358",
+    )
+    .await;
+    published("pdd", "ejecucion_inversion", 99.5, "99,5 %", "99,5").await;
+    published("pdd", "participacion_plan_plurianual", 25.0, "25 %", "25").await;
+}
+
+#[tokio::test]
+async fn the_pdd_bands_count_94_high_17_medium_and_21_low() {
+    let doc = get(&demo(), "/ssepot/pdd?f=json").await.json();
+    let bands: Vec<(String, u64)> = doc["summary"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().into(),
+                b["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bands,
+        [
+            ("alto".into(), 94),
+            ("medio".into(), 17),
+            ("bajo".into(), 21)
+        ]
+    );
+    // Ecociudad carries most of the investment of the related programmes.
+    let lines = doc["summary"]["by_line"].as_array().unwrap();
+    let top = lines
+        .iter()
+        .max_by(|a, b| {
+            a["planned"]
+                .as_f64()
+                .partial_cmp(&b["planned"].as_f64())
+                .unwrap()
+        })
+        .unwrap();
+    assert_eq!(top["label"], "Ecociudad");
+}
+
+#[tokio::test]
+async fn the_short_term_commitments_are_14_fulfilled_6_in_progress_and_1_without_progress() {
+    let doc = get(&demo(), "/ssepot/compromisos?f=json").await.json();
+    let states: BTreeMap<String, u64> = doc["summary"]["short_term_states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["label"].as_str().unwrap().into(),
+                s["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(states["Cumplido"], 14);
+    assert_eq!(states["En avance"], 6);
+    assert_eq!(states["Sin avance"], 1);
+    assert_eq!(doc["summary"]["short_term"]["count"], 23);
+    assert_eq!(doc["rows"].as_array().unwrap().len(), 100);
+    // The yearly progress is there for every year 2017–2023.
+    assert_eq!(
+        doc["summary"]["overall_by_year"].as_array().unwrap().len(),
+        7
+    );
+}
+
+#[tokio::test]
+async fn twenty_subsystems_in_two_systems_with_their_texts() {
+    let f = figures("subsistemas").await;
+    assert_eq!(f["subsistemas"], 20.0);
+    assert_eq!(f["sistemas"], 2.0);
+    let page = get(&demo(), "/ssepot/subsistemas?f=html").await.text();
+    assert!(page.contains("Físico-Espaciales") && page.contains("Institucionales y de Gestión"));
+    assert!(
+        page.contains("id=\"sub-movilidad\""),
+        "subsystems have anchors sheets link to"
+    );
+    let rows = get(&demo(), "/ssepot/subsistemas?f=csv&tabla=filas")
+        .await
+        .text();
+    assert_eq!(rows.lines().count(), 21, "a header and 20 subsystems");
+    assert!(rows.lines().nth(1).unwrap().contains("Situación sintética"));
+}
+
+#[tokio::test]
+async fn the_diagnosis_lists_findings_phases_and_the_dies_058_log() {
+    let f = figures("diagnostico").await;
+    assert_eq!(f["indicadores_diagnosticados"], 12.0);
+    assert_eq!(f["cambios_dies058"], 7.0);
+    let page = get(&demo(), "/ssepot/diagnostico?f=html").await.text();
+    assert!(page.contains("DIES-058") && page.contains("Déficit cuantitativo de vivienda"));
+    assert!(page.contains("Fase 3 — 2022") && page.contains("Casos especiales — 2023"));
+}
+
+#[tokio::test]
+async fn every_chart_has_its_table_as_text_alternative() {
+    for id in ["compromisos", "pdd", "subsistemas", "diagnostico"] {
+        let doc = get(&demo(), &format!("/ssepot/{id}?f=json")).await.json();
+        let page = get(&demo(), &format!("/ssepot/{id}?f=html")).await.text();
+        for chart in doc["charts"].as_array().unwrap() {
+            let cid = chart["id"].as_str().unwrap();
+            assert!(
+                page.contains(&format!(
+                    "<canvas id=\"chart-{cid}\" role=\"img\" aria-label="
+                )),
+                "{id}/{cid}"
+            );
+            assert!(
+                page.contains(&format!("data-chart=\"{cid}\"")),
+                "{id}/{cid} has a data table"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_dashboard_parameters_are_400_naming_the_parameter() {
+    let s = demo();
+    for (uri, param) in [
+        ("/ssepot/pdd?f=gpkg", "f"),
+        ("/ssepot/pdd?f=pdf", "f"),
+        ("/ssepot/pdd?tabla=todo", "tabla"),
+        ("/ssepot/pdd?anio=2023", "anio"),
+        ("/indicators?tabla=filas", "tabla"),
+    ] {
+        let r = get(&s, uri).await;
+        assert_eq!(r.status, 400, "{uri}");
+        assert_eq!(r.json()["parameter"], param, "{uri}");
+        assert!(r.json()["description"].as_str().unwrap().contains(param));
+    }
+    let r = get(&s, "/ssepot/presupuesto").await;
+    assert_eq!(r.status, 404);
+    assert!(r.json()["description"]
+        .as_str()
+        .unwrap()
+        .contains("compromisos"));
+}
+
+#[tokio::test]
+async fn a_bad_cell_in_a_report_table_is_an_import_error_naming_file_row_and_column() {
+    let dir = layers_copy();
+    let csv = dir
+        .path()
+        .join("data/ssepot-muestra/compromisos_muestra.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[4] = lines[4].replace("100,00", "cien");
+    std::fs::write(&csv, lines.join("\n")).unwrap();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let errors: Vec<String> = state
+        .current()
+        .snapshot
+        .report
+        .file_errors
+        .iter()
+        .map(|e| e.error.clone())
+        .collect();
+    let e = errors.join("\n");
+    assert!(
+        e.contains("compromisos_muestra.csv, row 5, column `2023`") && e.contains("`cien`"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_report_year_is_a_new_table_not_code() {
+    let dir = layers_copy();
+    // Every commitment not yet fulfilled reaches 100 % in a 2024 column: the overall progress is then 100.
+    let csv = dir
+        .path()
+        .join("data/ssepot-muestra/compromisos_muestra.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let out: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l};2024")
+            } else {
+                format!("{l};100")
+            }
+        })
+        .collect();
+    std::fs::write(&csv, out.join("\n")).unwrap();
+    let toml = dir.path().join("ssepot-muestra.toml");
+    let t = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("years = [2017, 2023]", "years = [2017, 2024]");
+    std::fs::write(&toml, t).unwrap();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let doc = get(&state, "/ssepot/compromisos?f=json").await.json();
+    assert_eq!(doc["summary"]["year"], 2024);
+    let f: BTreeMap<String, Value> = doc["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["key"].as_str().unwrap().to_string(), f["value"].clone()))
+        .collect();
+    assert_eq!(f["avance_general"], 100.0);
+}
+
+#[test]
+fn the_published_figures_appear_nowhere_in_the_source() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    let mut files = vec![];
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let figures = [
+        "88,12",
+        "88.12",
+        "60,9",
+        "60.9",
+        "26,1",
+        "26.1",
+        "75,4",
+        "75.4",
+        "99,5",
+        "99.5",
+        "5213246",
+        "5_213_246",
+        "5.213.246",
+        "5187358",
+        "5_187_358",
+        "5.187.358",
+    ];
+    // A figure counts when it stands alone: `-75.4` (a longitude) or `175.45` is not `75.4`.
+    let stands_alone = |text: &str, f: &str| {
+        text.match_indices(f).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + f.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == '-')
+                && !after.is_some_and(|c| c.is_ascii_digit())
+        })
+    };
+    for (path, text) in &files {
+        for f in figures {
+            assert!(
+                !stands_alone(text, f),
+                "{path} holds the published figure {f}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_broken_report_table_on_reload_keeps_the_dashboards_loaded_before() {
+    let dir = layers_copy();
+    let state = Arc::new(AppState::load(dir.path().to_owned(), None).unwrap());
+    let before = get(&state, "/ssepot/pdd?f=json").await.json()["figures"].clone();
+    let rel = dir
+        .path()
+        .join("data/ssepot-muestra/relacion_pdd_pot_muestra.csv");
+    let text = std::fs::read_to_string(&rel).unwrap();
+    std::fs::write(&rel, format!("{text}IP-999;PP-001\n")).unwrap();
+    let report = state.reload().await.unwrap();
+    let errors: Vec<&str> = report
+        .file_errors
+        .iter()
+        .map(|e| e.error.as_str())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("relacion_pdd_pot_muestra.csv") && e.contains("`IP-999`")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        get(&state, "/ssepot/pdd?f=json").await.json()["figures"],
+        before
+    );
+}

@@ -1,0 +1,35 @@
+//! The reporting store on PostgreSQL: the shared cases through the router (`tests/store/cases.rs`), on a
+//! private PostgreSQL 15 cluster started for this test binary.
+
+#[path = "store/cases.rs"]
+mod cases;
+mod common;
+#[path = "common/postgres.rs"]
+mod postgres_cluster;
+
+use postgres_cluster::Pg;
+use ssepot::store::postgres::PgStore;
+use ssepot::store::Store;
+use std::sync::{Arc, OnceLock};
+
+fn cluster() -> &'static Pg {
+    static PG: OnceLock<Pg> = OnceLock::new();
+    PG.get_or_init(Pg::start)
+}
+
+/// The store on a fresh database (ssepot creates the tables).
+fn open_store() -> Arc<dyn Store> {
+    Arc::new(PgStore::open(&cluster().url()).unwrap())
+}
+
+/// Tries to change and to delete change-log entries behind the server's back; returns both errors.
+fn try_to_rewrite_the_log() -> (String, String) {
+    let mut c = postgres::Client::connect(&cluster().url(), postgres::NoTls).unwrap();
+    let update = c.execute("UPDATE change_log SET after = 'x'", &[]);
+    let delete = c.execute("DELETE FROM change_log", &[]);
+    let text = |e: postgres::Error| {
+        e.as_db_error()
+            .map_or_else(|| e.to_string(), |d| d.message().to_string())
+    };
+    (text(update.unwrap_err()), text(delete.unwrap_err()))
+}

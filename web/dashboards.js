@@ -1,0 +1,44 @@
+// Draws the charts of an SSEPOT dashboard page with Chart.js (vendored, embedded in the binary). The data
+// comes from the page's <script type="application/json" id="charts">, the same document the table under each
+// chart shows as text; nothing is computed here.
+(function () {
+  const el = document.getElementById('charts');
+  if (!el || !window.Chart) return;
+  const charts = JSON.parse(el.textContent);
+  // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+  const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+  const fmt = new Intl.NumberFormat('es-CO', { maximumFractionDigits: 2 });
+  window.ssepotCharts = {};
+  for (const c of charts) {
+    const canvas = document.getElementById('chart-' + c.id);
+    if (!canvas) continue;
+    const horizontal = c.kind === 'horizontal';
+    const stacked = c.kind === 'stacked';
+    const type = c.kind === 'line' ? 'line' : 'bar';
+    const datasets = c.series.map((s, i) => ({
+      label: s.name,
+      data: s.values,
+      backgroundColor: palette[i % palette.length],
+      borderColor: palette[i % palette.length],
+      spanGaps: false,
+    }));
+    window.ssepotCharts[c.id] = new window.Chart(canvas, {
+      type,
+      data: { labels: c.labels, datasets },
+      options: {
+        indexAxis: horizontal ? 'y' : 'x',
+        maintainAspectRatio: false,
+        animation: false,
+        locale: 'es-CO',
+        scales: {
+          x: { stacked, ticks: { autoSkip: !horizontal } },
+          y: { stacked, beginAtZero: true },
+        },
+        plugins: {
+          legend: { display: c.series.length > 1 },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ctx.raw == null ? 'ND' : fmt.format(ctx.raw)} ${c.unit}` } },
+        },
+      },
+    });
+  }
+})();
