@@ -108,16 +108,17 @@ pub struct LayerBuilder<'a> {
 }
 
 impl<'a> LayerBuilder<'a> {
-    /// A layer whose features use keys numbered `0..key_count` in the tileset.
-    pub fn new(name: &'a str, key_count: usize) -> Self {
+    /// A layer whose features use keys numbered `0..key_count` in the tileset, with room for `features` features
+    /// and `values` distinct values, so a large tile does not grow its tables step by step.
+    pub fn with_capacity(name: &'a str, key_count: usize, features: usize, values: usize) -> Self {
         Self {
             name,
             key_slot: vec![u32::MAX; key_count],
             keys: Vec::new(),
-            values: Vec::new(),
-            nums: FxMap::default(),
-            strs: FxMap::default(),
-            features: Vec::new(),
+            values: Vec::with_capacity(values),
+            nums: FxMap::with_capacity_and_hasher(values, Default::default()),
+            strs: FxMap::with_capacity_and_hasher(2 * features, Default::default()),
+            features: Vec::with_capacity(features),
         }
     }
 
@@ -225,7 +226,7 @@ mod tests {
         assert_eq!(c.out, expected.geometry);
 
         let mut tags = TagsBuilder::new();
-        let mut layer = LayerBuilder::new("l", 3);
+        let mut layer = LayerBuilder::with_capacity("l", 3, 0, 0);
         let props = [
             (0, "code", Value::Str("01")),
             (2, "a_2020", Value::Num(1.5)),

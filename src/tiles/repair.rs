@@ -11,21 +11,69 @@
 
 use crate::model::valid::{is_valid, signed_area, without_spikes};
 use geo::algorithm::bool_ops::{BooleanOps, FillRule};
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Validation};
 
 /// Rounds of rebuild → round → check before the parts still invalid are dropped.
 const ATTEMPTS: usize = 3;
 
 /// A valid version of a multipolygon whose coordinates are on the integer grid, with MVT winding; `None` when
-/// nothing of at least `min_area` square units is left.
+/// nothing of at least `min_area` square units is left. A valid input is returned unchanged.
+///
+/// Polygons whose boxes do not meet cannot make each other invalid, so the feature is split into *groups* of
+/// polygons whose boxes meet (directly or through others) and each group is checked, and rebuilt if need be, on
+/// its own. A rebuilt group stays inside its box (boolean operations and rounding to the grid add no point
+/// beyond the integer box of their input), so the groups stay apart. This keeps the check near-linear for a
+/// feature of thousands of separate parts — the outline of a dense unit set in a low-zoom tile — where checking
+/// and uniting the whole feature at once grows with the square of its parts.
 pub fn make_valid(mp: MultiPolygon<f64>, min_area: f64) -> Option<MultiPolygon<f64>> {
-    if is_valid(&mp) {
+    let groups = groups_whose_boxes_meet(&mp.0);
+    if groups.len() <= 1 {
+        return make_valid_group(mp, min_area);
+    }
+    let valid: Vec<bool> = groups
+        .iter()
+        .map(|g| match g.as_slice() {
+            [one] => is_valid_polygon(&mp.0[*one]),
+            _ => is_valid(&MultiPolygon(g.iter().map(|&i| mp.0[i].clone()).collect())),
+        })
+        .collect();
+    if valid.iter().all(|v| *v) {
+        return Some(mp).filter(|m| !m.0.is_empty());
+    }
+    // In input order: a valid group's polygons where they were, a rebuilt group's where its first polygon was.
+    let mut group_of = vec![0; mp.0.len()];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = g;
+        }
+    }
+    let mut polygons: Vec<Option<Polygon<f64>>> = mp.0.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(polygons.len());
+    for i in 0..polygons.len() {
+        let g = group_of[i];
+        if valid[g] {
+            out.extend(polygons[i].take());
+        } else if groups[g][0] == i {
+            let group = groups[g].iter().filter_map(|&j| polygons[j].take());
+            out.extend(
+                make_valid_group(MultiPolygon(group.collect()), min_area)
+                    .into_iter()
+                    .flat_map(|m| m.0),
+            );
+        }
+    }
+    Some(MultiPolygon(out)).filter(|m| !m.0.is_empty())
+}
+
+/// [`make_valid`] of one group (or of a whole feature): checked whole and, when invalid, rebuilt whole.
+fn make_valid_group(mp: MultiPolygon<f64>, min_area: f64) -> Option<MultiPolygon<f64>> {
+    if is_valid_fast(&mp) {
         return Some(mp).filter(|m| !m.0.is_empty());
     }
     // Spikes and loops that touch their ring at a vertex are split off first: cheap, and often enough.
     let mut mp = to_grid(mp, min_area);
     for _ in 0..ATTEMPTS {
-        if is_valid(&mp) {
+        if is_valid_fast(&mp) {
             return Some(mp).filter(|m| !m.0.is_empty());
         }
         mp = to_grid(rebuild(&mp), min_area);
@@ -38,10 +86,129 @@ pub fn make_valid(mp: MultiPolygon<f64>, min_area: f64) -> Option<MultiPolygon<f
     (is_valid(&mp) && !mp.0.is_empty()).then_some(mp)
 }
 
-/// The region a possibly invalid multipolygon means: outer rings filled (non-zero winding), holes cut out.
+/// [`is_valid`], through [`is_valid_polygon`] when there is one polygon.
+fn is_valid_fast(mp: &MultiPolygon<f64>) -> bool {
+    match mp.0.as_slice() {
+        [one] => is_valid_polygon(one),
+        _ => is_valid(mp),
+    }
+}
+
+/// Whether one polygon is valid: a ring without holes by the exact check of [`is_simple`] (the common case of a
+/// dense set's units and outline parts), anything else (or a ring that is not simple) by [`is_valid`].
+fn is_valid_polygon(p: &Polygon<f64>) -> bool {
+    let ring = &p.exterior().0;
+    if p.interiors().is_empty() && is_simple(ring) {
+        return true;
+    }
+    is_valid(&MultiPolygon(vec![p.clone()]))
+}
+
+/// Whether two polygons on the integer grid share a point, `a_box` and `b_box` being their boxes (which meet):
+/// exactly, with integer arithmetic. Only the segments that reach the common part of the boxes are compared, so
+/// neighbours that are close cost what their facing sides cost; without a shared boundary point they meet only if
+/// one lies inside the other.
+fn polygons_meet(a: &Polygon<f64>, b: &Polygon<f64>, a_box: [f64; 4], b_box: [f64; 4]) -> bool {
+    let common = [
+        a_box[0].max(b_box[0]),
+        a_box[1].max(b_box[1]),
+        a_box[2].min(b_box[2]),
+        a_box[3].min(b_box[3]),
+    ];
+    let near = |p: &Polygon<f64>| -> Vec<([i64; 2], [i64; 2])> {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .flat_map(|r| r.0.windows(2))
+            .filter(|s| {
+                s[0].x.max(s[1].x) >= common[0]
+                    && s[0].x.min(s[1].x) <= common[2]
+                    && s[0].y.max(s[1].y) >= common[1]
+                    && s[0].y.min(s[1].y) <= common[3]
+            })
+            .map(|s| (grid(s[0]), grid(s[1])))
+            .collect()
+    };
+    let (near_a, near_b) = (near(a), near(b));
+    let boundaries_meet = near_a
+        .iter()
+        .any(|&(p, q)| near_b.iter().any(|&(r, t)| segments_meet(p, q, r, t)));
+    let inside = |p: &Polygon<f64>, p_box: [f64; 4], q: &Polygon<f64>| {
+        let c = q.exterior().0[0];
+        c.x >= p_box[0] && c.x <= p_box[2] && c.y >= p_box[1] && c.y <= p_box[3] && p.intersects(&c)
+    };
+    boundaries_meet || inside(a, a_box, b) || inside(b, b_box, a)
+}
+
+fn grid(c: Coord<f64>) -> [i64; 2] {
+    [c.x as i64, c.y as i64]
+}
+
+/// The polygons grouped by whether they meet, directly or through other polygons of the group: each group's
+/// members in input order, groups in the order of their first member. A sweep along x finds the pairs whose boxes
+/// meet; of those, [`polygons_meet`] tells exactly which share a point.
+fn groups_whose_boxes_meet(polygons: &[Polygon<f64>]) -> Vec<Vec<usize>> {
+    let n = polygons.len();
+    if n <= 1 {
+        return vec![(0..n).collect()];
+    }
+    let boxes: Vec<[f64; 4]> = polygons
+        .iter()
+        .map(|p| {
+            p.exterior().0.iter().fold(
+                [
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ],
+                |b, c| [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)],
+            )
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut by_west: Vec<usize> = (0..n).collect();
+    by_west.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
+    let mut open: Vec<usize> = Vec::new();
+    for &i in &by_west {
+        let b = boxes[i];
+        open.retain(|&j| boxes[j][2] >= b[0]);
+        for &j in &open {
+            if boxes[j][1] <= b[3]
+                && boxes[j][3] >= b[1]
+                && polygons_meet(&polygons[i], &polygons[j], b, boxes[j])
+            {
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                parent[ri.max(rj)] = ri.min(rj);
+            }
+        }
+        open.push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for i in 0..n {
+        let r = root(&mut parent, i);
+        let g = *slot.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
+}
+
+/// The region a possibly invalid multipolygon means: outer rings filled (non-zero winding), holes cut out. Each
+/// polygon is rebuilt on its own, then all are united in one boolean operation (non-zero winding over rebuilt
+/// polygons, whose outer rings all turn one way and holes the other, is their union).
 fn rebuild(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let none = MultiPolygon::<f64>(vec![]);
-    let mut out = MultiPolygon::<f64>(vec![]);
+    let mut parts = Vec::with_capacity(mp.0.len());
     for p in &mp.0 {
         let shell = Polygon::new(p.exterior().clone(), vec![])
             .union_with_fill_rule(&none, FillRule::NonZero);
@@ -57,9 +224,9 @@ fn rebuild(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         } else {
             shell.difference(&holes)
         };
-        out = out.union_with_fill_rule(&part, FillRule::NonZero);
+        parts.extend(part.0);
     }
-    out
+    MultiPolygon(parts).union_with_fill_rule(&none, FillRule::NonZero)
 }
 
 /// Rounds to the integer grid and splits each ring where it passes a vertex twice: a loop that touches its ring
@@ -174,6 +341,82 @@ fn wound(mut pts: Vec<Coord<f64>>, exterior: bool) -> LineString<f64> {
     LineString(pts)
 }
 
+/// Rings up to this many points are checked for simplicity pair by pair, larger ones with a sweep.
+const SIMPLE_CHECK_MAX: usize = 64;
+
+/// Whether a closed ring of integer points is simple: no two of its segments meet except consecutive ones at
+/// their shared vertex, and no vertex turns straight back (a spike). A simple ring of non-zero area is a valid
+/// polygon by GEOS's rules and by [`crate::model::valid::is_valid`].
+fn is_simple(ring: &[Coord<f64>]) -> bool {
+    let pts: Vec<[i64; 2]> = ring.iter().map(|c| grid(*c)).collect();
+    let n = pts.len().saturating_sub(1);
+    if n < 3 || pts[0] != pts[n] {
+        return false;
+    }
+    let seg = |i: usize| (pts[i], pts[i + 1]);
+    for i in 0..n {
+        let (a, b) = seg(i);
+        // Consecutive segments a→b→c: collinear and turning back is a spike.
+        let c = pts[(i + 2) % n];
+        let (u, v) = ([b[0] - a[0], b[1] - a[1]], [c[0] - b[0], c[1] - b[1]]);
+        if u[0] * v[1] - u[1] * v[0] == 0 && u[0] * v[0] + u[1] * v[1] <= 0 {
+            return false;
+        }
+    }
+    // Non-consecutive segments must not meet: pair by pair for small rings, else a sweep along x over the
+    // segments whose x-ranges overlap.
+    let consecutive = |i: usize, j: usize| i.abs_diff(j) == 1 || i.abs_diff(j) == n - 1;
+    let meet = |i: usize, j: usize| {
+        let ((a, b), (c, d)) = (seg(i), seg(j));
+        !consecutive(i, j) && segments_meet(a, b, c, d)
+    };
+    if n <= SIMPLE_CHECK_MAX {
+        return !(0..n).any(|i| (i + 2..n).any(|j| meet(i, j)));
+    }
+    let x_range = |i: usize| {
+        let (a, b) = seg(i);
+        (a[0].min(b[0]), a[0].max(b[0]))
+    };
+    let mut by_west: Vec<usize> = (0..n).collect();
+    by_west.sort_unstable_by_key(|&i| x_range(i).0);
+    let mut open: Vec<usize> = Vec::new();
+    for &i in &by_west {
+        let west = x_range(i).0;
+        open.retain(|&j| x_range(j).1 >= west);
+        if open.iter().any(|&j| meet(i, j)) {
+            return false;
+        }
+        open.push(i);
+    }
+    true
+}
+
+fn orient(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> i64 {
+    ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).signum()
+}
+
+fn on_segment(a: [i64; 2], b: [i64; 2], p: [i64; 2]) -> bool {
+    p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
+}
+
+/// Whether the closed segments a–b and c–d share any point.
+fn segments_meet(a: [i64; 2], b: [i64; 2], c: [i64; 2], d: [i64; 2]) -> bool {
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
+    (o1 != o2 && o3 != o4)
+        || (o1 == 0 && on_segment(a, b, c))
+        || (o2 == 0 && on_segment(a, b, d))
+        || (o3 == 0 && on_segment(c, d, a))
+        || (o4 == 0 && on_segment(c, d, b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +459,179 @@ mod tests {
         assert!(fixed.is_valid(), "{fixed:?}");
         let area: f64 = fixed.0.iter().map(|p| signed_area(&p.exterior().0)).sum();
         assert_eq!(area, 100.0 * 100.0 - 50.0 * 60.0);
+    }
+
+    #[test]
+    fn the_quick_simplicity_check_agrees_with_the_full_validity_check() {
+        use crate::model::valid::is_valid;
+        let rings: [&[(f64, f64)]; 6] = [
+            &[(0., 0.), (10., 0.), (10., 10.), (0., 10.), (0., 0.)],
+            &[(0., 0.), (10., 10.), (10., 0.), (0., 10.), (0., 0.)],
+            &[
+                (0., 0.),
+                (10., 0.),
+                (10., 5.),
+                (10., 2.),
+                (10., 10.),
+                (0., 10.),
+                (0., 0.),
+            ],
+            &[(0., 0.), (10., 0.), (5., 0.), (5., 10.), (0., 0.)],
+            &[
+                (0., 0.),
+                (10., 0.),
+                (10., 10.),
+                (5., 0.),
+                (0., 10.),
+                (0., 0.),
+            ],
+            &[(0., 0.), (5., 0.), (10., 0.), (10., 10.), (0., 0.)],
+        ];
+        for r in rings {
+            let ring: Vec<Coord<f64>> = r.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let full = is_valid(&MultiPolygon(vec![geo::Polygon::new(
+                LineString(ring.clone()),
+                vec![],
+            )]));
+            assert_eq!(is_simple(&ring), full, "{r:?}");
+        }
+    }
+
+    fn square(x: f64, y: f64, side: f64) -> Polygon<f64> {
+        Polygon::new(
+            LineString::from(vec![
+                (x, y),
+                (x + side, y),
+                (x + side, y + side),
+                (x, y + side),
+                (x, y),
+            ]),
+            vec![],
+        )
+    }
+
+    #[test]
+    fn a_feature_of_many_separate_parts_is_repaired_part_by_part_and_keeps_its_order() {
+        // A 30 × 30 grid of separate squares, like a dense set's outline in a low-zoom tile; in it, two squares
+        // that overlap (parts 5 and 6) and a bowtie (part 100).
+        let mut parts: Vec<Polygon<f64>> = (0..900)
+            .map(|i| square(f64::from(i % 30) * 20.0, f64::from(i / 30) * 20.0, 10.0))
+            .collect();
+        let valid = MultiPolygon(parts.clone());
+        assert!(valid.is_valid());
+        assert_eq!(
+            make_valid(valid.clone(), 1.0),
+            Some(valid),
+            "a valid input is returned unchanged"
+        );
+
+        parts[6] = square(105.0, 0.0, 10.0);
+        parts[100] = Polygon::new(
+            LineString::from(vec![
+                (200., 60.),
+                (210., 70.),
+                (210., 60.),
+                (200., 70.),
+                (200., 60.),
+            ]),
+            vec![],
+        );
+        let fixed = make_valid(MultiPolygon(parts.clone()), 1.0).unwrap();
+        assert!(fixed.is_valid(), "{fixed:?}");
+        assert!(is_valid(&fixed));
+        // Parts 0–4 untouched and first; 5 and 6 united into one in 5's place; the bowtie became two triangles.
+        assert_eq!(fixed.0[..5], parts[..5]);
+        let united = &fixed.0[5];
+        assert_eq!(
+            signed_area(&united.exterior().0).abs(),
+            10.0 * 10.0 * 2.0 - 5.0 * 10.0
+        );
+        assert_eq!(fixed.0[6..99], parts[7..100]);
+        assert_eq!(fixed.0.len(), 900 - 1 + 1);
+        let area: f64 = fixed
+            .0
+            .iter()
+            .map(|p| signed_area(&p.exterior().0).abs())
+            .sum();
+        assert_eq!(area, 897.0 * 100.0 + 150.0 + 2.0 * 25.0);
+    }
+
+    #[test]
+    fn parts_that_only_touch_at_a_corner_are_checked_together() {
+        // Two squares touching at one point are a valid multipolygon; two sharing an edge are not, and are united.
+        let corner = MultiPolygon(vec![
+            square(0., 0., 10.),
+            square(10., 10., 10.),
+            square(50., 50., 10.),
+        ]);
+        assert_eq!(make_valid(corner.clone(), 1.0), Some(corner));
+        let edge = MultiPolygon(vec![
+            square(0., 0., 10.),
+            square(10., 0., 10.),
+            square(50., 50., 10.),
+        ]);
+        let fixed = make_valid(edge, 1.0).unwrap();
+        assert!(fixed.is_valid(), "{fixed:?}");
+        assert_eq!(fixed.0.len(), 2);
+        assert_eq!(signed_area(&fixed.0[0].exterior().0).abs(), 200.0);
+        assert_eq!(fixed.0[1], square(50., 50., 10.));
+    }
+
+    #[test]
+    fn the_sweep_for_long_rings_agrees_with_the_full_validity_check() {
+        // Star-shaped rings of 100–400 integer points around a centre (simple), and the same with two points
+        // swapped or moved onto another vertex (mostly not): `is_simple`'s sweep against `geo`'s validation.
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / f64::from(1u32 << 31)
+        };
+        let (mut simple, mut not) = (0, 0);
+        for case in 0..300 {
+            let n = 100 + (next() * 300.0) as usize;
+            let mut ring: Vec<Coord<f64>> = (0..n)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * k as f64 / n as f64;
+                    let r = 1000.0 + next() * 800.0;
+                    Coord {
+                        x: (r * a.cos()).round(),
+                        y: (r * a.sin()).round(),
+                    }
+                })
+                .collect();
+            ring.dedup();
+            match case % 3 {
+                1 => {
+                    let (i, j) = (
+                        (next() * n as f64) as usize % ring.len(),
+                        (next() * n as f64) as usize % ring.len(),
+                    );
+                    ring.swap(i, j);
+                }
+                2 => {
+                    let (i, j) = (
+                        (next() * n as f64) as usize % ring.len(),
+                        (next() * n as f64) as usize % ring.len(),
+                    );
+                    ring[i] = ring[j];
+                }
+                _ => {}
+            }
+            ring.dedup();
+            ring.push(ring[0]);
+            let full = is_valid(&MultiPolygon(vec![Polygon::new(
+                LineString(ring.clone()),
+                vec![],
+            )]));
+            assert_eq!(is_simple(&ring), full, "case {case}: {ring:?}");
+            if full {
+                simple += 1
+            } else {
+                not += 1
+            }
+        }
+        assert!(simple > 50 && not > 50, "{simple} simple, {not} not");
     }
 }

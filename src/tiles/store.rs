@@ -50,12 +50,20 @@ impl<'a> ShapeRef<'a> {
 
     /// The polygons, each an iterator over its rings (closed point slices), the outer ring first.
     pub fn polygons(&self) -> impl Iterator<Item = impl Iterator<Item = &'a [Pt]> + 'a> + 'a {
+        let this = *self;
+        (0..self.polygon_count()).map(move |k| this.polygon(k))
+    }
+
+    pub fn polygon_count(&self) -> usize {
+        (self.version.polys[1] - self.version.polys[0]) as usize
+    }
+
+    /// Polygon `k`'s rings (closed point slices), the outer ring first.
+    pub fn polygon(&self, k: usize) -> impl Iterator<Item = &'a [Pt]> + 'a {
         let s = self.store;
-        let [a, b] = self.version.polys;
-        (a as usize..b as usize).map(move |j| {
-            (s.polys[j] as usize..s.polys[j + 1] as usize)
-                .map(move |i| &s.coords[s.rings[i] as usize..s.rings[i + 1] as usize])
-        })
+        let j = self.version.polys[0] as usize + k;
+        (s.polys[j] as usize..s.polys[j + 1] as usize)
+            .map(move |i| &s.coords[s.rings[i] as usize..s.rings[i + 1] as usize])
     }
 
     /// Owned copy, for tests.

@@ -12,6 +12,9 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use std::sync::Arc;
 
+/// Units of more polygons than this at a zoom get an index of their polygons (see [`Layer`]).
+const PART_INDEX_MIN: usize = 64;
+
 /// Rings smaller than one pixel of a 256-px tile are dropped (see `clip`); a unit whose box cannot hold that much
 /// area after rounding is skipped before any work.
 const MIN_AREA: f64 = 16.0 * 16.0;
@@ -23,6 +26,9 @@ struct Layer {
     name: String,
     shapes: ShapeStore,
     index: RTree<Indexed>,
+    /// For a unit of more than [`PART_INDEX_MIN`] polygons at a zoom (a dense set's outline), an R-tree of its
+    /// polygons' boxes at that zoom, so a tile reads only the parts that reach it.
+    parts: std::collections::HashMap<(u32, u8), RTree<Indexed>>,
     /// Feature `i`'s attributes are `attr_key[attr_start[i]..attr_start[i + 1]]` (key numbers) with `attr_val`.
     attr_start: Vec<u32>,
     attr_key: Vec<u32>,
@@ -42,10 +48,44 @@ impl Layer {
                 })
                 .collect(),
         );
+        let mut parts = std::collections::HashMap::new();
+        for u in 0..shapes.units() {
+            for z in 0..shapes.zooms() {
+                let shape = shapes.get(u, z);
+                if shape.polygon_count() <= PART_INDEX_MIN {
+                    continue;
+                }
+                let boxes = (0..shape.polygon_count()).filter_map(|k| {
+                    let outer = shape.polygon(k).next()?;
+                    let b = outer.iter().fold(
+                        [
+                            f64::INFINITY,
+                            f64::INFINITY,
+                            f64::NEG_INFINITY,
+                            f64::NEG_INFINITY,
+                        ],
+                        |b, p| {
+                            [
+                                b[0].min(p[0]),
+                                b[1].min(p[1]),
+                                b[2].max(p[0]),
+                                b[3].max(p[1]),
+                            ]
+                        },
+                    );
+                    Some(GeomWithData::new(
+                        Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        k as u32,
+                    ))
+                });
+                parts.insert((u as u32, z as u8), RTree::bulk_load(boxes.collect()));
+            }
+        }
         Self {
             name,
             shapes,
             index,
+            parts,
             attr_start: attrs.start,
             attr_key: attrs.key,
             attr_val: attrs.val,
@@ -277,12 +317,12 @@ impl Tileset {
         };
         let mut clipper = Clipper::default();
         let mut candidates: Vec<u32> = Vec::new();
+        let mut polygons: Vec<u32> = Vec::new();
         let layers = self
             .layers
             .iter()
             .enumerate()
             .map(|(l, layer)| {
-                let mut builder = LayerBuilder::new(&layer.name, self.keys.len());
                 candidates.clear();
                 candidates.extend(
                     layer
@@ -291,6 +331,15 @@ impl Tileset {
                         .map(|g| g.data),
                 );
                 candidates.sort_unstable();
+                // Room for every candidate's values (a year's when `year` is set), at most what the layer has.
+                let per_feature = layer.attr_key.len() / layer.attr_start.len().max(1) + 1;
+                let values = candidates.len() * if year.is_some() { 1 } else { per_feature };
+                let mut builder = LayerBuilder::with_capacity(
+                    &layer.name,
+                    self.keys.len(),
+                    candidates.len(),
+                    values.min(layer.attr_val.len()),
+                );
                 for &i in &candidates {
                     let i = i as usize;
                     let shape = layer.shapes.get(i, z);
@@ -307,7 +356,21 @@ impl Tileset {
                     if (w + 1.01) * (h + 1.01) < MIN_AREA {
                         continue;
                     }
-                    let Some(geometry) = commands(&shape, window, to_tile, &mut clipper) else {
+                    let geometry = match layer.parts.get(&(i as u32, z as u8)) {
+                        Some(parts) => {
+                            polygons.clear();
+                            polygons.extend(
+                                parts
+                                    .locate_in_envelope_intersecting(&envelope)
+                                    .map(|g| g.data),
+                            );
+                            polygons.sort_unstable();
+                            let reaching = polygons.iter().map(|&k| shape.polygon(k as usize));
+                            commands(reaching, window, to_tile, &mut clipper)
+                        }
+                        None => commands(shape.polygons(), window, to_tile, &mut clipper),
+                    };
+                    let Some(geometry) = geometry else {
                         continue;
                     };
                     let unit = if l == 0 {
@@ -336,15 +399,15 @@ impl Tileset {
 }
 
 /// Clips a unit's polygons to the buffered tile and returns their MVT commands, or `None` when nothing is left.
-fn commands(
-    shape: &super::store::ShapeRef,
+fn commands<'a, R: Iterator<Item = &'a [Pt]>>(
+    polygons: impl Iterator<Item = R>,
     window: [f64; 4],
     to_tile: impl Fn(Pt) -> Pt + Copy,
     clipper: &mut Clipper,
 ) -> Option<Vec<u32>> {
     let (lo, hi) = (-BUFFER, f64::from(EXTENT) + BUFFER);
     let compress = |ring: &[Pt], out: &mut Vec<Pt>| compress_outside(ring, window, to_tile, out);
-    let mp = clip_feature(shape.polygons(), compress, lo, hi, clipper)?;
+    let mp = clip_feature(polygons, compress, lo, hi, clipper)?;
     Some(Commands::multipolygon(&mp))
 }
 
