@@ -181,12 +181,18 @@ pub struct PreparedShapes {
 impl PreparedShapes {
     /// Projects and simplifies every unit and the city outline for zooms `0..=set.max_zoom`.
     pub fn build(set: &UnitSet) -> Self {
-        let geoms: Vec<Vec<Polygon>> = set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
-        let units = zoom_shapes(&set.id, &geoms, set.max_zoom);
-        drop(geoms);
-        // The city outline is simplified on its own: it shares no topology with the units' layer.
-        let city = zoom_shapes(&set.id, &[to_polygons(&set.city.geometry)], set.max_zoom);
-        Self { units, city }
+        // The city outline is simplified on its own (it shares no topology with the units' layer), on another
+        // core while the units are.
+        std::thread::scope(|s| {
+            let city =
+                s.spawn(|| zoom_shapes(&set.id, &[to_polygons(&set.city.geometry)], set.max_zoom));
+            let geoms: Vec<Vec<Polygon>> =
+                set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
+            let units = zoom_shapes(&set.id, &geoms, set.max_zoom);
+            drop(geoms);
+            let city = city.join().expect("simplifying the outline does not panic");
+            Self { units, city }
+        })
     }
 
     /// Whether these shapes fit a unit set (same units and zooms), e.g. after reading them from a cache.
