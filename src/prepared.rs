@@ -262,8 +262,8 @@ fn read_payload(
     let units: Vec<Unit> = (0..n).map(|_| read_unit(r)).collect::<Option<_>>()?;
     let city = read_unit(r)?;
     let shapes = PreparedShapes {
-        units: ShapeStore::read(r)?,
-        city: ShapeStore::read(r)?,
+        units: std::sync::Arc::new(ShapeStore::read(r)?),
+        city: std::sync::Arc::new(ShapeStore::read(r)?),
     };
     if !r.rest.is_empty() {
         return None;

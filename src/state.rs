@@ -24,6 +24,24 @@ impl Loaded {
         Self::with_shapes(snapshot, prepared::Shapes::new())
     }
 
+    /// A snapshot that differs from `previous`'s only in what is laid over it (published values and sheets):
+    /// unit sets that are the same keep their prepared tile shapes, so a publication does not simplify a dense
+    /// set's geometry again.
+    pub fn relaid(snapshot: Snapshot, previous: &Loaded) -> Self {
+        let shapes = previous
+            .tiles
+            .sets
+            .iter()
+            .filter(|t| {
+                snapshot
+                    .unit_set(&t.id)
+                    .is_some_and(|s| Arc::ptr_eq(s, t.unit_set()))
+            })
+            .map(|t| (t.id.clone(), t.shapes()))
+            .collect();
+        Self::with_shapes(snapshot, shapes)
+    }
+
     /// [`Self::new`] with the tile shapes of some unit sets already prepared (see [`prepared`]).
     pub fn with_shapes(snapshot: Snapshot, mut shapes: prepared::Shapes) -> Self {
         // Independent work: one core renders GeoJSON while the other prepares tiles.
@@ -106,8 +124,9 @@ impl AppState {
     pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
         reporting.refresh()?;
         if !reporting.published().is_empty() || !reporting.published_sheet().is_empty() {
-            let snapshot = reporting.lay_over((*self.current().snapshot).clone());
-            self.data = ArcSwap::from_pointee(Loaded::new(snapshot));
+            let current = self.current();
+            let snapshot = reporting.lay_over((*current.snapshot).clone());
+            self.data = ArcSwap::from_pointee(Loaded::relaid(snapshot, &current));
         }
         self.reporting = Some(reporting);
         Ok(())
@@ -132,7 +151,7 @@ impl AppState {
         let loaded = tokio::task::spawn_blocking(move || {
             let mut snapshot = reporting.lay_over((*previous.snapshot).clone());
             snapshot.version = previous.snapshot.version + 1;
-            Loaded::new(snapshot)
+            Loaded::relaid(snapshot, &previous)
         })
         .await
         .map_err(join)?;
@@ -196,5 +215,42 @@ impl AppState {
         let report = loaded.snapshot.report.clone();
         self.data.store(Arc::new(loaded));
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relaid_snapshot_shares_the_prepared_shapes_and_renders_like_a_fresh_build() {
+        let snapshot = ingest::load(std::path::Path::new("layers"), None).unwrap();
+        let first = Loaded::new(snapshot.clone());
+        // A published value, as the reporting store lays it over: one observation of the first comunas indicator.
+        let mut changed = snapshot;
+        let i = changed
+            .indicators
+            .iter()
+            .position(|ind| ind.unit_set.id == "comunas" && !ind.observations.is_empty())
+            .unwrap();
+        let ind = Arc::make_mut(&mut changed.indicators[i]);
+        ind.observations[0].value = Some(987_654.5);
+        let relaid = Loaded::relaid(changed.clone(), &first);
+        let fresh = Loaded::new(changed);
+
+        let shapes = |l: &Loaded| l.tiles.get("comunas").unwrap().1.shapes();
+        assert!(Arc::ptr_eq(&shapes(&first).units, &shapes(&relaid).units));
+        assert!(Arc::ptr_eq(&shapes(&first).city, &shapes(&relaid).city));
+        assert!(!Arc::ptr_eq(&shapes(&first).units, &shapes(&fresh).units));
+
+        let (_, t) = relaid.tiles.get("comunas").unwrap();
+        let (_, f) = fresh.tiles.get("comunas").unwrap();
+        let (_, o) = first.tiles.get("comunas").unwrap();
+        let mut differs = 0;
+        for c in crate::tiles::export::coverage(t, 12) {
+            assert_eq!(t.render(c, None), f.render(c, None), "{c:?}");
+            differs += usize::from(t.render(c, None) != o.render(c, None));
+        }
+        assert!(differs > 0, "the new value reaches the tiles");
     }
 }

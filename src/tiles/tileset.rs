@@ -24,7 +24,7 @@ type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 /// A tile layer: its units' geometry at every zoom, an R-tree of their boxes, and their attributes.
 struct Layer {
     name: String,
-    shapes: ShapeStore,
+    shapes: Arc<ShapeStore>,
     index: RTree<Indexed>,
     /// For a unit of more than [`PART_INDEX_MIN`] polygons at a zoom (a dense set's outline), an R-tree of its
     /// polygons' boxes at that zoom, so a tile reads only the parts that reach it.
@@ -36,7 +36,7 @@ struct Layer {
 }
 
 impl Layer {
-    fn new(name: String, shapes: ShapeStore, attrs: Attrs) -> Self {
+    fn new(name: String, shapes: Arc<ShapeStore>, attrs: Attrs) -> Self {
         let index = RTree::bulk_load(
             (0..shapes.units())
                 .filter_map(|u| {
@@ -173,9 +173,10 @@ fn zoom_shapes(set_id: &str, units: &[Vec<Polygon>], max_zoom: u8) -> ShapeStore
 }
 
 /// The simplified geometry of a unit set's two layers, which depends on the geometry only (and can be cached).
+#[derive(Clone)]
 pub struct PreparedShapes {
-    pub units: ShapeStore,
-    pub city: ShapeStore,
+    pub units: Arc<ShapeStore>,
+    pub city: Arc<ShapeStore>,
 }
 
 impl PreparedShapes {
@@ -191,7 +192,10 @@ impl PreparedShapes {
             let units = zoom_shapes(&set.id, &geoms, set.max_zoom);
             drop(geoms);
             let city = city.join().expect("simplifying the outline does not panic");
-            Self { units, city }
+            Self {
+                units: Arc::new(units),
+                city: Arc::new(city),
+            }
         })
     }
 
@@ -298,6 +302,19 @@ impl Tileset {
             set: set.clone(),
             keys,
             layers: [units, city],
+        }
+    }
+
+    /// The unit set the tiles are made of.
+    pub fn unit_set(&self) -> &Arc<UnitSet> {
+        &self.set
+    }
+
+    /// The simplified geometry of both layers (shared, not copied), to build the tileset again with other values.
+    pub fn shapes(&self) -> PreparedShapes {
+        PreparedShapes {
+            units: self.layers[0].shapes.clone(),
+            city: self.layers[1].shapes.clone(),
         }
     }
 
