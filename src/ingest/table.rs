@@ -81,7 +81,9 @@ impl<'g> Table<'g> {
 }
 
 /// Values per (year, unit), each with its row number, before duplicates are combined.
-type Cells = BTreeMap<(i32, UnitRef), Vec<(usize, Option<f64>)>>;
+/// Each value read, as `((year, unit), (row, value))`, in reading order; sorted by year and unit (stably, so rows
+/// stay in order) before they are combined.
+type Cells = Vec<((i32, UnitRef), (usize, Option<f64>))>;
 
 fn parse_year(text: &str) -> Option<i32> {
     let y: i32 = text
@@ -183,7 +185,7 @@ pub fn observations(
         )?),
         Layout::Wide => None,
     };
-    let mut cells: Cells = BTreeMap::new();
+    let mut cells: Cells = Vec::with_capacity(rows.len() * value_cols.len());
     let mut unmatched: BTreeMap<String, Vec<usize>> = BTreeMap::new();
 
     for &row in rows {
@@ -211,7 +213,7 @@ pub fn observations(
             };
             let value = parse_value(table.cell(row, col), &cfg.values)
                 .map_err(|e| format!("{}: {e}", table.at(row, col)))?;
-            cells.entry((year, unit)).or_default().push((row, value));
+            cells.push(((year, unit), (row, value)));
         }
     }
 
@@ -231,20 +233,23 @@ pub fn observations(
 }
 
 fn combine(
-    cells: Cells,
+    mut cells: Cells,
     rule: Duplicates,
     unit_set: &UnitSet,
     table: &Table,
     report: &mut IndicatorReport,
 ) -> Result<Vec<Observation>, String> {
+    cells.sort_by_key(|c| c.0);
     let mut out = Vec::with_capacity(cells.len());
-    for ((year, unit), parts) in cells {
-        let row = u32::try_from(parts[0].0).unwrap_or(u32::MAX);
+    for group in cells.chunk_by(|a, b| a.0 == b.0) {
+        let (year, unit) = group[0].0;
+        let parts = group;
+        let row = u32::try_from(parts[0].1 .0).unwrap_or(u32::MAX);
         let value = if parts.len() == 1 {
-            parts[0].1
+            parts[0].1 .1
         } else {
             let code = unit_set.unit(unit).code.clone();
-            let rows: Vec<usize> = parts.iter().map(|p| p.0).collect();
+            let rows: Vec<usize> = parts.iter().map(|p| p.1 .0).collect();
             let (value, how) = match rule {
                 Duplicates::Error => {
                     return Err(format!(
@@ -254,9 +259,9 @@ fn combine(
                         rows.len()
                     ))
                 }
-                Duplicates::Sum => (parts.iter().map(|p| p.1).sum::<Option<f64>>(), "sum"),
-                Duplicates::First => (parts[0].1, "first"),
-                Duplicates::Last => (parts[parts.len() - 1].1, "last"),
+                Duplicates::Sum => (parts.iter().map(|p| p.1 .1).sum::<Option<f64>>(), "sum"),
+                Duplicates::First => (parts[0].1 .1, "first"),
+                Duplicates::Last => (parts[parts.len() - 1].1 .1, "last"),
             };
             match report
                 .duplicates

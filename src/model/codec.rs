@@ -86,15 +86,29 @@ impl<'a> Reader<'a> {
     }
     pub fn u32s(&mut self) -> Option<Vec<u32>> {
         let n = self.len(4)?;
-        (0..n).map(|_| self.u32()).collect()
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.u32()?);
+        }
+        Some(v)
     }
+    // Sized up front (the length is checked against the bytes left): collecting from a fallible iterator
+    // would grow by doubling and keep up to twice the memory of a dense set's geometry.
     pub fn f64s(&mut self) -> Option<Vec<f64>> {
         let n = self.len(8)?;
-        (0..n).map(|_| self.f64()).collect()
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.f64()?);
+        }
+        Some(v)
     }
     pub fn pts(&mut self) -> Option<Vec<[f64; 2]>> {
         let n = self.len(16)?;
-        (0..n).map(|_| Some([self.f64()?, self.f64()?])).collect()
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push([self.f64()?, self.f64()?]);
+        }
+        Some(v)
     }
 }
 

@@ -9,9 +9,11 @@
 //! holes, and the parts united. The result is rounded to the grid again and checked again; the few parts that
 //! rounding still breaks are dropped (they are at most a few tile units wide).
 
-use crate::model::valid::{is_valid, signed_area, without_spikes};
+use crate::model::valid::{
+    groups_whose_boxes_meet, is_simple, is_valid, signed_area, without_spikes,
+};
 use geo::algorithm::bool_ops::{BooleanOps, FillRule};
-use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Validation};
+use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
 
 /// Rounds of rebuild → round → check before the parts still invalid are dropped.
 const ATTEMPTS: usize = 3;
@@ -86,10 +88,18 @@ fn make_valid_group(mp: MultiPolygon<f64>, min_area: f64) -> Option<MultiPolygon
     (is_valid(&mp) && !mp.0.is_empty()).then_some(mp)
 }
 
-/// [`is_valid`], through [`is_valid_polygon`] when there is one polygon.
+/// [`is_valid`], exactly but faster for the common cases: one polygon through [`is_valid_polygon`]; polygons
+/// without holes, each a simple ring, none meeting another — valid without further work.
 fn is_valid_fast(mp: &MultiPolygon<f64>) -> bool {
     match mp.0.as_slice() {
         [one] => is_valid_polygon(one),
+        many if many
+            .iter()
+            .all(|p| p.interiors().is_empty() && is_simple(&p.exterior().0))
+            && groups_whose_boxes_meet(many).len() == many.len() =>
+        {
+            true
+        }
         _ => is_valid(mp),
     }
 }
@@ -102,105 +112,6 @@ fn is_valid_polygon(p: &Polygon<f64>) -> bool {
         return true;
     }
     is_valid(&MultiPolygon(vec![p.clone()]))
-}
-
-/// Whether two polygons on the integer grid share a point, `a_box` and `b_box` being their boxes (which meet):
-/// exactly, with integer arithmetic. Only the segments that reach the common part of the boxes are compared, so
-/// neighbours that are close cost what their facing sides cost; without a shared boundary point they meet only if
-/// one lies inside the other.
-fn polygons_meet(a: &Polygon<f64>, b: &Polygon<f64>, a_box: [f64; 4], b_box: [f64; 4]) -> bool {
-    let common = [
-        a_box[0].max(b_box[0]),
-        a_box[1].max(b_box[1]),
-        a_box[2].min(b_box[2]),
-        a_box[3].min(b_box[3]),
-    ];
-    let near = |p: &Polygon<f64>| -> Vec<([i64; 2], [i64; 2])> {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .flat_map(|r| r.0.windows(2))
-            .filter(|s| {
-                s[0].x.max(s[1].x) >= common[0]
-                    && s[0].x.min(s[1].x) <= common[2]
-                    && s[0].y.max(s[1].y) >= common[1]
-                    && s[0].y.min(s[1].y) <= common[3]
-            })
-            .map(|s| (grid(s[0]), grid(s[1])))
-            .collect()
-    };
-    let (near_a, near_b) = (near(a), near(b));
-    let boundaries_meet = near_a
-        .iter()
-        .any(|&(p, q)| near_b.iter().any(|&(r, t)| segments_meet(p, q, r, t)));
-    let inside = |p: &Polygon<f64>, p_box: [f64; 4], q: &Polygon<f64>| {
-        let c = q.exterior().0[0];
-        c.x >= p_box[0] && c.x <= p_box[2] && c.y >= p_box[1] && c.y <= p_box[3] && p.intersects(&c)
-    };
-    boundaries_meet || inside(a, a_box, b) || inside(b, b_box, a)
-}
-
-fn grid(c: Coord<f64>) -> [i64; 2] {
-    [c.x as i64, c.y as i64]
-}
-
-/// The polygons grouped by whether they meet, directly or through other polygons of the group: each group's
-/// members in input order, groups in the order of their first member. A sweep along x finds the pairs whose boxes
-/// meet; of those, [`polygons_meet`] tells exactly which share a point.
-fn groups_whose_boxes_meet(polygons: &[Polygon<f64>]) -> Vec<Vec<usize>> {
-    let n = polygons.len();
-    if n <= 1 {
-        return vec![(0..n).collect()];
-    }
-    let boxes: Vec<[f64; 4]> = polygons
-        .iter()
-        .map(|p| {
-            p.exterior().0.iter().fold(
-                [
-                    f64::INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::NEG_INFINITY,
-                ],
-                |b, c| [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)],
-            )
-        })
-        .collect();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut by_west: Vec<usize> = (0..n).collect();
-    by_west.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
-    let mut open: Vec<usize> = Vec::new();
-    for &i in &by_west {
-        let b = boxes[i];
-        open.retain(|&j| boxes[j][2] >= b[0]);
-        for &j in &open {
-            if boxes[j][1] <= b[3]
-                && boxes[j][3] >= b[1]
-                && polygons_meet(&polygons[i], &polygons[j], b, boxes[j])
-            {
-                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                parent[ri.max(rj)] = ri.min(rj);
-            }
-        }
-        open.push(i);
-    }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for i in 0..n {
-        let r = root(&mut parent, i);
-        let g = *slot.entry(r).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
-    groups
 }
 
 /// The region a possibly invalid multipolygon means: outer rings filled (non-zero winding), holes cut out. Each
@@ -339,82 +250,6 @@ fn wound(mut pts: Vec<Coord<f64>>, exterior: bool) -> LineString<f64> {
     }
     pts.push(pts[0]);
     LineString(pts)
-}
-
-/// Rings up to this many points are checked for simplicity pair by pair, larger ones with a sweep.
-const SIMPLE_CHECK_MAX: usize = 64;
-
-/// Whether a closed ring of integer points is simple: no two of its segments meet except consecutive ones at
-/// their shared vertex, and no vertex turns straight back (a spike). A simple ring of non-zero area is a valid
-/// polygon by GEOS's rules and by [`crate::model::valid::is_valid`].
-fn is_simple(ring: &[Coord<f64>]) -> bool {
-    let pts: Vec<[i64; 2]> = ring.iter().map(|c| grid(*c)).collect();
-    let n = pts.len().saturating_sub(1);
-    if n < 3 || pts[0] != pts[n] {
-        return false;
-    }
-    let seg = |i: usize| (pts[i], pts[i + 1]);
-    for i in 0..n {
-        let (a, b) = seg(i);
-        // Consecutive segments a→b→c: collinear and turning back is a spike.
-        let c = pts[(i + 2) % n];
-        let (u, v) = ([b[0] - a[0], b[1] - a[1]], [c[0] - b[0], c[1] - b[1]]);
-        if u[0] * v[1] - u[1] * v[0] == 0 && u[0] * v[0] + u[1] * v[1] <= 0 {
-            return false;
-        }
-    }
-    // Non-consecutive segments must not meet: pair by pair for small rings, else a sweep along x over the
-    // segments whose x-ranges overlap.
-    let consecutive = |i: usize, j: usize| i.abs_diff(j) == 1 || i.abs_diff(j) == n - 1;
-    let meet = |i: usize, j: usize| {
-        let ((a, b), (c, d)) = (seg(i), seg(j));
-        !consecutive(i, j) && segments_meet(a, b, c, d)
-    };
-    if n <= SIMPLE_CHECK_MAX {
-        return !(0..n).any(|i| (i + 2..n).any(|j| meet(i, j)));
-    }
-    let x_range = |i: usize| {
-        let (a, b) = seg(i);
-        (a[0].min(b[0]), a[0].max(b[0]))
-    };
-    let mut by_west: Vec<usize> = (0..n).collect();
-    by_west.sort_unstable_by_key(|&i| x_range(i).0);
-    let mut open: Vec<usize> = Vec::new();
-    for &i in &by_west {
-        let west = x_range(i).0;
-        open.retain(|&j| x_range(j).1 >= west);
-        if open.iter().any(|&j| meet(i, j)) {
-            return false;
-        }
-        open.push(i);
-    }
-    true
-}
-
-fn orient(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> i64 {
-    ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).signum()
-}
-
-fn on_segment(a: [i64; 2], b: [i64; 2], p: [i64; 2]) -> bool {
-    p[0] >= a[0].min(b[0])
-        && p[0] <= a[0].max(b[0])
-        && p[1] >= a[1].min(b[1])
-        && p[1] <= a[1].max(b[1])
-}
-
-/// Whether the closed segments a–b and c–d share any point.
-fn segments_meet(a: [i64; 2], b: [i64; 2], c: [i64; 2], d: [i64; 2]) -> bool {
-    let (o1, o2, o3, o4) = (
-        orient(a, b, c),
-        orient(a, b, d),
-        orient(c, d, a),
-        orient(c, d, b),
-    );
-    (o1 != o2 && o3 != o4)
-        || (o1 == 0 && on_segment(a, b, c))
-        || (o2 == 0 && on_segment(a, b, d))
-        || (o3 == 0 && on_segment(c, d, a))
-        || (o4 == 0 && on_segment(c, d, b))
 }
 
 #[cfg(test)]

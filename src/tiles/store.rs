@@ -100,6 +100,19 @@ impl ShapeStore {
         self.by_zoom.len() / self.zooms.max(1)
     }
 
+    /// Gives back the room left by growing the arrays while the store was filled.
+    pub fn shrink_to_fit(&mut self) {
+        self.coords.shrink_to_fit();
+        self.rings.shrink_to_fit();
+        self.polys.shrink_to_fit();
+        self.versions.shrink_to_fit();
+    }
+
+    /// Points kept, over every unit and zoom.
+    pub fn points(&self) -> usize {
+        self.coords.len()
+    }
+
     pub fn zooms(&self) -> usize {
         self.zooms
     }

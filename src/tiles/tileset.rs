@@ -169,6 +169,7 @@ fn zoom_shapes(set_id: &str, units: &[Vec<Polygon>], max_zoom: u8) -> ShapeStore
             tracing::info!("tiles of `{set_id}`: zoom {z} of {max_zoom} simplified");
         }
     }
+    store.shrink_to_fit();
     store
 }
 
