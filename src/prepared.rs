@@ -344,7 +344,7 @@ fn read_unit(r: &mut Reader) -> Option<Unit> {
         code,
         key,
         name,
-        geometry: MultiPolygon(polygons),
+        geometry: std::sync::Arc::new(MultiPolygon(polygons)),
         bbox: Rect::new(coord! { x: a, y: b }, coord! { x: c, y: d }),
         area_m2,
     })

@@ -17,7 +17,7 @@ pub struct PreparedUnit {
 impl PreparedUnit {
     fn new(u: &crate::model::Unit) -> Self {
         Self {
-            geometry: Arc::new(u.geometry.clone()),
+            geometry: u.geometry.clone(),
             json: super::geojson::geometry_json(&u.geometry).into(),
             bbox: u.bbox,
         }

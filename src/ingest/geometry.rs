@@ -22,6 +22,7 @@ use gdal::vector::ToGdal;
 use geo::orient::{Direction, Orient};
 use geo::{BoundingRect, CoordsIter, GeodesicArea, MultiPolygon, Polygon};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Reads a unit set declared in `layer_file`.
 pub fn read_unit_set(cfg: &UnitSetConfig, layer_file: &Path) -> (Option<UnitSet>, UnitSetReport) {
@@ -287,7 +288,7 @@ fn make_unit(code: String, key: String, name: String, geometry: MultiPolygon<f64
         code,
         key,
         name,
-        geometry,
+        geometry: Arc::new(geometry),
     })
 }
 
@@ -354,7 +355,7 @@ fn city_outline(
     cfg: &UnitSetConfig,
     report: &mut UnitSetReport,
 ) -> Result<Unit, String> {
-    let union = geo::unary_union(units.iter().map(|u| &u.geometry));
+    let union = geo::unary_union(units.iter().map(|u| &*u.geometry));
     let without_slivers: Vec<Polygon<f64>> = union
         .0
         .iter()

@@ -28,7 +28,7 @@ pub struct Unit {
     /// Display name, with accents.
     pub name: String,
     /// Geometry in OGC:CRS84 (longitude, latitude).
-    pub geometry: MultiPolygon<f64>,
+    pub geometry: Arc<MultiPolygon<f64>>,
     /// Bounding box in CRS84.
     pub bbox: Rect<f64>,
     /// True (geodesic) area in square metres.
