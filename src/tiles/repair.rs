@@ -104,12 +104,14 @@ fn is_valid_fast(mp: &MultiPolygon<f64>) -> bool {
     }
 }
 
-/// Whether one polygon is valid: a ring without holes by the exact check of [`is_simple`] (the common case of a
-/// dense set's units and outline parts), anything else (or a ring that is not simple) by [`is_valid`].
+/// Whether one polygon is valid. A ring without holes and without repeated consecutive points is valid exactly
+/// when [`is_simple`] says so (tested against `geo`'s validation in this module's tests), which is the common case
+/// (a dense set's units, the outline's parts, a comuna clipped to a tile) and costs what the ring's segments do;
+/// anything else goes through [`is_valid`].
 fn is_valid_polygon(p: &Polygon<f64>) -> bool {
     let ring = &p.exterior().0;
-    if p.interiors().is_empty() && is_simple(ring) {
-        return true;
+    if p.interiors().is_empty() && ring.windows(2).all(|w| w[0] != w[1]) {
+        return is_simple(ring);
     }
     is_valid(&MultiPolygon(vec![p.clone()]))
 }
@@ -158,7 +160,9 @@ fn to_grid(mp: MultiPolygon<f64>, min_area: f64) -> MultiPolygon<f64> {
                 // Nothing to split: the ring stays what it was (boolean operations deal with a crossing), unless
                 // it is a simple ring too small to keep.
                 let l = loops.remove(0);
-                let simple = Polygon::new(LineString(l.clone()), vec![]).is_valid();
+                let closed: Vec<Coord<f64>> = l.iter().chain(l.first()).copied().collect();
+                let simple = is_simple(&closed)
+                    || Polygon::new(LineString(l.clone()), vec![]).is_valid();
                 if simple && signed_area(&l).abs() < min_area {
                     continue;
                 }
