@@ -161,8 +161,8 @@ fn to_grid(mp: MultiPolygon<f64>, min_area: f64) -> MultiPolygon<f64> {
                 // it is a simple ring too small to keep.
                 let l = loops.remove(0);
                 let closed: Vec<Coord<f64>> = l.iter().chain(l.first()).copied().collect();
-                let simple = is_simple(&closed)
-                    || Polygon::new(LineString(l.clone()), vec![]).is_valid();
+                let simple =
+                    is_simple(&closed) || Polygon::new(LineString(l.clone()), vec![]).is_valid();
                 if simple && signed_area(&l).abs() < min_area {
                     continue;
                 }
