@@ -66,6 +66,19 @@ for n in $SIZES; do
     [[ $start == cold ]] && kill $srv && wait $srv 2>/dev/null || true
   done
   PIDS=$srv $BENCH/load.sh "http://127.0.0.1:8094/tiles/synth/{z}/{x}/{y}.mvt" "ssepot_synth${n}_nocache" "$tiles"
+  if [[ $n == 100000 ]]; then
+    # The same set with its outline layer (the union of the cells) in the tiles, in a copy of the folder.
+    kill $srv; wait $srv 2>/dev/null || true
+    with="${synth}_outline"; mkdir -p "$with"
+    ln -sf "$(realpath "$synth/synth.geojson")" "$with/synth.geojson"; ln -sf "$(realpath "$synth/valores.csv")" "$with/valores.csv"
+    grep -v '^outline = false' "$synth/synth.toml" > "$with/synth.toml"
+    SSEPOT_TILE_CACHE_MB=0 $bin serve "$with" --addr 127.0.0.1:8094 2>/dev/null & srv=$!
+    wait_port 8094
+    PIDS=$srv $BENCH/load.sh "http://127.0.0.1:8094/tiles/synth/{z}/{x}/{y}.mvt" "ssepot_synth${n}_outline_nocache" "$tiles"
+    kill $srv; wait $srv 2>/dev/null || true
+    SSEPOT_TILE_CACHE_MB=0 $bin serve "$synth" --addr 127.0.0.1:8094 2>/dev/null & srv=$!
+    wait_port 8094
+  fi
   # One square kilometre in the middle of the set (0.009° × 0.009° at 6.27° N).
   PIDS=$srv $BENCH/load.sh "http://127.0.0.1:8094/collections/synth/items?bbox=-75.600,6.260,-75.591,6.269" "ssepot_synth${n}_items_bbox_1km2"
   log "synth $n RSS after the runs: $(rss $srv)"

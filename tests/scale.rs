@@ -332,3 +332,61 @@ async fn a_damaged_prepared_cache_falls_back_to_a_full_load() {
         );
     }
 }
+
+/// Layer names of a vector tile.
+fn tile_layers(bytes: &[u8]) -> Vec<String> {
+    use geozero::mvt::{Message, Tile};
+    Tile::decode(bytes)
+        .unwrap()
+        .layers
+        .into_iter()
+        .map(|l| l.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn outline_false_leaves_the_outline_layer_out_of_tiles_metadata_and_styles() {
+    // The grid's cells do not touch, so their union (the outline) is one part per cell.
+    let (_with, shown) = grid_state("");
+    let (_without, hidden) = grid_state("outline = false");
+    // Zoom 12 tile holding the grid's south-west corner.
+    let tile = "/tiles/grid/12/1186/1977.mvt";
+    assert_eq!(
+        tile_layers(&get(&shown, tile).await.body),
+        ["grid", "grid_ciudad"]
+    );
+    assert_eq!(tile_layers(&get(&hidden, tile).await.body), ["grid"]);
+
+    let ids = |tj: serde_json::Value| -> Vec<String> {
+        tj["vector_layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(get(&shown, "/tiles/grid.json").await.json()),
+        ["grid", "grid_ciudad"]
+    );
+    assert_eq!(ids(get(&hidden, "/tiles/grid.json").await.json()), ["grid"]);
+    let meta = get(&hidden, "/collections/grid/tiles/WebMercatorQuad")
+        .await
+        .json();
+    assert_eq!(meta["layers"].as_array().unwrap().len(), 1);
+
+    let city = |c: serde_json::Value| c["ssepot"]["city"]["tile_layer"].clone();
+    assert_eq!(
+        city(get(&shown, "/collections/grid").await.json()),
+        "grid_ciudad"
+    );
+    assert!(city(get(&hidden, "/collections/grid").await.json()).is_null());
+
+    let style = get(&hidden, "/styles/valor.json").await;
+    assert_eq!(style.status, 200, "{}", style.text());
+    assert!(!style.text().contains("grid_ciudad"), "{}", style.text());
+    assert!(get(&shown, "/styles/valor.json")
+        .await
+        .text()
+        .contains("grid_ciudad"));
+}

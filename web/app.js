@@ -157,11 +157,15 @@ function paint(m, expr) {
   const cityOnly = cityLevel();
   m.setPaintProperty('valores', 'fill-color', cityOnly ? legend.nd.color : expr);
   m.setPaintProperty('valores', 'fill-opacity', cityOnly ? 0.25 : 0.9);
-  m.setPaintProperty('ciudad-valores', 'fill-color', expr);
-  m.setLayoutProperty('ciudad-valores', 'visibility', cityOnly ? 'visible' : 'none');
+  // A unit set whose tiles carry no outline layer (layer file `outline = false`) has neither city layer.
+  const hasCity = Boolean(m.getLayer('municipio'));
+  if (hasCity) {
+    m.setPaintProperty('ciudad-valores', 'fill-color', expr);
+    m.setLayoutProperty('ciudad-valores', 'visibility', cityOnly ? 'visible' : 'none');
+  }
   if (outlines) {
     m.setPaintProperty('lineas', 'line-color', outlines.units);
-    m.setPaintProperty('municipio', 'line-color', outlines.city);
+    if (hasCity) m.setPaintProperty('municipio', 'line-color', outlines.city);
   }
   m.setFilter('seleccion', ['==', ['get', 'code'], state.sel || '']);
 }
@@ -298,10 +302,10 @@ function styleFor(set) {
       { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
       ...under,
       { id: 'valores', type: 'fill', source: 't', 'source-layer': set, paint: { 'fill-color': NONE, 'fill-opacity': 0.9 } },
-      { id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': cityLayer, layout: { visibility: 'none' }, paint: { 'fill-color': NONE, 'fill-opacity': 0.9 } },
+      ...(cityLayer ? [{ id: 'ciudad-valores', type: 'fill', source: 't', 'source-layer': cityLayer, layout: { visibility: 'none' }, paint: { 'fill-color': NONE, 'fill-opacity': 0.9 } }] : []),
       { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': NONE, 'line-width': 0.8 } },
       { id: 'seleccion', type: 'line', source: 't', 'source-layer': set, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#d7191c', 'line-width': 3 } },
-      { id: 'municipio', type: 'line', source: 't', 'source-layer': cityLayer, paint: { 'line-color': NONE, 'line-width': 2 } },
+      ...(cityLayer ? [{ id: 'municipio', type: 'line', source: 't', 'source-layer': cityLayer, paint: { 'line-color': NONE, 'line-width': 2 } }] : []),
     ],
   };
 }

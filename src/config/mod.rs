@@ -81,6 +81,16 @@ pub struct UnitSetConfig {
     /// Highest zoom of the unit set's vector tiles (and of `ssepot tiles export`), 0 to 22; default 15.
     #[serde(default = "default_max_zoom")]
     pub max_zoom: u8,
+    /// Whether the vector tiles carry the municipality's outline layer (`{id}_ciudad`, the union of the units,
+    /// with the city-level values); default true. A dense set whose units do not touch (census blocks between
+    /// streets) has no useful outline — its union is a lace of thousands of parts that costs half the tile
+    /// time — so it may turn it off; city-level values stay in the API.
+    #[serde(default = "default_true")]
+    pub outline: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Highest zoom of a unit set's tiles unless its layer file says otherwise.

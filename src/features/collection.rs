@@ -110,12 +110,12 @@ fn rect_to_bbox(r: Rect<f64>) -> [f64; 4] {
 }
 
 /// The municipality of a unit set as clients need it: its code in features and series (`ciudad` unless the
-/// layer file says otherwise), its name, and the vector-tile layer of its outline.
+/// layer file says otherwise), its name, and the vector-tile layer of its outline (null when its tiles carry none).
 fn city_metadata(set: &UnitSet) -> Value {
     json!({
         "code": set.city.code,
         "name": set.city.name,
-        "tile_layer": crate::tiles::city_layer(&set.id),
+        "tile_layer": set.outline.then(|| crate::tiles::city_layer(&set.id)),
     })
 }
 

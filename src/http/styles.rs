@@ -70,7 +70,7 @@ pub async fn style(
                 .get(&set)
                 .ok_or_else(|| ApiError::NotFound(format!("no tileset `{set}`")))?;
             let url = format!("{}/tiles/{set}/{{z}}/{{x}}/{{y}}.mvt", base_url(&headers));
-            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom)
+            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom, t.unit_set().outline)
                 .map_err(ApiError::Internal)?;
             Ok((
                 [(header::CONTENT_TYPE, "application/json")],

@@ -55,6 +55,8 @@ pub struct UnitSet {
     pub min_zoom: u8,
     /// Highest zoom of its vector tiles.
     pub max_zoom: u8,
+    /// Whether its vector tiles carry the outline layer.
+    pub outline: bool,
     /// Normalised key → index in `units`.
     index: HashMap<String, usize>,
 }
@@ -83,6 +85,7 @@ impl UnitSet {
             bbox: city.bbox,
             min_zoom: cfg.min_zoom,
             max_zoom: cfg.max_zoom,
+            outline: cfg.outline,
             units,
             city,
             index,

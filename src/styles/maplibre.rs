@@ -23,6 +23,7 @@ pub fn style(
     tiles_url: &str,
     bounds: [f64; 4],
     max_zoom: u8,
+    outline: bool,
 ) -> Result<Value, String> {
     let mut style: Value = serde_json::from_str(BASE)
         .map_err(|e| format!("styles/choropleth.json is not valid JSON: {e}"))?;
@@ -39,6 +40,11 @@ pub fn style(
         Value::Array(layers) => layers,
         _ => return Err("styles/choropleth.json has no `layers` array".into()),
     };
+    // A unit set whose tiles carry no outline layer (`outline = false`) draws no municipal outline, and a
+    // city-level value has no polygon to fill.
+    if !outline {
+        outlines.retain(|l| l.pointer("/metadata/ssepot:outline") != Some(&json!("municipio")));
+    }
     for layer in &mut outlines {
         let (source_layer, color) = match layer.pointer("/metadata/ssepot:outline") {
             Some(v) if v == "territorios" => (unit_set.to_string(), Some(LINE_COLOR)),
@@ -60,12 +66,12 @@ pub fn style(
     } else {
         unit_set.to_string()
     };
-    style["layers"] = Value::Array(
+    let fills = if legend.city_level && !outline {
+        vec![]
+    } else {
         fills(legend, &filled_layer)
-            .into_iter()
-            .chain(outlines)
-            .collect(),
-    );
+    };
+    style["layers"] = Value::Array(fills.into_iter().chain(outlines).collect());
     style["metadata"] = json!({
         "ssepot:legend": legend,
         "ssepot:indicator": legend.indicator,
@@ -143,6 +149,7 @@ mod tests {
             "http://h/t/{z}/{x}/{y}.mvt",
             [0.0, 1.0, 2.0, 3.0],
             15,
+            true,
         )
         .unwrap();
         let ids: Vec<&str> = s["layers"]
@@ -160,6 +167,27 @@ mod tests {
     }
 
     #[test]
+    fn without_the_outline_layer_the_style_draws_no_municipal_outline() {
+        let s = style(
+            &legend("Población"),
+            "manzanas",
+            "http://h/t/{z}/{x}/{y}.mvt",
+            [0.0, 1.0, 2.0, 3.0],
+            15,
+            false,
+        )
+        .unwrap();
+        let ids: Vec<&str> = s["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["nd", "clase-1", "clase-2", "limites"]);
+        assert!(!s.to_string().contains("manzanas_ciudad"));
+    }
+
+    #[test]
     fn quotes_in_names_and_urls_stay_inside_their_strings() {
         let hostile = r#"x"],"injected":1,"zz":[""#;
         let s = style(
@@ -168,6 +196,7 @@ mod tests {
             &format!("http://{hostile}/t"),
             [0.0; 4],
             15,
+            true,
         )
         .unwrap();
         let reparsed: Value = serde_json::from_str(&s.to_string()).unwrap();

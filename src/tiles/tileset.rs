@@ -137,9 +137,9 @@ pub struct Tileset {
     pub max_zoom: u8,
     /// `[west, south, east, north]` in degrees.
     pub bounds: [f64; 4],
-    /// Properties of the units layer and of the city layer.
-    pub fields: [Vec<Field>; 2],
-    pub layer_names: [String; 2],
+    /// Properties of each layer served: the units' and, unless the layer file turns it off, the outline's.
+    pub fields: Vec<Vec<Field>>,
+    pub layer_names: Vec<String>,
     set: Arc<UnitSet>,
     keys: Vec<Key>,
     layers: [Layer; 2],
@@ -186,8 +186,11 @@ impl PreparedShapes {
         // The city outline is simplified on its own (it shares no topology with the units' layer), on another
         // core while the units are.
         std::thread::scope(|s| {
-            let city =
-                s.spawn(|| zoom_shapes(&set.id, &[to_polygons(&set.city.geometry)], set.max_zoom));
+            // Not served without the outline layer: an empty store.
+            let city = s.spawn(|| match set.outline {
+                true => zoom_shapes(&set.id, &[to_polygons(&set.city.geometry)], set.max_zoom),
+                false => ShapeStore::new(1, usize::from(set.max_zoom) + 1),
+            });
             let geoms: Vec<Vec<Polygon>> =
                 set.units.iter().map(|u| to_polygons(&u.geometry)).collect();
             let units = zoom_shapes(&set.id, &geoms, set.max_zoom);
@@ -282,10 +285,12 @@ impl Tileset {
         let (keys, [unit_attrs, city_attrs]) = attributes(&indicators, set.units.len());
         let units = Layer::new(set.id.clone(), shapes.units, unit_attrs);
         let city = Layer::new(super::city_layer(&set.id), shapes.city, city_attrs);
-        let fields = [
-            fields(&units, &keys, &indicators, false),
-            fields(&city, &keys, &indicators, true),
-        ];
+        let mut fields = vec![fields(&units, &keys, &indicators, false)];
+        let mut layer_names = vec![units.name.clone()];
+        if set.outline {
+            fields.push(self::fields(&city, &keys, &indicators, true));
+            layer_names.push(city.name.clone());
+        }
         Self {
             id: set.id.clone(),
             title: set.title.clone(),
@@ -298,7 +303,7 @@ impl Tileset {
                 set.bbox.max().x,
                 set.bbox.max().y,
             ],
-            layer_names: [units.name.clone(), city.name.clone()],
+            layer_names,
             fields,
             set: set.clone(),
             keys,
@@ -346,6 +351,7 @@ impl Tileset {
             .layers
             .iter()
             .enumerate()
+            .take(self.layer_names.len())
             .map(|(l, layer)| {
                 candidates.clear();
                 candidates.extend(
