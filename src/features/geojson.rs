@@ -1,6 +1,6 @@
 //! GeoJSON written once, at load time: each geometry becomes a string that every response copies.
 
-use crate::model::valid::{groups_whose_boxes_meet, is_simple, without_spikes};
+use crate::model::valid::{simple_and_apart, without_spikes};
 use gdal::vector::ToGdal;
 use geo::{Coord, LineString, MapCoords, MultiPolygon};
 
@@ -59,8 +59,7 @@ fn simple_polygons_on_grid(mp: &MultiPolygon<f64>, scale: f64) -> bool {
                 geo::Polygon::new(LineString(ring.collect()), vec![])
             })
             .collect();
-    on_grid.iter().all(|p| is_simple(&p.exterior().0))
-        && groups_whose_boxes_meet(&on_grid).len() == on_grid.len()
+    simple_and_apart(&on_grid)
 }
 
 /// Validity by GEOS, through GDAL. This runs when a snapshot is loaded, not per request; GEOS is the judge

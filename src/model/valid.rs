@@ -154,6 +154,15 @@ pub fn grid(c: Coord<f64>) -> [i64; 2] {
     [c.x as i64, c.y as i64]
 }
 
+/// Polygons on the integer grid without holes, each a simple ring ([`is_simple`]) and none meeting another
+/// ([`groups_whose_boxes_meet`]): a valid multipolygon, decided without `geo`'s or GEOS's validation.
+pub fn simple_and_apart(polygons: &[Polygon<f64>]) -> bool {
+    polygons
+        .iter()
+        .all(|p| p.interiors().is_empty() && is_simple(&p.exterior().0))
+        && groups_whose_boxes_meet(polygons).len() == polygons.len()
+}
+
 /// Whether two polygons on the integer grid share a point, `a_box` and `b_box` being their boxes (which meet):
 /// exactly, with integer arithmetic. Only the segments that reach the common part of the boxes are compared, so
 /// neighbours that are close cost what their facing sides cost; without a shared boundary point they meet only if

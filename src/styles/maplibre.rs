@@ -141,6 +141,15 @@ mod tests {
         }
     }
 
+    fn layer_ids(style: &Value) -> Vec<&str> {
+        style["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect()
+    }
+
     #[test]
     fn the_base_style_is_filled_with_fills_before_outlines() {
         let s = style(
@@ -152,12 +161,7 @@ mod tests {
             true,
         )
         .unwrap();
-        let ids: Vec<&str> = s["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["id"].as_str().unwrap())
-            .collect();
+        let ids = layer_ids(&s);
         assert_eq!(ids, ["nd", "clase-1", "clase-2", "limites", "municipio"]);
         assert_eq!(s["layers"][3]["source-layer"], "comunas");
         assert_eq!(s["layers"][3]["paint"]["line-color"], LINE_COLOR);
@@ -177,12 +181,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let ids: Vec<&str> = s["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["id"].as_str().unwrap())
-            .collect();
+        let ids = layer_ids(&s);
         assert_eq!(ids, ["nd", "clase-1", "clase-2", "limites"]);
         assert!(!s.to_string().contains("manzanas_ciudad"));
     }

@@ -10,7 +10,7 @@
 //! rounding still breaks are dropped (they are at most a few tile units wide).
 
 use crate::model::valid::{
-    groups_whose_boxes_meet, is_simple, is_valid, signed_area, without_spikes,
+    groups_whose_boxes_meet, is_simple, is_valid, signed_area, simple_and_apart, without_spikes,
 };
 use geo::algorithm::bool_ops::{BooleanOps, FillRule};
 use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
@@ -93,13 +93,7 @@ fn make_valid_group(mp: MultiPolygon<f64>, min_area: f64) -> Option<MultiPolygon
 fn is_valid_fast(mp: &MultiPolygon<f64>) -> bool {
     match mp.0.as_slice() {
         [one] => is_valid_polygon(one),
-        many if many
-            .iter()
-            .all(|p| p.interiors().is_empty() && is_simple(&p.exterior().0))
-            && groups_whose_boxes_meet(many).len() == many.len() =>
-        {
-            true
-        }
+        many if simple_and_apart(many) => true,
         _ => is_valid(mp),
     }
 }

@@ -17,26 +17,33 @@ pub struct Shape {
 
 impl Shape {
     pub fn new(polygons: Vec<Polygon>) -> Self {
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for p in polygons.iter().flat_map(|p| p.first()).flatten() {
-            bbox = [
-                bbox[0].min(p[0]),
-                bbox[1].min(p[1]),
-                bbox[2].max(p[0]),
-                bbox[3].max(p[1]),
-            ];
-        }
+        let bbox = bbox(polygons.iter().flat_map(|p| p.first()).flatten());
         Self { polygons, bbox }
     }
 
     pub fn vertex_count(&self) -> usize {
         self.polygons.iter().flatten().map(Vec::len).sum()
     }
+}
+
+/// `[min x, min y, max x, max y]` of some points; an inverted (empty) box when there are none.
+pub fn bbox<'a>(points: impl IntoIterator<Item = &'a Pt>) -> [f64; 4] {
+    points.into_iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        },
+    )
 }
 
 fn key(p: Pt) -> (u64, u64) {

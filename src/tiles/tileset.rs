@@ -4,7 +4,7 @@
 use super::clip::{clip_feature, Clipper};
 use super::encode::{encode, Commands, LayerBuilder, Value};
 use super::mercator::project;
-use super::simplify::{Polygon, Pt, Topology};
+use super::simplify::{bbox, Polygon, Pt, Topology};
 use super::store::ShapeStore;
 use super::{TileCache, TileCoord, BUFFER, EXTENT};
 use crate::model::{Indicator, Snapshot, UnitRef, UnitSet};
@@ -57,22 +57,7 @@ impl Layer {
                 }
                 let boxes = (0..shape.polygon_count()).filter_map(|k| {
                     let outer = shape.polygon(k).next()?;
-                    let b = outer.iter().fold(
-                        [
-                            f64::INFINITY,
-                            f64::INFINITY,
-                            f64::NEG_INFINITY,
-                            f64::NEG_INFINITY,
-                        ],
-                        |b, p| {
-                            [
-                                b[0].min(p[0]),
-                                b[1].min(p[1]),
-                                b[2].max(p[0]),
-                                b[3].max(p[1]),
-                            ]
-                        },
-                    );
+                    let b = bbox(outer);
                     Some(GeomWithData::new(
                         Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
                         k as u32,
