@@ -15,6 +15,7 @@ mod openapi;
 pub mod params;
 pub mod reporting;
 mod reporting_pages;
+pub mod representation;
 mod ssepot;
 mod styles;
 pub mod templates;
@@ -65,8 +66,13 @@ fn reporting_routes() -> Router<Arc<AppState>> {
 }
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
+///
+/// Layers, from the socket in: metrics (by route template), the origin check, panics caught, then per route
+/// CORS (public routes only), and the content coding and ETags ([`representation`]; tiles do their own).
 pub fn app(state: Arc<AppState>) -> Router {
-    let router = Router::new()
+    let represent =
+        || axum::middleware::from_fn_with_state(state.clone(), representation::represent);
+    let public = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/api", get(ogc::api))
@@ -74,14 +80,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/collections/{id}", get(ogc::collection))
         .route("/collections/{id}/items", get(ogc::items))
         .route("/collections/{id}/items/{feature_id}", get(ogc::item))
-        .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
         .route("/tiles/{tilejson}", get(tiles::tilejson_doc))
         .route("/collections/{id}/tiles", get(tiles::tilesets))
         .route("/collections/{id}/tiles/{tms}", get(tiles::tileset))
-        .route(
-            "/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
-            get(tiles::ogc_tile),
-        )
         .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
         .route("/styles/{file}", get(styles::style))
@@ -102,13 +103,25 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route("/reporting/origin", get(reporting::origin))
-        .layer(CorsLayer::permissive())
-        // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+        .layer(represent())
+        // Tiles compress and validate in their handler, from bytes made once per coding.
+        .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
+        .route(
+            "/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
+            get(tiles::ogc_tile),
+        )
+        // Before the CORS layer, so a preflight (`OPTIONS`) reaches CORS instead of the 405 (the 405 of the
+        // routes below is set later and leaves these alone).
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(cors());
+    // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+    let private = Router::new()
         .route("/admin/reload", post(admin::reload))
-        .merge(reporting_routes());
+        .merge(reporting_routes())
+        .layer(represent());
     // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
     // them too (a 404 is counted under the route `unmatched`).
-    answer_every_request(router)
+    answer_every_request(public.merge(private))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             forwarded::resolve_origin,
@@ -118,6 +131,19 @@ pub fn app(state: Arc<AppState>) -> Router {
             metrics::record,
         ))
         .with_state(state)
+}
+
+/// CORS for the public routes: any origin may read them (they are open data), with the request headers a
+/// cross-site client sends (`If-None-Match`, a MapLibre `transformRequest`'s own), and may read the response
+/// headers (ETag, Link); preflights are cached for a day.
+fn cors() -> CorsLayer {
+    use tower_http::cors::{AllowHeaders, Any};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(Any)
+        .max_age(std::time::Duration::from_secs(86_400))
 }
 
 /// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
