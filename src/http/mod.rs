@@ -12,6 +12,7 @@ mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+mod operations;
 pub mod params;
 pub mod reporting;
 mod reporting_pages;
@@ -67,7 +68,7 @@ fn reporting_routes() -> Router<Arc<AppState>> {
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
 ///
-/// Layers, from the socket in: metrics (by route template), the origin check, panics caught, then per route
+/// Layers, from the socket in: [`operations`] (metrics by route template, the origin check, panics caught), then
 /// CORS (public routes only), and the content coding and ETags ([`representation`]; tiles do their own).
 pub fn app(state: Arc<AppState>) -> Router {
     let represent =
@@ -119,17 +120,13 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/admin/reload", post(admin::reload))
         .merge(reporting_routes())
         .layer(represent());
-    // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
-    // them too (a 404 is counted under the route `unmatched`).
-    answer_every_request(public.merge(private))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            forwarded::resolve_origin,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::record,
-        ))
+    // Unknown routes and wrong methods are answered with OGC exception JSON, inside the operations layer, so
+    // the origin check and the metrics see them too (a 404 is counted under the route `unmatched`).
+    public
+        .merge(private)
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(operations::Operations::new(state.clone()))
         .with_state(state)
 }
 
@@ -147,7 +144,8 @@ fn cors() -> CorsLayer {
 }
 
 /// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
-/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on).
+/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on), for a
+/// router without [`app`]'s operations layer (which does the same).
 pub fn answer_every_request<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .fallback(error::no_route)

@@ -95,7 +95,7 @@ fn serve_tile(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let year = tile_year(params)?;
-    let data = state.current();
+    let data = state.current_brief();
     let (index, tileset) = data.tiles.get(set).ok_or_else(|| no_tileset(set))?;
     let y = y
         .strip_suffix(".mvt")
