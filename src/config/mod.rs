@@ -10,10 +10,12 @@ pub mod formula;
 pub mod ssepot;
 mod style;
 mod table;
+pub mod web_map;
 
 pub use computed::{CityRule, ComputedConfig};
 pub use style::{ClassMethod, StyleConfig};
 pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
+pub use web_map::WebMapConfig;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,9 @@ pub struct LayerFile {
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
     pub ssepot: Option<ssepot::SsepotConfig>,
+    /// What the web map calls itself (its title); one file of the folder declares it.
+    #[serde(default)]
+    pub web_map: Option<WebMapConfig>,
 }
 
 /// A set of territorial units: one geometry source with a key and a name per feature.
@@ -370,6 +375,10 @@ impl LayerFile {
         if let Some(s) = &self.ssepot {
             s.check()
                 .map_err(|(f, m)| invalid(&format!("ssepot.{f}"), m))?;
+        }
+        if let Some(w) = &self.web_map {
+            w.check()
+                .map_err(|(f, m)| invalid(&format!("web_map.{f}"), m))?;
         }
         Ok(())
     }

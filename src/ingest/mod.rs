@@ -6,6 +6,7 @@
 
 pub mod cells;
 mod computed;
+mod gdal_layer;
 mod gdal_messages;
 mod geometry;
 pub mod progress;
@@ -142,6 +143,7 @@ pub fn load_with(
     }
     load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
+    let web_map = web_map(&parsed, &broken_files, previous, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -151,7 +153,38 @@ pub fn load_with(
         indicators,
         report,
         ssepot,
+        web_map,
     })
+}
+
+/// The `[web_map]` section (the first file that has one; a second is reported and ignored). While a layer file
+/// does not parse, the settings loaded before stay, as its other items do.
+fn web_map(
+    parsed: &[(PathBuf, LayerFile)],
+    broken_files: &[PathBuf],
+    previous: Option<&Snapshot>,
+    report: &mut ImportReport,
+) -> config::WebMapConfig {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.web_map.as_ref().map(|w| (f, w)));
+    let Some((file, cfg)) = sections.next() else {
+        return match (previous, broken_files.is_empty()) {
+            (Some(p), false) => p.web_map.clone(),
+            _ => config::WebMapConfig::default(),
+        };
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[web_map]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    cfg.clone()
 }
 
 /// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
@@ -353,6 +386,8 @@ fn load_indicator(
             .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        rep.warnings
+            .extend(table::below_blank_warning(&table, &cfg.table, &set)?);
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,
@@ -398,6 +433,7 @@ fn load_battery(
             format!("field `battery.table.path`: {}: {e}", table_path.display())
         })?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let below_blank = table::below_blank_warning(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
         let id_col = table.column(&c.id, "columns.id")?;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -481,6 +517,9 @@ fn load_battery(
                     .filter(|(u, _)| *u != UnitRef::City)
                     .collect(),
             }));
+        }
+        if let Some(first) = reports.first_mut() {
+            first.warnings.extend(below_blank);
         }
         Ok::<_, String>(out)
     })();

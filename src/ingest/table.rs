@@ -16,6 +16,8 @@ pub struct Table<'g> {
     pub headers: Vec<String>,
     /// 1-based numbers of the data rows.
     pub rows: Vec<usize>,
+    /// With `stop_at_blank_row`: the blank row the data stopped at, and the non-blank rows below it (not read).
+    pub below_blank: Option<(usize, Vec<usize>)>,
     /// Where the table came from, for messages.
     pub file: &'g Path,
 }
@@ -33,9 +35,12 @@ impl<'g> Table<'g> {
             .collect();
         let first = cfg.header_rows.iter().max().copied().unwrap_or(1) + 1;
         let mut rows = Vec::new();
+        let mut below_blank = None;
         for r in first..=grid.rows.len() {
             if grid.is_blank_row(r) {
                 if cfg.stop_at_blank_row {
+                    let below = (r + 1..=grid.rows.len()).filter(|&b| !grid.is_blank_row(b));
+                    below_blank = Some((r, below.collect()));
                     break;
                 }
                 continue;
@@ -46,6 +51,7 @@ impl<'g> Table<'g> {
             grid,
             headers,
             rows,
+            below_blank,
             file,
         }
     }
@@ -129,6 +135,39 @@ impl KeyRule {
             unit_set.find(&key).map(UnitRef::Unit)
         }
     }
+}
+
+/// A warning when rows below the blank row a table stopped at (`stop_at_blank_row`) have codes of the unit set:
+/// they look like data, not notes, and are not read.
+pub fn below_blank_warning(
+    table: &Table,
+    cfg: &TableSource,
+    unit_set: &UnitSet,
+) -> Result<Option<String>, String> {
+    let Some((blank, below)) = &table.below_blank else {
+        return Ok(None);
+    };
+    let key_col = table.column(&cfg.key_column, "key_column")?;
+    let keys = KeyRule::new(cfg)?;
+    let coded: Vec<usize> = below
+        .iter()
+        .copied()
+        .filter(|&r| {
+            keys.unit(&table.cell(r, key_col).text(), unit_set)
+                .is_some()
+        })
+        .collect();
+    let (Some(first), Some(last)) = (coded.first(), coded.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
+        "{}: data ends at blank row {blank} (`stop_at_blank_row`), but {} rows below it ({first}–{last}) have codes \
+         of `{}` in `{}` and are not read; set `stop_at_blank_row = false` if they are data",
+        table.file.display(),
+        coded.len(),
+        unit_set.id,
+        cfg.key_column
+    )))
 }
 
 /// Reads `rows` of a table into observations of `unit_set`, filling `report`.
