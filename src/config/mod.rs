@@ -7,7 +7,6 @@
 
 pub mod computed;
 pub mod formula;
-pub mod ssepot;
 mod style;
 mod table;
 pub mod web_map;
@@ -38,7 +37,7 @@ pub struct LayerFile {
     pub computed: Vec<ComputedConfig>,
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
-    pub ssepot: Option<ssepot::SsepotConfig>,
+    pub ssepot: Option<crate::ssepot::config::SsepotConfig>,
     /// What the web map calls itself (its title); one file of the folder declares it.
     #[serde(default)]
     pub web_map: Option<WebMapConfig>,
