@@ -263,12 +263,31 @@ fn rows_that_look_like_data_below_the_blank_row_a_table_stops_at_are_a_warning()
     assert!(ok, "{out}");
     assert!(
         out.contains(&format!(
-            "data ends at blank row 201 (`stop_at_blank_row`), but {} rows below it (202–{}) have codes of `comunas`",
+            "data ends at blank row 201 (`stop_at_blank_row`), but {} rows (202–{}) below it, {} with codes of \
+             `comunas` in `codigo`, are not read",
             total - 200,
-            total + 1
+            total + 1,
+            total - 200
         )),
         "{out}"
     );
     assert!(out.contains("homicidios   199 rows"), "{out}");
+    assert_counts_match_the_listing(&out);
+
+    // Rows with no code of the unit set below it (notes, most likely) are a note, not a warning: still said.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let notes: String = text
+        .lines()
+        .take(200)
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + ",,\nFuente: MEData,,\nCorte: 2023,,\n";
+    std::fs::write(&csv, notes).unwrap();
+    let (ok, out) = check(dir.path());
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("note: ") && out.contains("data ends at blank row 201 (`stop_at_blank_row`); 2 rows (202–203) below it, with no code of `comunas`, are not read"),
+        "{out}"
+    );
     assert_counts_match_the_listing(&out);
 }

@@ -82,7 +82,8 @@ pub fn read_grid(
 
 fn read_csv(path: &Path, delimiter: Option<char>) -> Result<Grid, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = decode(&bytes);
+    // One line ending, so the reader's line count (which puts empty lines back as rows, below) is exact.
+    let text = decode(&bytes).replace("\r\n", "\n");
     let text = text.trim_start_matches('\u{feff}');
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text));
     let mut reader = csv::ReaderBuilder::new()
@@ -237,6 +238,17 @@ mod tests {
             "a quoted line break is one row"
         );
         assert_eq!(g.cell(7, 0), &Cell::Text("6".into()));
+    }
+
+    #[test]
+    fn crlf_lines_and_a_last_line_with_another_ending_are_rows_in_order() {
+        let g = grid(b"a,b\r\n1,2\r\n\r\n3,4\r\n5,6\n7,8\n");
+        assert_eq!(g.cell(2, 0), &Cell::Text("1".into()));
+        assert!(g.is_blank_row(3));
+        assert_eq!(g.cell(4, 0), &Cell::Text("3".into()));
+        assert_eq!(g.cell(5, 0), &Cell::Text("5".into()));
+        assert_eq!(g.cell(6, 0), &Cell::Text("7".into()));
+        assert_eq!(g.rows.len(), 6);
     }
 
     #[test]

@@ -386,8 +386,7 @@ fn load_indicator(
             .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
-        rep.warnings
-            .extend(table::below_blank_warning(&table, &cfg.table, &set)?);
+        below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,
@@ -418,6 +417,15 @@ fn load_indicator(
     }
 }
 
+/// Puts what a table says of its rows below a blank row into the report: a warning or a note.
+fn below_blank_remark(remark: Option<table::BelowBlank>, rep: &mut IndicatorReport) {
+    match remark {
+        Some(table::BelowBlank::Warning(w)) => rep.warnings.push(w),
+        Some(table::BelowBlank::Note(n)) => rep.notes.push(n),
+        None => {}
+    }
+}
+
 /// A battery is all-or-nothing: a broken battery table keeps every indicator it declared before.
 fn load_battery(
     cfg: &BatteryConfig,
@@ -433,7 +441,7 @@ fn load_battery(
             format!("field `battery.table.path`: {}: {e}", table_path.display())
         })?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
-        let below_blank = table::below_blank_warning(&table, &cfg.table, &set)?;
+        let below_blank = table::below_blank(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
         let id_col = table.column(&c.id, "columns.id")?;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -519,7 +527,7 @@ fn load_battery(
             }));
         }
         if let Some(first) = reports.first_mut() {
-            first.warnings.extend(below_blank);
+            below_blank_remark(below_blank, first);
         }
         Ok::<_, String>(out)
     })();

@@ -137,37 +137,54 @@ impl KeyRule {
     }
 }
 
-/// A warning when rows below the blank row a table stopped at (`stop_at_blank_row`) have codes of the unit set:
-/// they look like data, not notes, and are not read.
-pub fn below_blank_warning(
+/// What the report says of the rows below the blank row a table stopped at (`stop_at_blank_row`).
+pub enum BelowBlank {
+    /// Some have codes of the unit set: they look like data, and are not read.
+    Warning(String),
+    /// None has: notes, most likely; still, the report says they were not read.
+    Note(String),
+}
+
+/// The rows below the blank row a table stopped at, if any are not blank.
+pub fn below_blank(
     table: &Table,
     cfg: &TableSource,
     unit_set: &UnitSet,
-) -> Result<Option<String>, String> {
+) -> Result<Option<BelowBlank>, String> {
     let Some((blank, below)) = &table.below_blank else {
+        return Ok(None);
+    };
+    let (Some(first), Some(last)) = (below.first(), below.last()) else {
         return Ok(None);
     };
     let key_col = table.column(&cfg.key_column, "key_column")?;
     let keys = KeyRule::new(cfg)?;
-    let coded: Vec<usize> = below
+    let coded = below
         .iter()
-        .copied()
-        .filter(|&r| {
+        .filter(|&&r| {
             keys.unit(&table.cell(r, key_col).text(), unit_set)
                 .is_some()
         })
-        .collect();
-    let (Some(first), Some(last)) = (coded.first(), coded.last()) else {
-        return Ok(None);
+        .count();
+    let file = table.file.display();
+    let rows = if first == last {
+        format!("row {first}")
+    } else {
+        format!("{} rows ({first}–{last})", below.len())
     };
-    Ok(Some(format!(
-        "{}: data ends at blank row {blank} (`stop_at_blank_row`), but {} rows below it ({first}–{last}) have codes \
-         of `{}` in `{}` and are not read; set `stop_at_blank_row = false` if they are data",
-        table.file.display(),
-        coded.len(),
-        unit_set.id,
-        cfg.key_column
-    )))
+    Ok(Some(if coded > 0 {
+        BelowBlank::Warning(format!(
+            "{file}: data ends at blank row {blank} (`stop_at_blank_row`), but {rows} below it, {coded} with codes \
+             of `{}` in `{}`, are not read; set `stop_at_blank_row = false` if they are data",
+            unit_set.id, cfg.key_column
+        ))
+    } else {
+        BelowBlank::Note(format!(
+            "{file}: data ends at blank row {blank} (`stop_at_blank_row`); {rows} below it, with no code of `{}`, \
+             are not read",
+            unit_set.id
+        ))
+    }))
 }
 
 /// Reads `rows` of a table into observations of `unit_set`, filling `report`.

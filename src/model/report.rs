@@ -72,6 +72,9 @@ pub struct IndicatorReport {
     /// Other things a user should check (rows below a blank row that look like data).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Other things the import did that a user should know (rows below a blank row that were not read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -201,6 +204,9 @@ impl fmt::Display for ImportReport {
             )?;
             for w in i.other_warnings() {
                 writeln!(f, "      warning: {w}")?;
+            }
+            for n in &i.notes {
+                writeln!(f, "      note: {n}")?;
             }
             for u in i.unmatched_warnings() {
                 writeln!(
