@@ -9,10 +9,12 @@ pub mod computed;
 pub mod formula;
 mod style;
 mod table;
+pub mod web_map;
 
 pub use computed::{CityRule, ComputedConfig};
 pub use style::{ClassMethod, StyleConfig};
 pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
+pub use web_map::WebMapConfig;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,9 @@ pub struct LayerFile {
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
     pub ssepot: Option<crate::ssepot::config::SsepotConfig>,
+    /// What the web map calls itself (its title); one file of the folder declares it.
+    #[serde(default)]
+    pub web_map: Option<WebMapConfig>,
 }
 
 /// A set of territorial units: one geometry source with a key and a name per feature.
@@ -369,6 +374,10 @@ impl LayerFile {
         if let Some(s) = &self.ssepot {
             s.check()
                 .map_err(|(f, m)| invalid(&format!("ssepot.{f}"), m))?;
+        }
+        if let Some(w) = &self.web_map {
+            w.check()
+                .map_err(|(f, m)| invalid(&format!("web_map.{f}"), m))?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 
 pub mod cells;
 mod computed;
+mod gdal_layer;
 mod gdal_messages;
 mod geometry;
 pub mod records;
@@ -140,6 +141,7 @@ pub fn load_with(
     }
     load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
+    let web_map = web_map(&parsed, &broken_files, previous, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -149,7 +151,38 @@ pub fn load_with(
         indicators,
         report,
         ssepot,
+        web_map,
     })
+}
+
+/// The `[web_map]` section (the first file that has one; a second is reported and ignored). While a layer file
+/// does not parse, the settings loaded before stay, as its other items do.
+fn web_map(
+    parsed: &[(PathBuf, LayerFile)],
+    broken_files: &[PathBuf],
+    previous: Option<&Snapshot>,
+    report: &mut ImportReport,
+) -> config::WebMapConfig {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.web_map.as_ref().map(|w| (f, w)));
+    let Some((file, cfg)) = sections.next() else {
+        return match (previous, broken_files.is_empty()) {
+            (Some(p), false) => p.web_map.clone(),
+            _ => config::WebMapConfig::default(),
+        };
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[web_map]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    cfg.clone()
 }
 
 /// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
@@ -353,6 +386,7 @@ fn load_indicator(
             .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,
@@ -383,6 +417,15 @@ fn load_indicator(
     }
 }
 
+/// Puts what a table says of its rows below a blank row into the report: a warning or a note.
+fn below_blank_remark(remark: Option<table::BelowBlank>, rep: &mut IndicatorReport) {
+    match remark {
+        Some(table::BelowBlank::Warning(w)) => rep.warnings.push(w),
+        Some(table::BelowBlank::Note(n)) => rep.notes.push(n),
+        None => {}
+    }
+}
+
 /// A battery is all-or-nothing: a broken battery table keeps every indicator it declared before.
 fn load_battery(
     cfg: &BatteryConfig,
@@ -398,6 +441,7 @@ fn load_battery(
             format!("field `battery.table.path`: {}: {e}", table_path.display())
         })?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let below_blank = table::below_blank(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
         let id_col = table.column(&c.id, "columns.id")?;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -481,6 +525,9 @@ fn load_battery(
                     .filter(|(u, _)| *u != UnitRef::City)
                     .collect(),
             }));
+        }
+        if let Some(first) = reports.first_mut() {
+            below_blank_remark(below_blank, first);
         }
         Ok::<_, String>(out)
     })();
