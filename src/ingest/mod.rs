@@ -6,12 +6,17 @@
 
 pub mod cells;
 mod computed;
+mod crosswalk;
 mod gdal_messages;
 mod geometry;
+mod hierarchy;
+mod overlay;
 pub mod progress;
 pub mod records;
+mod rollup;
 pub mod ssepot;
 mod table;
+mod territory;
 pub mod values;
 
 /// The import report lives in the model, which keeps it with the snapshot; ingest fills it.
@@ -48,6 +53,7 @@ pub fn load_with(
         file_errors: vec![],
         unit_sets: vec![],
         indicators: vec![],
+        territory: Default::default(),
     };
     let mut parsed = Vec::new();
     let mut broken_files = Vec::new();
@@ -106,10 +112,18 @@ pub fn load_with(
         }
     }
 
+    territory::place_all(&parsed, &mut unit_sets, &mut report.territory);
+
     let mut indicators: Vec<Arc<Indicator>> = Vec::new();
+    let mut parent_rows = std::collections::HashMap::new();
     for (file, layer) in &parsed {
         for cfg in &layer.indicator {
-            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets);
+            let mut rows = None;
+            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets, &mut rows);
+            if let (Some(rows), Some(ind)) = (rows, &ind) {
+                territory::check_parent_rows(ind, &rows, &unit_sets, &mut report.territory);
+                parent_rows.insert(cfg.id.clone(), rows);
+            }
             let ind = ind.or_else(|| previous.and_then(|p| p.indicator(&cfg.id)).cloned());
             rep.status = Some(match (&rep.error, &ind) {
                 (None, _) => Status::Loaded,
@@ -141,6 +155,15 @@ pub fn load_with(
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
     }
     load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
+    territory::rollups(
+        &parsed,
+        &parent_rows,
+        &mut indicators,
+        &unit_sets,
+        &mut report.territory,
+        &mut report.indicators,
+    );
+    let crosswalks = territory::crosswalks(&parsed, &unit_sets, &mut report.territory);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
 
     Ok(Snapshot {
@@ -151,6 +174,7 @@ pub fn load_with(
         indicators,
         report,
         ssepot,
+        crosswalks,
     })
 }
 
@@ -339,6 +363,7 @@ fn load_indicator(
     cfg: &IndicatorConfig,
     file: &Path,
     unit_sets: &[Arc<UnitSet>],
+    parent_rows: &mut Option<rollup::ParentRows>,
 ) -> (Option<Arc<Indicator>>, IndicatorReport) {
     let table_path = resolve(file, &cfg.table.path);
     let mut rep = IndicatorReport {
@@ -353,6 +378,9 @@ fn load_indicator(
             .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        if let Some(column) = &cfg.table.parent_column {
+            *parent_rows = Some(territory::parent_rows(&table, &cfg.table, &set, column)?);
+        }
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,

@@ -25,6 +25,8 @@ pub struct ImportReport {
     pub file_errors: Vec<FileError>,
     pub unit_sets: Vec<UnitSetReport>,
     pub indicators: Vec<IndicatorReport>,
+    /// Hierarchies, roll-ups and crosswalks (`docs/territory.md`).
+    pub territory: super::report_territory::TerritoryReport,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,16 +98,19 @@ impl ImportReport {
     /// Number of things that failed now (whether or not previous data still serves).
     pub fn error_count(&self) -> usize {
         self.file_errors.len()
+            + self.territory.error_count()
             + self.unit_sets.iter().filter(|u| u.error.is_some()).count()
             + self.indicators.iter().filter(|i| i.error.is_some()).count()
     }
 
     /// Number of warnings the report lists: each feature a unit set dropped and each unmatched code.
     pub fn warning_count(&self) -> usize {
-        self.unit_sets
-            .iter()
-            .map(|u| u.rejected.len())
-            .sum::<usize>()
+        self.territory.warning_count()
+            + self
+                .unit_sets
+                .iter()
+                .map(|u| u.rejected.len())
+                .sum::<usize>()
             + self
                 .indicators
                 .iter()
@@ -186,6 +191,7 @@ impl fmt::Display for ImportReport {
                 )?;
             }
         }
+        write!(f, "{}", self.territory)?;
         write!(
             f,
             "\n{} errors, {} warnings",
