@@ -94,6 +94,10 @@ pub struct UnitSetConfig {
     /// time — so it may turn it off; city-level values stay in the API.
     #[serde(default = "default_true")]
     pub outline: bool,
+    /// Licence terms of the boundaries, shown with the collection and on the map
+    /// (`CC BY-SA 4.0 — no puede ser comercializada o transferida`).
+    #[serde(default)]
+    pub license: Option<String>,
     /// The level of the division the units are (`comuna`, `barrio`), shown by collections and the web map.
     #[serde(default)]
     pub level: Option<String>,

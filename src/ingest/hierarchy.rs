@@ -141,6 +141,11 @@ pub fn place(
         Placement {
             parent_set: parent.id.clone(),
             links,
+            parents: parent
+                .units
+                .iter()
+                .map(|u| (u.code.clone(), u.key.clone()))
+                .collect(),
         },
         report,
     ))

@@ -45,8 +45,9 @@ impl Crosswalk {
     }
 
     /// Carries values of source units onto target units: each target gets Σ value × share, and is an estimate
-    /// when any share it received is. `ND` (or a missing value) in any contributing source makes it `ND`.
-    pub fn allocate(&self, values: &[Option<f64>]) -> Vec<Allocated> {
+    /// when any share it received is. `values[i]` is `None` when source unit `i` has no row (it carries nothing)
+    /// and `Some(None)` when its row says `ND`, which makes every target it reaches `ND`.
+    pub fn allocate(&self, values: &[Option<Option<f64>>]) -> Vec<Allocated> {
         let mut out = vec![
             Allocated {
                 value: Some(0.0),
@@ -56,13 +57,13 @@ impl Crosswalk {
             self.to.units.len()
         ];
         for s in &self.shares {
+            let Some(value) = values.get(s.from).copied().flatten() else {
+                continue;
+            };
             let target = &mut out[s.to];
             target.sources += 1;
             target.estimate |= s.estimate;
-            target.value = target
-                .value
-                .zip(values.get(s.from).copied().flatten())
-                .map(|(t, v)| t + v * s.share);
+            target.value = target.value.zip(value).map(|(t, v)| t + v * s.share);
         }
         for t in &mut out {
             if t.sources == 0 {
@@ -78,6 +79,6 @@ impl Crosswalk {
 pub struct Allocated {
     pub value: Option<f64>,
     pub estimate: bool,
-    /// How many source units contributed.
+    /// How many source units with a row contributed (0: the target has no value).
     pub sources: usize,
 }

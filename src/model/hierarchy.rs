@@ -31,6 +31,8 @@ pub struct Placement {
     pub parent_set: String,
     /// Per unit (in set order), its parents; empty for a unit that could not be placed.
     pub links: Vec<Vec<ParentLink>>,
+    /// The parent set's units as `(code, normalised key)`, in its order: what `links` point to.
+    pub parents: Vec<(String, String)>,
 }
 
 impl Placement {
@@ -42,6 +44,23 @@ impl Placement {
             .filter(|(_, l)| l.iter().any(|p| p.parent == parent))
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// The index of the parent unit with this normalised key.
+    pub fn parent_index(&self, key: &str) -> Option<usize> {
+        self.parents.iter().position(|(_, k)| k == key)
+    }
+
+    /// The codes of a unit's parents.
+    pub fn parent_codes(&self, child: usize) -> Vec<&str> {
+        self.links
+            .get(child)
+            .map(|l| {
+                l.iter()
+                    .map(|p| self.parents[p.parent].0.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether unit `child` has `parent` among its parents.
@@ -69,6 +88,7 @@ mod tests {
         let p = Placement {
             parent_set: "comunas".into(),
             links: vec![vec![link(0)], vec![link(0), link(1)], vec![]],
+            parents: vec![("01".into(), "1".into()), ("02".into(), "2".into())],
         };
         assert_eq!(p.children_of(0), vec![0, 1]);
         assert_eq!(p.children_of(1), vec![1]);

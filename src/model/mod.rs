@@ -6,12 +6,14 @@
 
 pub mod codec;
 pub mod crosswalk;
+mod fold;
 pub mod hierarchy;
 mod key;
 pub mod report;
 pub mod report_territory;
 pub mod valid;
 
+pub use fold::fold_name;
 pub use key::normalize_key;
 
 use crate::config::{StyleConfig, TechnicalSheet, UnitSetConfig};
@@ -60,6 +62,8 @@ pub struct UnitSet {
     pub max_zoom: u8,
     /// Whether its vector tiles carry the outline layer.
     pub outline: bool,
+    /// Licence terms of the boundaries, if the layer file states them.
+    pub license: Option<String>,
     /// The level of the division (`comuna`, `barrio`), if the layer file names it.
     pub level: Option<String>,
     /// Where its units sit in their parent set, once the import has placed them.
@@ -96,6 +100,7 @@ impl UnitSet {
             max_zoom: cfg.max_zoom,
             outline: cfg.outline,
             level: cfg.level.clone(),
+            license: cfg.license.clone(),
             parent: None,
             edition: cfg.edition.clone(),
             units,
