@@ -443,7 +443,7 @@ fn service_paths() -> Vec<(String, Value)> {
         ("/map/".into(), get("Mapa web ciudadano", "getWebMapIndex", vec![], responses(&[HTML], "Mapa web", &[]))),
         ("/map/territorios.json".into(), get("Territorios del mapa web: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
             vec![f(&["json"])], responses(&[JSON], "Territorios", &[]))),
-        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "app.css"])], assets.clone())),
+        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "territory.js", "app.css"])], assets.clone())),
         ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
             vec![asset(&["maplibre-gl.js", "maplibre-gl.css", "pmtiles.js"])], assets)),
         ("/crosswalks".into(), get("Cruces entre ediciones de límites (barrios POT 2014 → catastral): resumen", "getCrosswalks",
