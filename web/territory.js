@@ -12,17 +12,19 @@ const TERRITORY_I18N = {
     level: 'Nivel territorial', comunas: 'Comunas', barrios: 'Barrios y veredas', auto: 'Según el zoom',
     search: 'Buscar barrio o vereda', noMatch: 'Ningún barrio o vereda con ese nombre.',
     drill: 'Ver sus barrios', edition: 'Límites', licence: 'Límites',
-    barriosOf: 'Barrios y veredas de',
+    barriosOf: 'Barrios y veredas de', drawOn: 'Dibujar en la edición', values: 'valores',
+    map: 'mapa', crosswalk: 'cruce', estimate: 'los barrios partidos se reparten por área (estimación)',
   },
   en: {
     level: 'Territorial level', comunas: 'Comunas', barrios: 'Barrios and veredas', auto: 'By zoom',
     search: 'Find a barrio or vereda', noMatch: 'No barrio or vereda has that name.',
     drill: 'Show its barrios', edition: 'Boundaries', licence: 'Boundaries',
-    barriosOf: 'Barrios and veredas of',
+    barriosOf: 'Barrios and veredas of', drawOn: 'Draw on the edition', values: 'values',
+    map: 'map', crosswalk: 'crosswalk', estimate: 'split barrios are divided by area (estimate)',
   },
 };
 const tt = (k) => TERRITORY_I18N[state.lang]?.[k] || TERRITORY_I18N.es[k];
-const territory = { auto: true, shownSet: null, switching: false, restyling: false };
+const territory = { auto: true, shownSet: null, switching: false, restyling: false, crosswalks: [], cross: null, crossKey: null };
 
 const terr = (c) => c?.ssepot?.territory || {};
 const byId = (id) => collections.find((c) => c.id === id);
@@ -50,6 +52,8 @@ async function restyle(set) {
     m.setStyle(styleFor(set), { diff: false });
   })));
   territory.shownSet = set;
+  territory.crossKey = null;
+  territory.crossDoc = null;
   drawLicence();
 }
 
@@ -167,8 +171,70 @@ function onSearch(e) {
 }
 
 // ---- Editions and licence
+// ---- A change drawn on another edition, through the crosswalk the server declares (counts only).
+function crosswalkFor() {
+  const l = levels();
+  const rule = l && terr(byId(l.parent)).rule;
+  if (!l || state.ind !== l.child || rule !== 'sum') return null;
+  return territory.crosswalks.find((c) => c.from.unit_set === unitSet()) || null;
+}
+
+function drawCrossControl() {
+  const cw = crosswalkFor();
+  const box = $('territory-cross');
+  box.hidden = !cw || state.mode !== 'change';
+  if (cw) $('territory-cross-label').textContent = `${tt('drawOn')} ${cw.to.edition?.name || cw.to.unit_set}`;
+}
+
+function removeCross() {
+  if (map.getLayer('cruce-valores')) map.removeLayer('cruce-valores');
+  if (map.getLayer('cruce-lineas')) map.removeLayer('cruce-lineas');
+  if (map.getSource('cruce')) map.removeSource('cruce');
+  if (map.getLayer('valores')) map.setLayoutProperty('valores', 'visibility', 'visible');
+  territory.crossKey = null;
+  territory.crossDoc = null;
+}
+
+async function drawCross() {
+  const cw = crosswalkFor();
+  const on = cw && state.mode === 'change' && $('territory-cross-on').checked;
+  if (!on) { if (territory.crossKey) removeCross(); return; }
+  const key = `${state.ind}:${state.a}:${state.b}:${cw.to.unit_set}`;
+  if (territory.crossKey === key) return;
+  removeCross();
+  territory.crossKey = key;
+  const url = `/collections/${state.ind}/change?from=${state.a}&to=${state.b}&edition=${cw.to.unit_set}&f=json`;
+  const doc = await fetch(url).then((r) => r.json());
+  if (territory.crossKey !== key) return;
+  territory.crossDoc = doc;
+  // The classes of the legend the page shows (the same change in the indicator's own edition), so colours read
+  // the same on both maps; the crosswalk's own classes otherwise.
+  const cls = changeLegend?.classes || doc['ssepot:legend'].classes;
+  const steps = ['step', ['get', 'change'], cls[0].color];
+  let last = -Infinity;
+  for (const c of cls.slice(1)) if (c.min > last) { steps.push(c.min, c.color); last = c.min; }
+  map.addSource('cruce', { type: 'geojson', data: doc });
+  map.addLayer({ id: 'cruce-valores', type: 'fill', source: 'cruce', paint: {
+    'fill-color': ['case', ['==', ['get', 'nd'], true], doc['ssepot:legend'].nd.color, steps],
+    'fill-opacity': ['case', ['==', ['get', 'estimate'], true], 0.6, 0.9],
+  } }, 'lineas');
+  map.addLayer({ id: 'cruce-lineas', type: 'line', source: 'cruce', paint: { 'line-color': '#555', 'line-width': 0.6 } }, 'lineas');
+  map.setLayoutProperty('valores', 'visibility', 'none');
+  drawEditions();
+}
+
 function drawEditions() {
   const set = unitSet();
+  const doc = territory.crossDoc;
+  if (doc && state.mode === 'change') {
+    const e = doc['ssepot:editions'];
+    const name = (x) => x.edition?.name || x.unit_set;
+    $('edition-badge-a').textContent = `${tt('edition')}: ${tt('values')} ${name(e.values)} → ${tt('map')} ${name(e.map)} (${tt('crosswalk')} ${e.crosswalk.id}; ${tt('estimate')})`;
+    $('edition-badge-a').hidden = false;
+    $('edition-badge-b').hidden = true;
+    document.body.dataset.edition = name(e.map);
+    return;
+  }
   const text = editionText(set);
   const a = $('edition-badge-a'), b = $('edition-badge-b');
   a.textContent = text;
@@ -217,7 +283,14 @@ window.redraw = function redrawWithEditions() {
   // While the maps change their tiles (comunas ↔ barrios) there is nothing to paint; the load redraws.
   if (territory.restyling) return;
   appRedraw();
-  if (legend && series) drawEditions();
+  if (!legend || !series) return;
+  drawCrossControl();
+  drawEditions();
+  drawCross().then(() => {
+    const cw = crosswalkFor();
+    if (!territory.crossKey || !cw) return;
+    for (const f of ['csv', 'xlsx', 'gpkg', 'json']) $(`dl-${f}`).href += `&edition=${cw.to.unit_set}`;
+  });
 };
 
 function buildPanel() {
@@ -234,6 +307,7 @@ function buildPanel() {
       <label><input type="radio" name="territory-level" value="child"> ${tt('barrios')}</label>
       <label><input type="checkbox" id="territory-auto" checked> ${tt('auto')}</label>
     </fieldset>
+    <label id="territory-cross" hidden><input type="checkbox" id="territory-cross-on"> <span id="territory-cross-label"></span></label>
     <p id="territory-licence" class="meta"></p>`;
   panel.insertBefore(box, $('modes'));
   $('territory-search').addEventListener('input', onSearch);
@@ -244,6 +318,7 @@ function buildPanel() {
     if (l) switchTo(e.target.value === 'child' ? l.child : l.parent);
   }));
   $('territory-auto').addEventListener('change', (e) => { territory.auto = e.target.checked; onZoom(); });
+  $('territory-cross-on').addEventListener('change', () => redraw());
   for (const side of ['a', 'b']) {
     const badge = document.createElement('div');
     badge.id = `edition-badge-${side}`;
@@ -263,13 +338,14 @@ function whenReady(fn) {
 }
 
 buildPanel();
-whenReady(() => {
+whenReady(async () => {
+  territory.crosswalks = (await fetch('/crosswalks').then((r) => r.json())).crosswalks;
   territory.shownSet = shownLayer(map);
   licenceControl = new LicenceControl();
   map.addControl(licenceControl, 'bottom-left');
   map.on('zoomend', onZoom);
   drawLevelControls();
   drawLicence();
-  drawEditions();
+  redraw();
   document.body.dataset.territoryReady = 'true';
 });

@@ -70,6 +70,20 @@ try {
   check(ea.includes('POT 2014') && eb.includes('POT 2014') && await page.locator('#edition-badge-b').isVisible(), `each side says its edition ("${ea}", "${eb}")`);
   await page.screenshot({ path: `${out}/territory_compare_moravia.png` });
 
+  // The change 2018 → 2030 drawn on the catastral edition goes through the crosswalk, and the map says so.
+  await page.check('input[name=mode][value=change]');
+  await page.waitForSelector('#territory-cross', { state: 'visible' });
+  await page.check('#territory-cross-on');
+  await page.waitForFunction(() => window.map.getLayer('cruce-valores') && window.map.areTilesLoaded() && window.map.queryRenderedFeatures({ layers: ['cruce-valores'] }).length > 0, null, { timeout: 30000 });
+  const crossBadge = await page.locator('#edition-badge-a').textContent();
+  check(crossBadge.includes('POT 2014') && crossBadge.includes('Catastral') && crossBadge.includes('barrios_2014_a_catastral'), `the change map names both editions and the crosswalk: "${crossBadge}"`);
+  const drawn = await page.evaluate(() => window.map.queryRenderedFeatures({ layers: ['cruce-valores'] })[0].properties);
+  check(drawn.crosswalk === 'barrios_2014_a_catastral' && 'estimate' in drawn, `its features come from the crosswalk (${drawn.code}, estimate ${drawn.estimate})`);
+  check((await page.getAttribute('#dl-csv', 'href')).includes('edition=barrios_catastral'), 'the CSV download is the same change');
+  await page.screenshot({ path: `${out}/territory_change_catastral.png` });
+  await page.uncheck('#territory-cross-on');
+  await page.waitForFunction(() => !window.map.getLayer('cruce-valores'));
+
   // Back to one year and the comunas, then drill down from comuna 10 to its barrios.
   await page.check('input[name=mode][value=single]');
   await page.check('input[name=territory-level][value=parent]');
