@@ -2,6 +2,7 @@
 
 mod admin;
 mod change;
+mod crosswalks;
 mod documents;
 mod downloads;
 pub mod error;
@@ -90,6 +91,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/collections/{id}/series", get(webmap::series))
         .route("/collections/{id}/change", get(change::change))
+        .route("/crosswalks", get(crosswalks::list))
+        .route("/crosswalks/{id}", get(crosswalks::one))
         .route("/map", get(webmap::index))
         .route("/map/", get(webmap::index))
         .route("/map/territorios.json", get(webmap::territories))
