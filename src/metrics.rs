@@ -86,7 +86,7 @@ impl Default for Metrics {
         );
         registry.register(
             "tile_bytes_served",
-            "Bytes of vector tiles served (before gzip)",
+            "Bytes of vector tiles served (before compression)",
             tile_bytes.clone(),
         );
         registry.register(

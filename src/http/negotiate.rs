@@ -150,7 +150,7 @@ fn names(offered: &[Format]) -> String {
         .join(", ")
 }
 
-/// The items of an `Accept` or `Accept-Encoding` header, lower-cased, with their q-values (1 when absent).
+/// The items of an `Accept` header, lower-cased, with their q-values (1 when absent).
 /// A q-value that is not a number from 0 to 1 is ignored like any unknown parameter (the item keeps q = 1):
 /// a client's typo should not turn a request it meant to succeed into a 406.
 fn weighted(header: &str) -> Vec<(String, f32)> {
@@ -162,15 +162,7 @@ fn weighted(header: &str) -> Vec<(String, f32)> {
             if name.is_empty() {
                 return None;
             }
-            let q = parts
-                .find_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
-                })
-                .and_then(|v| v.parse::<f32>().ok())
-                .filter(|q| (0.0..=1.0).contains(q))
-                .unwrap_or(1.0);
-            Some((name, q))
+            Some((name, q_value(parts)))
         })
         .collect()
 }
@@ -181,29 +173,53 @@ fn weighted(header: &str) -> Vec<(String, f32)> {
 /// `identity` (or `*`) is given a higher q-value than every coding. Identity is sent even when the client refuses it too
 /// (`identity;q=0`): a body it can decode is better than a 406.
 pub fn coding(headers: &HeaderMap) -> Option<Coding> {
-    let mut items = headers.get_all(header::ACCEPT_ENCODING).iter().peekable();
-    items.peek()?;
-    let codings: Vec<(String, f32)> = items
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(weighted)
-        .collect();
-    let q_of = |name: &str| {
-        codings
-            .iter()
-            .find(|(c, _)| c == name || (name == "gzip" && c == "x-gzip"))
-            .or_else(|| codings.iter().find(|(c, _)| c == "*"))
-            .map(|(_, q)| *q)
-    };
+    // Read without allocating: this runs on every tile request. The first mention of a name counts.
+    let mut named: [Option<f32>; 3] = [None; 3];
+    let (mut identity, mut any) = (None, None);
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(text) = value.to_str() else { continue };
+        for item in text.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let slot = if name.eq_ignore_ascii_case("identity") {
+                &mut identity
+            } else if name == "*" {
+                &mut any
+            } else if let Some(c) = Coding::ALL.iter().find(|c| {
+                name.eq_ignore_ascii_case(c.token())
+                    || (**c == Coding::Gzip && name.eq_ignore_ascii_case("x-gzip"))
+            }) {
+                &mut named[c.index()]
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(q_value(parts));
+            }
+        }
+    }
     // Identity is the fallback: it competes only when named (or covered by `*`).
-    let identity = q_of("identity").unwrap_or(0.0);
+    let identity = identity.or(any).unwrap_or(0.0);
     let mut best: Option<(Coding, f32)> = None;
     for coding in Coding::ALL {
-        let q = q_of(coding.token()).unwrap_or(0.0);
+        let q = named[coding.index()].or(any).unwrap_or(0.0);
         if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
             best = Some((coding, q));
         }
     }
     best.filter(|(_, q)| *q >= identity).map(|(c, _)| c)
+}
+
+/// The q-value among an item's parameters: 1 when absent or broken (see [`weighted`]).
+fn q_value<'a>(mut params: impl Iterator<Item = &'a str>) -> f32 {
+    params
+        .find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
+        })
+        .and_then(|v| v.parse::<f32>().ok())
+        .filter(|q| (0.0..=1.0).contains(q))
+        .unwrap_or(1.0)
 }
 
 #[cfg(test)]
