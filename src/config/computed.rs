@@ -50,6 +50,9 @@ pub struct ComputedConfig {
     /// How maps classify the values.
     #[serde(default)]
     pub style: StyleConfig,
+    /// How the values roll up to the parent unit set (`docs/territory.md`); a rate rolls up with `recompute`.
+    #[serde(default)]
+    pub rollup: Option<super::RollupConfig>,
 }
 
 /// How a computed indicator's city-level value is obtained.

@@ -119,6 +119,18 @@ fn city_metadata(set: &UnitSet) -> Value {
     })
 }
 
+/// The unit set's place in the territory: its level, the set it nests in, its boundary edition, and the licence
+/// terms of its boundaries (docs/territory.md).
+fn territory_metadata(set: &UnitSet) -> Value {
+    json!({
+        "unit_set": set.id,
+        "level": set.level,
+        "parent_set": set.parent.as_ref().map(|p| &p.parent_set),
+        "edition": set.edition,
+        "license": set.license,
+    })
+}
+
 /// Marks sample data in titles, so it is never read as real.
 pub const SAMPLE_LABEL: &str = "MUESTRA SINTÉTICA — valores inventados, no oficiales";
 
@@ -138,6 +150,7 @@ impl Collection {
                 "source_crs": set.source_crs,
                 "units": set.units.len(),
                 "city": city_metadata(set),
+                "territory": territory_metadata(set),
             }),
             source: Source::Territories(set.clone()),
             geometries: geometries.clone(),
@@ -185,6 +198,7 @@ impl Collection {
                 "city_level": ind.observations.iter().all(|o| o.unit == UnitRef::City),
                 "sheet_url": crate::ssepot::progress::sheet_path(&ind.id),
                 "city": city_metadata(set),
+                "territory": territory_metadata(set),
             }),
             source: Source::Indicator(ind.clone()),
             geometries: geometries.clone(),
@@ -262,6 +276,40 @@ impl Collection {
         }
     }
 
+    /// The units whose parents include the parent unit with this normalised key (none when the unit set has no
+    /// parent set or the key names no parent).
+    pub fn children_of(&self, parent_key: &str) -> Vec<UnitRef> {
+        let Some(placement) = &self.unit_set_data().parent else {
+            return Vec::new();
+        };
+        placement
+            .parent_index(parent_key)
+            .map(|p| {
+                placement
+                    .children_of(p)
+                    .into_iter()
+                    .map(UnitRef::Unit)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The units whose folded name holds `folded` (already folded by [`crate::model::fold_name`]).
+    pub fn named(&self, folded: &str) -> Vec<UnitRef> {
+        self.unit_set_data()
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| crate::model::fold_name(&u.name).contains(folded))
+            .map(|(i, _)| UnitRef::Unit(i))
+            .collect()
+    }
+
+    /// The unit set the features are territories of.
+    pub fn unit_set_model(&self) -> &UnitSet {
+        self.unit_set_data()
+    }
+
     fn unit_set_data(&self) -> &UnitSet {
         match &self.source {
             Source::Territories(set) => set,
@@ -279,6 +327,9 @@ impl Collection {
                 p.insert("code".into(), u.code.clone().into());
                 p.insert("name".into(), u.name.clone().into());
                 p.insert("area_km2".into(), json!((u.area_m2 / 1e4).round() / 100.0));
+                if let Some(placement) = &set.parent {
+                    p.insert("parent".into(), json!(placement.parent_codes(i)));
+                }
                 Feature::new(
                     u.code.clone(),
                     u.key.clone(),

@@ -124,6 +124,20 @@ fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
     if let Some(code) = q.code.as_deref() {
         units = Some(c.unit_by_key(code).into_iter().collect());
     }
+    if let Some(parent) = q.parent.as_deref() {
+        let children = c.children_of(parent);
+        units = Some(match units {
+            Some(u) => u.into_iter().filter(|x| children.contains(x)).collect(),
+            None => children,
+        });
+    }
+    if let Some(text) = q.q.as_deref() {
+        let named = c.named(text);
+        units = Some(match units {
+            Some(u) => u.into_iter().filter(|x| named.contains(x)).collect(),
+            None => named,
+        });
+    }
     if let Some([a, b, cx, d]) = q.bbox {
         // A bbox crossing the antimeridian has min lon > max lon; no unit set here spans it.
         let r = Rect::new(

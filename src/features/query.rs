@@ -27,6 +27,10 @@ pub struct ItemsQuery {
     pub code: Option<String>,
     /// Only features of this year.
     pub year: Option<i32>,
+    /// Only the territories whose parent (in the unit set's parent set) has this normalised key.
+    pub parent: Option<String>,
+    /// Only the territories whose name holds this text, folded ([`crate::model::fold_name`]).
+    pub q: Option<String>,
 }
 
 impl Default for ItemsQuery {
@@ -38,6 +42,8 @@ impl Default for ItemsQuery {
             datetime: None,
             code: None,
             year: None,
+            parent: None,
+            q: None,
         }
     }
 }

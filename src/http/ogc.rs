@@ -112,6 +112,31 @@ pub async fn collection(
     ))
 }
 
+/// `parent` must name a unit of the collection's parent set.
+fn check_parent(c: &crate::features::Collection, parent: &str) -> Result<()> {
+    let set = c.unit_set_model();
+    let placement = set.parent.as_ref().ok_or_else(|| {
+        ApiError::bad(
+            "parent",
+            format!(
+                "unit set `{}` of collection `{}` declares no parent set, so its territories have no parent",
+                set.id, c.id
+            ),
+        )
+    })?;
+    if placement.parent_index(parent).is_none() {
+        let codes: Vec<&str> = placement.parents.iter().map(|(c, _)| c.as_str()).collect();
+        return Err(ApiError::bad(
+            "parent",
+            format!(
+                "`{parent}` is not a unit of `{}`; its codes are {codes:?}",
+                placement.parent_set
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The items URL with the same filters, another offset, and a format.
 fn page_url(
     base: &str,
@@ -148,6 +173,9 @@ pub async fn items(
         .collect();
     let data = state.current();
     let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
+    if let Some(parent) = &query.parent {
+        check_parent(c, parent)?;
+    }
     let page = Page::select(c, &query);
     let base = base_url(&headers);
     let url = |offset: usize, f: &str| page_url(&base, &id, &p, offset, query.limit, f);

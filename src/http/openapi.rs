@@ -137,6 +137,10 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
+        query("parent", "Solo los territorios de esta unidad del nivel superior (`parent=10`: los barrios de la comuna 10); solo en colecciones cuyo conjunto declara su conjunto padre (`ssepot.territory.parent_set`).",
+            json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+        query("q", "Solo los territorios cuyo nombre contiene este texto, sin distinguir mayúsculas ni tildes (`q=moravia`).",
+            json!({ "type": "string", "minLength": 1, "maxLength": 100 })),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),
     ];
     let feature_id = path(
@@ -259,6 +263,8 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
                     indicator("collectionId"),
                     json!({ "name": "from", "in": "query", "required": true, "description": "Primer año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2018, "style": "form", "explode": false }),
                     json!({ "name": "to", "in": "query", "required": true, "description": "Segundo año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2023, "style": "form", "explode": false }),
+                    query("edition", "Edición de límites (conjunto de unidades) en que se dibuja el cambio; los valores de otra edición pasan por el cruce declarado entre ambas (`/crosswalks`), solo para conteos, y cada territorio dice si su valor es una estimación. Nunca se unen códigos entre ediciones: sin cruce declarado, 400.",
+                        json!({ "type": "string", "pattern": "^[a-z0-9_-]+$" })),
                     f(&["json", "html", "csv", "xlsx", "gpkg"]),
                 ],
                 responses(
@@ -437,9 +443,14 @@ fn service_paths() -> Vec<(String, Value)> {
         ("/map/".into(), get("Mapa web ciudadano", "getWebMapIndex", vec![], responses(&[HTML], "Mapa web", &[]))),
         ("/map/territorios.json".into(), get("Mapa web: su título (`[web_map]` de los archivos de capas) y sus territorios: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
             vec![f(&["json"])], responses(&[JSON], "Territorios", &[]))),
-        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "app.css"])], assets.clone())),
+        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "territory.js", "app.css"])], assets.clone())),
         ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
             vec![asset(&["maplibre-gl.js", "maplibre-gl.css", "pmtiles.js"])], assets)),
+        ("/crosswalks".into(), get("Cruces entre ediciones de límites (barrios POT 2014 → catastral): resumen", "getCrosswalks",
+            vec![f(&["json"])], responses(&[JSON], "Cruces declarados", &[]))),
+        ("/crosswalks/{crosswalkId}".into(), get("Un cruce entre ediciones: la proporción de cada unidad de origen en cada unidad de destino (superposición de áreas en EPSG:9377) y si es una estimación", "getCrosswalk",
+            vec![path("crosswalkId", "Identificador del cruce.", json!({ "type": "string" })), f(&["json", "csv", "xlsx", "gpkg"])],
+            responses(&[JSON, CSV, XLSX, GPKG], "El cruce", &[]))),
         ("/report".into(), get("Informe de importación", "getImportReport", vec![], responses(&[JSON], "Informe", &[]))),
         ("/health".into(), get("Estado: listo, versión de los datos, última recarga", "getHealth", vec![], responses(&[JSON], "Estado", &[
             ("503", json!({ "description": "No listo: ninguna colección cargó", "content": { JSON: {} } })),

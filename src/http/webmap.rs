@@ -23,6 +23,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/app.js"),
     ),
     (
+        "territory.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/territory.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../web/app.css"),
@@ -95,11 +100,27 @@ pub async fn territories(
             let units: Vec<Value> = set
                 .units
                 .iter()
-                .map(|u| json!({ "code": u.code, "name": u.name, "label": label(u) }))
+                .enumerate()
+                .map(|(i, u)| {
+                    let r = u.bbox;
+                    let bbox = [r.min().x, r.min().y, r.max().x, r.max().y];
+                    let mut v =
+                        json!({ "code": u.code, "name": u.name, "label": label(u), "bbox": bbox });
+                    // The units' parents let the map drill down from a comuna to its barrios.
+                    if let Some(p) = &set.parent {
+                        v["parent"] = json!(p.parent_codes(i));
+                    }
+                    v
+                })
                 .collect();
             let b = set.bbox;
             let value = json!({
                 "title": set.title,
+                "level": set.level,
+                "parent_set": set.parent.as_ref().map(|p| &p.parent_set),
+                "edition": set.edition,
+                "attribution": set.attribution,
+                "license": set.license,
                 "bbox": [b.min().x, b.min().y, b.max().x, b.max().y],
                 "units": units,
                 "city": { "code": set.city.code, "name": set.city.name, "label": label(&set.city) },

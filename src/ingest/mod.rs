@@ -6,11 +6,16 @@
 
 pub mod cells;
 mod computed;
+mod crosswalk;
 mod gdal_layer;
 mod gdal_messages;
 mod geometry;
+mod hierarchy;
+mod overlay;
 pub mod records;
+mod rollup;
 mod table;
+mod territory;
 pub mod values;
 
 /// The import report lives in the model, which keeps it with the snapshot; ingest fills it.
@@ -47,6 +52,7 @@ pub fn load_with(
         file_errors: vec![],
         unit_sets: vec![],
         indicators: vec![],
+        territory: Default::default(),
     };
     let mut parsed = Vec::new();
     let mut broken_files = Vec::new();
@@ -105,10 +111,18 @@ pub fn load_with(
         }
     }
 
+    territory::place_all(&parsed, &mut unit_sets, &mut report.territory);
+
     let mut indicators: Vec<Arc<Indicator>> = Vec::new();
+    let mut parent_rows = std::collections::HashMap::new();
     for (file, layer) in &parsed {
         for cfg in &layer.indicator {
-            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets);
+            let mut rows = None;
+            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets, &mut rows);
+            if let (Some(rows), Some(ind)) = (rows, &ind) {
+                territory::check_parent_rows(ind, &rows, &unit_sets, &mut report.territory);
+                parent_rows.insert(cfg.id.clone(), rows);
+            }
             let ind = ind.or_else(|| previous.and_then(|p| p.indicator(&cfg.id)).cloned());
             rep.status = Some(match (&rep.error, &ind) {
                 (None, _) => Status::Loaded,
@@ -140,6 +154,15 @@ pub fn load_with(
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
     }
     load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
+    territory::rollups(
+        &parsed,
+        &parent_rows,
+        &mut indicators,
+        &unit_sets,
+        &mut report.territory,
+        &mut report.indicators,
+    );
+    let crosswalks = territory::crosswalks(&parsed, &unit_sets, &mut report.territory);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
     let web_map = web_map(&parsed, &broken_files, previous, &mut report);
 
@@ -152,6 +175,7 @@ pub fn load_with(
         report,
         ssepot,
         web_map,
+        crosswalks,
     })
 }
 
@@ -372,6 +396,7 @@ fn load_indicator(
     cfg: &IndicatorConfig,
     file: &Path,
     unit_sets: &[Arc<UnitSet>],
+    parent_rows: &mut Option<rollup::ParentRows>,
 ) -> (Option<Arc<Indicator>>, IndicatorReport) {
     let table_path = resolve(file, &cfg.table.path);
     let mut rep = IndicatorReport {
@@ -386,6 +411,9 @@ fn load_indicator(
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
         below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
+        if let Some(column) = &cfg.table.parent_column {
+            *parent_rows = Some(territory::parent_rows(&table, &cfg.table, &set, column)?);
+        }
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,

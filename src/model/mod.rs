@@ -5,10 +5,15 @@
 //! Nothing here knows about HTTP or output formats.
 
 pub mod codec;
+pub mod crosswalk;
+mod fold;
+pub mod hierarchy;
 mod key;
 pub mod report;
+pub mod report_territory;
 pub mod valid;
 
+pub use fold::fold_name;
 pub use key::normalize_key;
 
 use crate::config::{StyleConfig, TechnicalSheet, UnitSetConfig};
@@ -57,6 +62,14 @@ pub struct UnitSet {
     pub max_zoom: u8,
     /// Whether its vector tiles carry the outline layer.
     pub outline: bool,
+    /// Licence terms of the boundaries, if the layer file states them.
+    pub license: Option<String>,
+    /// The level of the division (`comuna`, `barrio`), if the layer file names it.
+    pub level: Option<String>,
+    /// Where its units sit in their parent set, once the import has placed them.
+    pub parent: Option<Arc<hierarchy::Placement>>,
+    /// The boundary edition it is, with its validity years.
+    pub edition: Option<hierarchy::Edition>,
     /// Normalised key → index in `units`.
     index: HashMap<String, usize>,
 }
@@ -86,6 +99,10 @@ impl UnitSet {
             min_zoom: cfg.min_zoom,
             max_zoom: cfg.max_zoom,
             outline: cfg.outline,
+            level: cfg.level.clone(),
+            license: cfg.license.clone(),
+            parent: None,
+            edition: cfg.edition.clone(),
             units,
             city,
             index,
@@ -195,11 +212,24 @@ pub struct Snapshot {
     pub ssepot: Arc<crate::ssepot::Ssepot>,
     /// The web map's `[web_map]` settings (its title), as a layer file declares them.
     pub web_map: crate::config::WebMapConfig,
+    /// Crosswalks between boundary editions.
+    pub crosswalks: Vec<Arc<crosswalk::Crosswalk>>,
 }
 
 impl Snapshot {
     pub fn unit_set(&self, id: &str) -> Option<&Arc<UnitSet>> {
         self.unit_sets.iter().find(|u| u.id == id)
+    }
+
+    pub fn crosswalk(&self, id: &str) -> Option<&Arc<crosswalk::Crosswalk>> {
+        self.crosswalks.iter().find(|c| c.id == id)
+    }
+
+    /// The declared crosswalk from one unit set (edition) to another, if any.
+    pub fn crosswalk_between(&self, from: &str, to: &str) -> Option<&Arc<crosswalk::Crosswalk>> {
+        self.crosswalks
+            .iter()
+            .find(|c| c.from.id == from && c.to.id == to)
     }
 
     pub fn indicator(&self, id: &str) -> Option<&Arc<Indicator>> {

@@ -25,6 +25,8 @@ pub struct ImportReport {
     pub file_errors: Vec<FileError>,
     pub unit_sets: Vec<UnitSetReport>,
     pub indicators: Vec<IndicatorReport>,
+    /// Hierarchies, roll-ups and crosswalks (`docs/territory.md`).
+    pub territory: super::report_territory::TerritoryReport,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +104,7 @@ impl ImportReport {
     /// Number of things that failed now (whether or not previous data still serves).
     pub fn error_count(&self) -> usize {
         self.file_errors.len()
+            + self.territory.error_count()
             + self.unit_sets.iter().filter(|u| u.error.is_some()).count()
             + self.indicators.iter().filter(|i| i.error.is_some()).count()
     }
@@ -109,10 +112,12 @@ impl ImportReport {
     /// Number of warnings the report lists: each feature a unit set dropped and each unmatched code, of the
     /// items that loaded (what a failed item read before failing is its error, not a warning as well).
     pub fn warning_count(&self) -> usize {
-        self.unit_sets
-            .iter()
-            .map(|u| u.warnings().len())
-            .sum::<usize>()
+        self.territory.warning_count()
+            + self
+                .unit_sets
+                .iter()
+                .map(|u| u.warnings().len())
+                .sum::<usize>()
             + self
                 .indicators
                 .iter()
@@ -228,6 +233,7 @@ impl fmt::Display for ImportReport {
                 )?;
             }
         }
+        write!(f, "{}", self.territory)?;
         write!(
             f,
             "\n{} errors, {} warnings",

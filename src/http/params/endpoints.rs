@@ -3,7 +3,8 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, Crs84, Datetime, Limit, MethodParam, Offset, Tabla, Year, F,
+    Bbox, Classes, Code, Crs84, Datetime, Id, Limit, MethodParam, Offset, SearchText, Tabla, Year,
+    F,
 };
 use super::ApiError;
 use crate::features::query::DEFAULT_LIMIT;
@@ -44,6 +45,10 @@ pub struct ItemsParams {
     pub code: Option<Code>,
     /// Only features of this year.
     pub year: Option<Year>,
+    /// Only the territories in this parent unit (`parent=10`: the barrios of comuna 10).
+    pub parent: Option<Code>,
+    /// Only the territories whose name holds this text, without case or accents (`q=moravia`).
+    pub q: Option<SearchText>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
 }
@@ -58,6 +63,8 @@ impl ItemsParams {
             datetime: self.datetime.map(|d| d.0),
             code: self.code.as_ref().map(|c| normalize_key(&c.0)),
             year: self.year.map(|y| y.0),
+            parent: self.parent.as_ref().map(|c| normalize_key(&c.0)),
+            q: self.q.as_ref().map(|t| t.0.clone()),
         }
     }
 }
@@ -130,6 +137,9 @@ pub struct ChangeParams {
     pub from: Option<Year>,
     /// The second year (required).
     pub to: Option<Year>,
+    /// The boundary edition (unit set) to draw the change on; values of another edition go through the declared
+    /// crosswalk. The indicator's own edition when absent.
+    pub edition: Option<Id>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
 }

@@ -258,6 +258,39 @@ impl TryFrom<String> for Code {
     }
 }
 
+/// `q`: a name to search for, folded (lower case, no accents) so `moravia` finds Moravia.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SearchText(pub String);
+
+impl TryFrom<String> for SearchText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let folded = crate::model::fold_name(&s);
+        if folded.is_empty() || folded.chars().count() > 100 {
+            return Err("a name to search for has 1 to 100 characters".into());
+        }
+        Ok(SearchText(folded))
+    }
+}
+
+/// An id of a collection or unit set (`edition=barrios_catastral`): lower-case letters, digits, `-`, `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Id(pub String);
+
+impl TryFrom<String> for Id {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() > 100 || !crate::config::is_valid_id(&s) {
+            return Err(format!(
+                "`{s}` is not an id (lower-case letters, digits, `-`, `_`)"
+            ));
+        }
+        Ok(Id(s))
+    }
+}
+
 /// `bbox-crs`: only CRS84 is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
