@@ -303,7 +303,8 @@ fn a_table_layer_that_is_not_in_the_geopackage_is_an_error_listing_the_layers_it
         .unwrap();
     let err = rep.error.as_deref().unwrap();
     assert!(
-        err.contains("ecv.gpkg")
+        err.contains("field `table.sheet`")
+            && err.contains("ecv.gpkg")
             && err.contains("no layer `ecv_homicidio`")
             && err.contains("[\"ecv_homicidios\"]"),
         "{err}"

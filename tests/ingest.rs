@@ -317,3 +317,29 @@ fn a_computed_indicator_over_area_alone_without_years_is_an_error_that_says_why(
     );
     assert!(snap.indicator("area_ha").is_none());
 }
+
+#[test]
+fn a_names_table_never_blanks_a_name_and_says_which_codes_it_did_not_use() {
+    let dir = layers_copy();
+    let names = dir.path().join("data/medellin/nombres_territorios.csv");
+    let text = std::fs::read_to_string(&names)
+        .unwrap()
+        .replace("02,Santa Cruz", "02,")
+        + "99,Comuna inexistente\n";
+    write(&names, &text);
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let set = snap.unit_set("comunas").unwrap();
+    let santa_cruz = &set.units[set.find("2").unwrap()];
+    assert!(!santa_cruz.name.is_empty(), "the source's name stays");
+    let notes = &snap.report.unit_sets[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("nombres_territorios.csv, row 3: the name of `02` is empty")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("not used: `99` (row 23)")),
+        "{notes:?}"
+    );
+}

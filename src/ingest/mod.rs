@@ -407,8 +407,7 @@ fn load_indicator(
     };
     let result = (|| {
         let set = find_set(unit_sets, &cfg.unit_set, file)?;
-        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
-            .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
+        let grid = read_table_grid(&table_path, &cfg.table, "table")?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
         below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
@@ -445,6 +444,20 @@ fn load_indicator(
     }
 }
 
+/// Reads a table's grid; an error names the layer-file field at fault: `{prefix}.sheet` for a sheet or layer the
+/// file does not have (the message lists those it has), else `{prefix}.path`.
+fn read_table_grid(
+    path: &Path,
+    cfg: &config::TableSource,
+    prefix: &str,
+) -> Result<cells::Grid, String> {
+    cells::read_grid(path, cfg.sheet.as_deref(), cfg.delimiter).map_err(|e| {
+        let missing_sheet = e.starts_with("no sheet `") || e.starts_with("no layer `");
+        let field = if missing_sheet { "sheet" } else { "path" };
+        format!("field `{prefix}.{field}`: {}: {e}", path.display())
+    })
+}
+
 /// Puts what a table says of its rows below a blank row into the report: a warning or a note.
 fn below_blank_remark(remark: Option<table::BelowBlank>, rep: &mut IndicatorReport) {
     match remark {
@@ -464,10 +477,7 @@ fn load_battery(
     let mut reports = Vec::new();
     let result = (|| {
         let set = find_set(unit_sets, &cfg.unit_set, file)?;
-        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
-            .map_err(|e| {
-            format!("field `battery.table.path`: {}: {e}", table_path.display())
-        })?;
+        let grid = read_table_grid(&table_path, &cfg.table, "battery.table")?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let below_blank = table::below_blank(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
