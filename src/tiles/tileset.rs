@@ -16,7 +16,7 @@ use std::sync::Arc;
 const PART_INDEX_MIN: usize = 64;
 
 /// Rings smaller than one pixel of a 256-px tile are dropped (see `clip`); a unit whose box cannot hold that much
-/// area after rounding is skipped before any work.
+/// area after rounding is not clipped: it is kept as a pixel-sized square if it meets the tile (see [`pixel`]).
 const MIN_AREA: f64 = 16.0 * 16.0;
 
 type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
