@@ -13,7 +13,7 @@
 //!    per zoom at load time; zooms where nothing changes share the same geometry.
 //! 4. **Select**: the units whose box meets the tile box plus a buffer of [`BUFFER`] units, found through an
 //!    R-tree (`rstar`) of the units' boxes; a unit whose box cannot hold one pixel after rounding is not clipped
-//!    and rounded: it goes straight to step 8b. The geometry of every zoom is kept flat
+//!    and rounded: it goes straight to the end of step 8. The geometry of every zoom is kept flat
 //!    (`store`), and read from the prepared-snapshot cache when the sources did not change (`crate::prepared`).
 //! 5. **Clip** (`clip`): each ring against the buffered tile (Sutherland–Hodgman), so a polygon's edge stays
 //!    outside the visible tile and seams never show.
@@ -25,10 +25,10 @@
 //!    shell, parts overlapping) is rebuilt with boolean operations and put on the grid again. The source geometry
 //!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid. A ring that touches itself is
 //!    cut at the touching point, also where only one of its passes there has a vertex.
-//! 8b. **Keep every unit that meets the tile**: a unit of which nothing is left (too small, simplified away, or
-//!    reaching the buffered tile by a sliver) but whose shape meets the buffered tile — at this zoom or, failing
-//!    that, at its finest — becomes a pixel-sized square (16 × 16 units) centred where it meets it, drawn after
-//!    the other features. No unit that meets a tile is ever left out (`tests/completeness.rs`).
+//!    **Then keep every unit that meets the tile**: a unit of which nothing is left (too small, simplified away,
+//!    or reaching the buffered tile by a sliver) but whose shape meets the buffered tile — at this zoom or,
+//!    failing that, at its finest — becomes a pixel-sized square (16 × 16 units) centred where it meets it, drawn
+//!    after the other features. No unit that meets a tile is ever left out (`tests/completeness.rs`).
 //! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
 //! 10. **Encode** (`encode`): the geometry commands are written from the integer rings, keys are interned by

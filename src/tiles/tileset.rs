@@ -1,7 +1,7 @@
 //! A tileset per unit set: geometry prepared per zoom, attributes per unit, a spatial index, and tile rendering
 //! (steps 1–4, then clipping and encoding per tile).
 
-use super::clip::{clip_feature, meeting_box, pixel_square, Clipper};
+use super::clip::{clip_feature, meeting_box, pixel_square, Clipper, PIXEL};
 use super::encode::{encode, Commands, LayerBuilder, Value};
 use super::mercator::project;
 use super::simplify::{bbox, Polygon, Pt, Topology};
@@ -389,7 +389,8 @@ impl Tileset {
                         // Nothing of a pixel is left: a unit that meets the tile is kept as a pixel, drawn last
                         // so that a small unit inside a larger one shows.
                         None => pixels.extend(
-                            pixel(layer, i, z, window, to_tile, &mut clipper).map(|g| (i, g)),
+                            pixel(layer, i, z, window, scale, to_tile, &mut clipper)
+                                .map(|g| (i, g)),
                         ),
                     }
                 }
@@ -434,27 +435,36 @@ impl Tileset {
 
 /// The pixel-sized square that stands for unit `i` of a layer in a tile where it is too small to show (or only a
 /// sliver of it reaches the tile), or `None` when the unit does not meet the buffered tile at all. Where the unit
-/// is comes from its shape at this zoom or, when that does not meet the tile, from its finest shape: where
-/// simplification dropped a small unit or one of its islands, or squeezed it to a speck of no area, the finest
-/// shape still says where it is. So no unit that meets a tile is ever left out of it.
+/// is comes from its shape at this zoom or, when that does not meet the tile and may not say where the unit is,
+/// from its finest shape: where simplification dropped a small unit or one of its islands (fewer polygons), or
+/// squeezed it to a speck of no area (a box under a pixel), the finest shape still says where it is. So no unit
+/// that meets a tile is ever left out of it; a large unit that merely passes near the tile costs one more clip.
 fn pixel(
     layer: &Layer,
     i: usize,
     z: usize,
     window: [f64; 4],
+    scale: f64,
     to_tile: impl Fn(Pt) -> Pt + Copy,
     clipper: &mut Clipper,
 ) -> Option<Vec<u32>> {
     let (lo, hi) = (-BUFFER, f64::from(EXTENT) + BUFFER);
     let compress = |ring: &[Pt], out: &mut Vec<Pt>| compress_outside(ring, window, to_tile, out);
-    let finest = layer.shapes.zooms() - 1;
-    let b = [z, finest]
-        .into_iter()
-        .take(if z == finest { 1 } else { 2 })
-        .find_map(|z| {
-            let shape = layer.shapes.get(i, z);
-            meeting_box(shape.polygons(), compress, lo, hi, clipper)
-        })?;
+    let shape = layer.shapes.get(i, z);
+    let finest = layer.shapes.get(i, layer.shapes.zooms() - 1);
+    let b = match meeting_box(shape.polygons(), compress, lo, hi, clipper) {
+        Some(b) => b,
+        None => {
+            let bb = shape.bbox();
+            let speck = (bb[2] - bb[0]).max(bb[3] - bb[1]) * scale < f64::from(PIXEL);
+            if z + 1 == layer.shapes.zooms()
+                || (shape.polygon_count() == finest.polygon_count() && !speck)
+            {
+                return None;
+            }
+            meeting_box(finest.polygons(), compress, lo, hi, clipper)?
+        }
+    };
     let mut c = Commands::default();
     c.ring(&pixel_square(b, lo, hi), false);
     Some(c.out)
