@@ -6,6 +6,7 @@
 
 pub mod change;
 pub mod collection;
+pub mod crs;
 pub mod dashboards;
 pub mod download;
 pub mod geojson;
