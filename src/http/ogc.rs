@@ -154,8 +154,39 @@ fn page_url(
     kept.push(("limit", limit.to_string()));
     kept.push(("offset", offset.to_string()));
     kept.push(("f", f.to_string()));
-    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
-    format!("{base}/collections/{id}/items?{query}")
+    let query: Vec<String> = kept
+        .iter()
+        .map(|(k, v)| format!("{}={}", in_query(k), in_query(v)))
+        .collect();
+    format!("{base}/collections/{id}/items?{}", query.join("&"))
+}
+
+/// What a query-string component must encode: controls, non-ASCII, space and the characters that delimit or
+/// change the meaning of form data (`#`, `%`, `&`, `+`, `=`) or that RFC 3986 does not allow unencoded. `:` `/`
+/// `,` stay as they are, so a `crs` URI or a `bbox` reads as the client wrote it — and GDAL's OAPIF driver (3.6),
+/// which adds the query of the URL it was given to every request unless the URL already holds it verbatim, does
+/// not repeat `crs` in the next page's link.
+const QUERY_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'=')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+fn in_query(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_COMPONENT).to_string()
 }
 
 pub async fn items(
