@@ -83,3 +83,17 @@ fn qgis_computes_from_9377_coordinates_the_areas_ssepot_serves() {
         .env("QT_QPA_PLATFORM", "offscreen"));
     assert!(out.contains("0 failed"), "{out}");
 }
+
+// The project is QGIS's own test of the one-click project: it is here, with the other QGIS clients of this issue.
+#[test]
+fn qgis_opens_the_one_click_project_and_draws_the_web_maps_colours_for_the_year_it_is_set_to() {
+    let server = Server::start(&common::layers_dir());
+    let dir = tempfile::tempdir().unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qgis/project.py");
+    let out = run(Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(&server.url)
+        .arg(dir.path())
+        .env("QT_QPA_PLATFORM", "offscreen"));
+    assert!(out.contains("0 failed"), "{out}");
+}

@@ -128,6 +128,8 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/styles/{styleId}.qml", names::<StyleParams>()),
         ("/styles/{styleId}.sld", names::<StyleParams>()),
         ("/styles/{styleId}/legend.json", names::<StyleParams>()),
+        ("/collections/{collectionId}/qgis", names::<StyleParams>()),
+        ("/qgis", names::<StyleParams>()),
         ("/tiles/{tilesetId}.json", names::<FormatParams>()),
         ("/tiles/{tilesetId}/{z}/{x}/{y}.mvt", names::<TileParams>()),
         ("/collections/{collectionId}/tiles", names::<FormatParams>()),

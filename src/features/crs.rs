@@ -72,6 +72,13 @@ impl Crs {
         })
     }
 
+    /// Its WKT, from GDAL's (PROJ's) database, for documents that define a CRS in full (a QGIS project).
+    pub fn wkt(&self) -> Result<String, String> {
+        gdal::spatial_ref::SpatialRef::from_definition(&self.code)
+            .and_then(|s| s.to_wkt())
+            .map_err(|e| format!("no WKT for {}: {e}", self.code))
+    }
+
     /// `OGC:CRS84` or `EPSG:{code}`.
     pub fn code(&self) -> &str {
         &self.code

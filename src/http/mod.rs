@@ -13,6 +13,7 @@ pub mod negotiate;
 mod ogc;
 mod openapi;
 pub mod params;
+mod qgis;
 pub mod reporting;
 mod reporting_pages;
 mod ssepot;
@@ -84,6 +85,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
+        .route("/collections/{id}/qgis", get(qgis::collection_project))
+        .route("/qgis", get(qgis::service_project))
         .route("/styles/{file}", get(styles::style))
         .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/collections/{id}/series", get(webmap::series))

@@ -318,6 +318,28 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             "getSldStyle",
         ),
         (
+            "/collections/{collectionId}/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) del indicador: capa OGC API Features y teselas vectoriales con el estilo de clases, el año como variable @ssepot_year, EPSG:9377",
+                "getQgisProject",
+                {
+                    let mut p = style_params();
+                    p[0] = indicator("collectionId");
+                    p
+                },
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
+        ),
+        (
+            "/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) de todos los indicadores, agrupados por sistema y subsistema del POT",
+                "getQgisServiceProject",
+                style_params().into_iter().skip(1).collect(),
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
+        ),
+        (
             "/styles/{styleId}/legend.json".into(),
             get(
                 "Leyenda: clases, colores y ND",

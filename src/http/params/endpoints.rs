@@ -139,8 +139,8 @@ impl TileParams {
     }
 }
 
-/// Styles (MapLibre, QML, SLD) and legends; the format is the file extension, so no `f`.
-#[derive(Debug, Default, Deserialize)]
+/// Styles (MapLibre, QML, SLD), legends and QGIS projects; the format is the file extension, so no `f`.
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StyleParams {
     /// The year classified (the latest when absent).
