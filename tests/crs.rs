@@ -293,3 +293,52 @@ async fn a_geopackage_download_in_9377_has_the_source_vertices_and_the_served_ar
     }
     assert_eq!(n, 21);
 }
+
+#[tokio::test]
+async fn the_collection_page_lists_the_crss_and_links_the_qgis_project() {
+    let r = get(&demo(), "/collections/poblacion?f=html").await;
+    let html = r.text();
+    for s in [
+        "<code>EPSG:9377</code>",
+        "<code>CRS84</code>",
+        "/collections/poblacion/qgis",
+    ] {
+        assert!(html.contains(s), "{s} missing");
+    }
+    let doc = get(&demo(), "/collections/poblacion").await.json();
+    assert!(doc["links"].as_array().unwrap().iter().any(|l| l["href"]
+        == "http://test.local/collections/poblacion/qgis"
+        && l["type"] == "application/zip"));
+}
+
+#[tokio::test]
+async fn the_qgis_project_is_a_qgz_whose_urls_are_the_clients_checked_origin() {
+    // No proxy is trusted here: a client's own X-Forwarded-* are dropped, and the URLs come from `Host`.
+    let r = common::get_with_headers(
+        &demo(),
+        "/collections/poblacion/qgis?year=2020",
+        &[
+            ("x-forwarded-host", "datos.example.org"),
+            ("x-forwarded-proto", "https"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.content_type, "application/zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.body)).unwrap();
+    assert_eq!(zip.len(), 1);
+    let mut qgs = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("poblacion_2020.qgs").unwrap(), &mut qgs)
+        .unwrap();
+    assert!(qgs.contains("<value>2020</value>"), "the year variable");
+    assert!(qgs.contains("url=http://test.local/tiles/comunas/{z}/{x}/{y}.mvt"));
+    assert!(qgs.contains("url=&apos;http://test.local&apos; typename=&apos;poblacion&apos;"));
+    assert!(!qgs.contains("datos.example.org"));
+    let r = get(&demo(), "/collections/comunas/qgis").await;
+    assert_eq!(r.status, 404, "a unit set has no classes to draw");
+    let r = get(&demo(), "/collections/poblacion/qgis?year=1999").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["parameter"].clone()),
+        (400, "year".into())
+    );
+}

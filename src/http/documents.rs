@@ -209,6 +209,12 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             HTML,
             "Ficha técnica del indicador",
         ));
+        links.push(link(
+            format!("{base}/collections/{}/qgis", c.id),
+            "related",
+            "application/zip",
+            "Proyecto QGIS (.qgz): elementos y teselas con el estilo, en EPSG:9377",
+        ));
     }
     links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
