@@ -7,6 +7,7 @@
 pub mod change;
 pub mod collection;
 pub mod crosswalk;
+pub mod crs;
 pub mod download;
 pub mod geojson;
 pub mod index;

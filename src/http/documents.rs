@@ -15,6 +15,7 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
@@ -208,6 +209,12 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             HTML,
             "Ficha técnica del indicador",
         ));
+        links.push(link(
+            format!("{base}/collections/{}/qgis", c.id),
+            "related",
+            "application/zip",
+            "Proyecto QGIS (.qgz): elementos y teselas con el estilo, en EPSG:9377",
+        ));
     }
     links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
@@ -222,7 +229,8 @@ pub fn collection(base: &str, c: &Collection) -> Value {
         "title": c.title,
         "description": c.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        // Part 2: what `crs=` offers; the features are held in CRS84, so CRS84 needs no transformation.
+        "crs": c.crs().iter().map(|x| x.uri()).collect::<Vec<_>>(),
         "storageCrs": CRS84,
         "extent": extent,
         "links": links,

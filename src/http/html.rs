@@ -116,11 +116,24 @@ pub fn collection(v: &Value) -> String {
         facts.push(json!({"label": "Años", "value": years.join(", ")}));
     }
     let sheet_url = meta["sheet_url"].as_str();
+    // The CRSs of `crs=`, by their short names (the collection document has the URIs).
+    let crs: Vec<String> = v["crs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|u| match u.rsplit_once("/EPSG/0/") {
+            Some((_, code)) => format!("EPSG:{code}"),
+            None => "CRS84".to_string(),
+        })
+        .collect();
     page(
         "collection.html",
         json!({
             "title": str_of(v, "title"),
             "id": str_of(v, "id"),
+            "crs": crs,
+            "indicator": meta["kind"] == "indicator",
             "sample": meta["sample"].as_bool() == Some(true),
             "description": description,
             "facts": facts,

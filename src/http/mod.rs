@@ -15,6 +15,7 @@ mod ogc;
 mod openapi;
 mod operations;
 pub mod params;
+mod qgis;
 pub mod reporting;
 mod reporting_pages;
 pub mod representation;
@@ -87,6 +88,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/collections/{id}/tiles/{tms}", get(tiles::tileset))
         .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
+        .route("/collections/{id}/qgis", get(qgis::collection_project))
+        .route("/qgis", get(qgis::service_project))
         .route("/styles/{file}", get(styles::style))
         .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/collections/{id}/series", get(webmap::series))

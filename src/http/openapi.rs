@@ -118,6 +118,35 @@ fn components() -> Value {
     })
 }
 
+/// What `crs` does (OGC API Features Part 2).
+const CRS_RULE: &str = "CRS de las geometrías de la respuesta (CRS84 si falta), uno de los `crs` de la colección, como URI \
+    (http://www.opengis.net/def/crs/EPSG/0/9377), CURIE ([EPSG:9377]) o EPSG:9377. Coordenadas en el orden de ejes del CRS \
+    (EPSG:4326: lat, lon; EPSG:9377: norte, este; EPSG:3857: este, norte), transformadas con PROJ desde la geometría completa; \
+    1e-7° en CRS geográficos, milímetros en proyectados. La cabecera Content-Crs dice el CRS. Un CRS no ofrecido es un 400.";
+
+/// Every CRS some collection offers, as URIs.
+fn offered_crs(collections: &[Collection]) -> Vec<String> {
+    let mut uris: Vec<String> = Vec::new();
+    for uri in collections
+        .iter()
+        .flat_map(|c| c.crs().iter().map(|x| x.uri()))
+    {
+        if !uris.contains(&uri) {
+            uris.push(uri);
+        }
+    }
+    uris
+}
+
+/// `crs` or `bbox-crs`: a URI among `uris` (other spellings are accepted too, see `features::crs::normalize`).
+fn crs_param(name: &str, description: &str, uris: &[String]) -> Value {
+    query(
+        name,
+        description,
+        json!({ "type": "string", "format": "uri", "enum": uris }),
+    )
+}
+
 /// Features: landing page, conformance, collections, items, one item.
 fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
     let all: Vec<&str> = collections.iter().map(|c| c.id.as_str()).collect();
@@ -127,13 +156,15 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         json!({ "type": "string", "enum": all }),
     );
     let doc = [JSON, HTML];
+    let crs_uris = offered_crs(collections);
     let items_params = vec![
         collection.clone(),
         query("limit", &format!("Elementos por página (por defecto {DEFAULT_LIMIT}; valores mayores que {MAX_LIMIT} se sirven con {MAX_LIMIT})."),
             json!({ "type": "integer", "minimum": 1, "default": DEFAULT_LIMIT })),
         query("offset", "Elementos que se saltan antes de la página.", json!({ "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 })),
         query("bbox", BBOX_RULE, json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })),
-        query("bbox-crs", "CRS de bbox: solo CRS84.", json!({ "type": "string", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] })),
+        crs_param("bbox-crs", "CRS de `bbox` (CRS84 si falta), en su orden de ejes: EPSG:4326 es lat, lon; EPSG:9377 es norte, este.", &crs_uris),
+        crs_param("crs", CRS_RULE, &crs_uris),
         datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
@@ -194,7 +225,7 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             get(
                 "Una colección",
                 "describeCollection",
-                vec![collection.clone(), f(&doc)],
+                vec![collection.clone(), f(&doc), crs_param("crs", "Solo comprueba que la colección ofrece ese CRS (el controlador OAPIF de GDAL 3.6 repite en cada petición la consulta de la URL que se le da).", &crs_uris)],
                 responses(&doc, "Colección", &[]),
             ),
         ),
@@ -212,7 +243,7 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             get(
                 "Un elemento",
                 "getFeature",
-                vec![collection, feature_id, f(&doc)],
+                vec![collection, feature_id, f(&doc), crs_param("crs", CRS_RULE, &crs_uris)],
                 responses(&[GEOJSON, HTML], "Elemento", &[]),
             ),
         ),
@@ -291,6 +322,28 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             "application/vnd.ogc.sld+xml",
             "Estilo SLD del indicador y año",
             "getSldStyle",
+        ),
+        (
+            "/collections/{collectionId}/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) del indicador: capa OGC API Features y teselas vectoriales con el estilo de clases, el año como variable @ssepot_year, EPSG:9377",
+                "getQgisProject",
+                {
+                    let mut p = style_params();
+                    p[0] = indicator("collectionId");
+                    p
+                },
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
+        ),
+        (
+            "/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) de todos los indicadores, agrupados por sistema y subsistema del POT",
+                "getQgisServiceProject",
+                style_params().into_iter().skip(1).collect(),
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
         ),
         (
             "/styles/{styleId}/legend.json".into(),

@@ -15,7 +15,7 @@ use std::sync::Arc;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// The legend asked for by `?year=&method=&classes=`; the year defaults to the latest.
-fn legend(data: &Loaded, id: &str, p: &StyleParams) -> Result<(Legend, String)> {
+pub(super) fn legend(data: &Loaded, id: &str, p: &StyleParams) -> Result<(Legend, String)> {
     let ind = data.snapshot.indicator(id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
     })?;

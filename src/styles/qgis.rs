@@ -4,7 +4,7 @@
 use super::legend::Legend;
 use super::palette::LINE_COLOR;
 
-fn xml(s: &str) -> String {
+pub fn xml(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -41,9 +41,29 @@ fn sld_hex(color: &str) -> Result<String, String> {
     Ok(format!("#{r:02x}{g:02x}{b:02x}"))
 }
 
-/// `(label, colour, QGIS expression, SLD filter body)` for each class, then `ND`.
-fn rules(l: &Legend) -> Vec<(String, String, String, String)> {
+/// `(label, colour, QGIS expression, SLD filter body)` for each class, then `ND`. `value` is the QGIS expression of
+/// the classified value and `year_test` the QGIS condition that picks the year's features (empty: none needed);
+/// the SLD filter is always on the feature collection's `year` and `value` in the legend's year.
+/// An error names a class whose colour does not parse, never black.
+fn rules(
+    l: &Legend,
+    value: &str,
+    year_test: &str,
+) -> Result<Vec<(String, String, String, String)>, String> {
+    for (label, color) in l
+        .classes
+        .iter()
+        .map(|c| (&c.label, &c.color))
+        .chain([(&l.nd.label, &l.nd.color)])
+    {
+        parse_hex(color).map_err(|e| format!("class `{label}`: {e}"))?;
+    }
     let year = l.year;
+    let and = if year_test.is_empty() {
+        String::new()
+    } else {
+        format!("{year_test} AND ")
+    };
     let year_sld = format!("<ogc:PropertyIsEqualTo><ogc:PropertyName>year</ogc:PropertyName><ogc:Literal>{year}</ogc:Literal></ogc:PropertyIsEqualTo>");
     let last = l.classes.len().saturating_sub(1);
     let mut out: Vec<_> = l
@@ -52,7 +72,7 @@ fn rules(l: &Legend) -> Vec<(String, String, String, String)> {
         .enumerate()
         .map(|(i, c)| {
             let (op, sld_op) = if i == last { ("<=", "PropertyIsLessThanOrEqualTo") } else { ("<", "PropertyIsLessThan") };
-            let expr = format!("\"year\" = {year} AND \"value\" >= {} AND \"value\" {op} {}", c.min, c.max);
+            let expr = format!("{and}{value} >= {} AND {value} {op} {}", c.min, c.max);
             let sld = format!(
                 "<ogc:And>{year_sld}<ogc:PropertyIsGreaterThanOrEqualTo><ogc:PropertyName>value</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsGreaterThanOrEqualTo><ogc:{sld_op}><ogc:PropertyName>value</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:{sld_op}></ogc:And>",
                 c.min, c.max
@@ -63,16 +83,39 @@ fn rules(l: &Legend) -> Vec<(String, String, String, String)> {
     out.push((
         l.nd.label.clone(),
         l.nd.color.clone(),
-        format!("\"year\" = {year} AND \"value\" IS NULL"),
+        format!("{and}{value} IS NULL"),
         format!("<ogc:And>{year_sld}<ogc:PropertyIsNull><ogc:PropertyName>value</ogc:PropertyName></ogc:PropertyIsNull></ogc:And>"),
     ));
-    out
+    Ok(out)
 }
 
 /// A QGIS 3 layer style: rule-based renderer on `year` and `value`; an error names a class whose colour does not
 /// parse.
 pub fn qml(l: &Legend) -> Result<String, String> {
-    let rules = rules(l);
+    Ok(format!(
+        r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.22.0" styleCategories="Symbology">
+  <!-- ssepot: {name} ({unit}), {year}; method {method}{sample} -->
+{renderer}</qgis>
+"#,
+        renderer = features_renderer(l, &l.year.to_string())?,
+        name = xml(&l.name),
+        unit = xml(&l.unit),
+        year = l.year,
+        method = l.method,
+        sample = if l.sample {
+            " — MUESTRA SINTÉTICA"
+        } else {
+            ""
+        },
+    ))
+}
+
+/// The rule-based renderer (`<renderer-v2>`) of the indicator's feature collection, whose features are
+/// territory-years: the legend's classes on `value` for the features whose `year` is `year` (a year, or a QGIS
+/// expression such as `@ssepot_year`).
+pub fn features_renderer(l: &Legend, year: &str) -> Result<String, String> {
+    let rules = rules(l, "\"value\"", &format!("\"year\" = {year}"))?;
     let rule_xml: String = rules
         .iter()
         .enumerate()
@@ -87,10 +130,23 @@ pub fn qml(l: &Legend) -> Result<String, String> {
     let symbols: String = rules
         .iter()
         .enumerate()
-        .map(|(i, (label, color, _, _))| {
-            let fill = qgis_rgba(color).map_err(|e| format!("class `{label}`: {e}"))?;
-            Ok(format!(
-                r#"      <symbol type="fill" name="{i}" alpha="0.9" clip_to_extent="1" force_rhr="0">
+        .map(|(i, (_, color, _, _))| fill_symbol(&i.to_string(), color))
+        .collect::<Result<_, String>>()?;
+    Ok(format!(
+        r#"  <renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">
+    <rules key="root">
+{rule_xml}    </rules>
+    <symbols>
+{symbols}    </symbols>
+  </renderer-v2>
+"#
+    ))
+}
+
+/// A QGIS fill symbol of `color` with the web map's outline.
+fn fill_symbol(name: &str, color: &str) -> Result<String, String> {
+    Ok(format!(
+        r#"      <symbol type="fill" name="{name}" alpha="0.9" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <prop k="color" v="{}"/>
           <prop k="outline_color" v="{}"/>
@@ -101,41 +157,53 @@ pub fn qml(l: &Legend) -> Result<String, String> {
         </layer>
       </symbol>
 "#,
-                fill,
-                qgis_rgba(LINE_COLOR)?
+        qgis_rgba(color)?,
+        qgis_rgba(LINE_COLOR)?
+    ))
+}
+
+/// The basic renderer (`<renderer type="basic">`) of the unit set's vector tiles, whose features carry every
+/// year as `{indicator}_{year}`: the legend's classes on the value of the year `year_variable` holds (a QGIS
+/// expression such as `@ssepot_year`), one style per class on `layer`, the year picked by a `CASE` over `years`
+/// so QGIS decodes those properties.
+pub fn tiles_renderer(
+    l: &Legend,
+    layer: &str,
+    years: &[i32],
+    year_variable: &str,
+) -> Result<String, String> {
+    let cases: String = years
+        .iter()
+        .map(|y| format!(" WHEN {year_variable} = {y} THEN \"{}_{y}\"", l.indicator))
+        .collect();
+    let value = format!("(CASE{cases} END)");
+    let styles: String = rules(l, &value, "")?
+        .iter()
+        .map(|(label, color, expr, _)| {
+            Ok(format!(
+                r#"    <style enabled="1" name="{}" layer="{}" geometry="2" min-zoom="-1" max-zoom="-1" expression="{}">
+    <symbols>
+{}    </symbols>
+    </style>
+"#,
+                xml(label),
+                xml(layer),
+                xml(expr),
+                fill_symbol("0", color)?
             ))
         })
         .collect::<Result<_, String>>()?;
     Ok(format!(
-        r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.22.0" styleCategories="Symbology">
-  <!-- ssepot: {name} ({unit}), {year}; method {method}{sample} -->
-  <renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">
-    <rules key="root">
-{rule_xml}    </rules>
-    <symbols>
-{symbols}    </symbols>
-  </renderer-v2>
-</qgis>
-"#,
-        name = xml(&l.name),
-        unit = xml(&l.unit),
-        year = l.year,
-        method = l.method,
-        sample = if l.sample {
-            " — MUESTRA SINTÉTICA"
-        } else {
-            ""
-        },
+        "  <renderer type=\"basic\">\n  <styles>\n{styles}  </styles>\n  </renderer>\n"
     ))
 }
 
 /// The same rules as SLD 1.1 / Symbology Encoding; an error names a class whose colour does not parse.
 pub fn sld(l: &Legend) -> Result<String, String> {
-    let rules: String = rules(l)
+    let rules: String = rules(l, "\"value\"", "")?
         .iter()
         .map(|(label, color, _, filter)| {
-            let color = sld_hex(color).map_err(|e| format!("class `{label}`: {e}"))?;
+            let color = sld_hex(color)?;
             Ok(format!(
                 r#"      <se:Rule>
         <se:Name>{label}</se:Name>
@@ -150,7 +218,7 @@ pub fn sld(l: &Legend) -> Result<String, String> {
                 label = xml(label)
             ))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<String, String>>()?;
     Ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <StyledLayerDescriptor version="1.1.0" xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd">
