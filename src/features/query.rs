@@ -1,6 +1,8 @@
 //! The typed `/items` query: which features, which page. The HTTP layer reads it from the query string
 //! (`http::params`), with one rule per kind of parameter.
 
+use super::filter::{FilterRequest, SortKey};
+
 /// Default page size when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page size; larger `limit` values are reduced to it (as OGC API Features requires).
@@ -27,6 +29,10 @@ pub struct ItemsQuery {
     pub code: Option<String>,
     /// Only features of this year.
     pub year: Option<i32>,
+    /// Only features the CQL2 filter is true for.
+    pub filter: Option<FilterRequest>,
+    /// The order of the features (collection order when empty).
+    pub sortby: Vec<SortKey>,
 }
 
 impl Default for ItemsQuery {
@@ -38,6 +44,8 @@ impl Default for ItemsQuery {
             datetime: None,
             code: None,
             year: None,
+            filter: None,
+            sortby: Vec::new(),
         }
     }
 }

@@ -73,6 +73,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{id}", get(ogc::collection))
         .route("/collections/{id}/items", get(ogc::items))
+        .route("/collections/{id}/queryables", get(ogc::queryables))
         .route("/collections/{id}/items/{feature_id}", get(ogc::item))
         .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
         .route("/tiles/{tilejson}", get(tiles::tilejson_doc))

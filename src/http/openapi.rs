@@ -3,7 +3,8 @@
 //! both against each other and against the router).
 
 use super::negotiate::{CSV, GPKG, MVT, XLSX};
-use super::params::kinds::{BBOX_RULE, INSTANT};
+use super::params::kinds::{BBOX_RULE, CRS84_URI, INSTANT};
+use crate::features::filter::limits;
 use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::features::{Collection, CollectionKind};
 use serde_json::{json, Map, Value};
@@ -137,6 +138,14 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
+        query("filter", &format!("Filtro CQL2 (OGC API Features Parte 3) sobre las propiedades de /collections/{{collectionId}}/queryables: `poblacion_2023 > 150000`, `CASEI(name) LIKE CASEI('san%')`, `S_INTERSECTS(geometry, POINT(-75.57 6.25))`, `T_INTERSECTS(datetime, INTERVAL('2018-01-01','2020-12-31'))`. ND es nulo: `value IS NULL`. Límites: {} caracteres, {} niveles de anidamiento, {} vértices en geometrías literales.", limits::MAX_CHARS, limits::MAX_DEPTH, limits::MAX_VERTICES),
+            json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_CHARS })),
+        query("filter-lang", "Lenguaje de `filter`: cql2-text (por defecto) o cql2-json; cql-text (el nombre del borrador, que envía GDAL 3.6) se lee como cql2-text.",
+            json!({ "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text" })),
+        query("filter-crs", "CRS de las geometrías literales de `filter`: CRS84 (lon, lat; por defecto) o EPSG:4326 (lat, lon).",
+            json!({ "type": "string", "enum": [CRS84_URI, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": CRS84_URI })),
+        query("sortby", "Orden: propiedades filtrables separadas por comas, `-` delante para orden descendente (`-poblacion_2023,name`). Los ND van al final; los empates conservan el orden de la colección.",
+            json!({ "type": "string", "minLength": 1, "pattern": r"^[+ -]?[^,+ -][^,]*(,[+ -]?[^,+ -][^,]*)*$" })),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),
     ];
     let feature_id = path(
@@ -201,6 +210,19 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
                 "getFeatures",
                 items_params,
                 responses(&[GEOJSON, HTML, CSV, XLSX, GPKG], "Elementos", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/queryables".into(),
+            get(
+                "Propiedades que admiten `filter` y `sortby` (JSON Schema)",
+                "getQueryables",
+                vec![collection.clone(), f(&doc)],
+                responses(
+                    &["application/schema+json", JSON, HTML],
+                    "Propiedades filtrables",
+                    &[],
+                ),
             ),
         ),
         (

@@ -3,9 +3,11 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, Crs84, Datetime, Limit, MethodParam, Offset, Tabla, Year, F,
+    Bbox, Classes, Code, Crs84, Datetime, FilterCrsParam, FilterLangParam, FilterText, Limit,
+    MethodParam, Offset, SortBy, Tabla, Year, F,
 };
 use super::ApiError;
+use crate::features::filter::FilterRequest;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
 use crate::model::normalize_key;
@@ -44,6 +46,16 @@ pub struct ItemsParams {
     pub code: Option<Code>,
     /// Only features of this year.
     pub year: Option<Year>,
+    /// Only features this CQL2 expression is true for.
+    pub filter: Option<FilterText>,
+    /// The language of `filter`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<FilterLangParam>,
+    /// The CRS of the geometry literals of `filter`.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<FilterCrsParam>,
+    /// The order of the features.
+    pub sortby: Option<SortBy>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
 }
@@ -58,6 +70,16 @@ impl ItemsParams {
             datetime: self.datetime.map(|d| d.0),
             code: self.code.as_ref().map(|c| normalize_key(&c.0)),
             year: self.year.map(|y| y.0),
+            filter: self.filter.as_ref().map(|t| FilterRequest {
+                text: t.0.clone(),
+                lang: self.filter_lang.map(|l| l.0).unwrap_or_default(),
+                crs: self.filter_crs.map(|c| c.0).unwrap_or_default(),
+            }),
+            sortby: self
+                .sortby
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_default(),
         }
     }
 }

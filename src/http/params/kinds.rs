@@ -3,6 +3,7 @@
 //! no number that does not fit.
 
 use super::super::negotiate::Format;
+use crate::features::filter::{parse_sortby, FilterCrs, Lang, SortKey};
 use crate::features::query::{YearRange, MAX_LIMIT, MAX_OFFSET};
 use crate::styles::classify::Method;
 use regex::Regex;
@@ -272,6 +273,80 @@ impl TryFrom<String> for Crs84 {
             || s.eq_ignore_ascii_case("OGC:CRS84");
         ok.then_some(Crs84)
             .ok_or_else(|| format!("only CRS84 is supported, not `{s}`"))
+    }
+}
+
+/// `filter`: a CQL2 expression, read with `filter-lang` and `filter-crs` against the collection
+/// ([`crate::features::filter`] checks it, with its limits).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterText(pub String);
+
+impl TryFrom<String> for FilterText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Err("is empty; give a CQL2 expression, such as poblacion_2023 > 150000".into());
+        }
+        Ok(FilterText(s))
+    }
+}
+
+/// `filter-lang`: `cql2-text` (the default) or `cql2-json`. `cql-text`, the draft's name that GDAL 3.6
+/// sends, is read as `cql2-text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterLangParam(pub Lang);
+
+impl TryFrom<String> for FilterLangParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "cql2-text" | "cql-text" => Ok(Self(Lang::Cql2Text)),
+            "cql2-json" => Ok(Self(Lang::Cql2Json)),
+            other => Err(format!(
+                "`{other}` is not a filter language; use cql2-text or cql2-json"
+            )),
+        }
+    }
+}
+
+/// `filter-crs`: the CRS of the filter's geometry literals, CRS84 (the default) or EPSG:4326 (latitude
+/// first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterCrsParam(pub FilterCrs);
+
+impl TryFrom<String> for FilterCrsParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if Crs84::try_from(s.clone()).is_ok() {
+            return Ok(Self(FilterCrs::Crs84));
+        }
+        let epsg4326 = s == "http://www.opengis.net/def/crs/EPSG/0/4326"
+            || s == "https://www.opengis.net/def/crs/EPSG/0/4326"
+            || s.eq_ignore_ascii_case("EPSG:4326");
+        if epsg4326 {
+            return Ok(Self(FilterCrs::Epsg4326));
+        }
+        Err(format!(
+            "`{s}` is not supported; filter-crs takes {CRS84_URI} or http://www.opengis.net/def/crs/EPSG/0/4326"
+        ))
+    }
+}
+
+/// The URI of CRS84.
+pub const CRS84_URI: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+/// `sortby`: comma-separated queryables, `-` before a descending one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SortBy(pub Vec<SortKey>);
+
+impl TryFrom<String> for SortBy {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_sortby(&s).map(SortBy).map_err(|e| e.reason)
     }
 }
 

@@ -1,0 +1,173 @@
+//! From the text a client sent to a `cql2::Expr`, with the reason and the position of any error.
+
+use super::{limits, FilterError, FilterRequest, Lang};
+use cql2::Expr;
+use regex::{Captures, Regex};
+use std::sync::LazyLock;
+
+/// Parses a filter in its language, within the size and nesting limits.
+pub fn parse(req: &FilterRequest) -> Result<Expr, FilterError> {
+    limits::check_size(&req.text)?;
+    limits::check_nesting(&req.text)?;
+    let expr = match req.lang {
+        Lang::Cql2Json => json(&req.text)?,
+        Lang::Cql2Text => text(&req.text)?,
+    };
+    limits::check_depth(depth(&expr))?;
+    Ok(expr)
+}
+
+fn json(s: &str) -> Result<Expr, FilterError> {
+    cql2::parse_json(s).map_err(|e| {
+        let at = char_offset_of_line_col(s, e.line(), e.column());
+        FilterError::new(format!("is not valid CQL2 JSON: {e}")).at(at)
+    })
+}
+
+/// `cql2::parse_text` stops at the end of the first expression it can read and ignores what follows,
+/// so `a = 1 garbage` would be read as `a = 1`. The text is parsed as `(text) AND true`: read whole, that
+/// is an `and` whose last operand is the sentinel `true`; anything else means the text was not one
+/// expression.
+fn text(s: &str) -> Result<Expr, FilterError> {
+    let rewritten = ilike(s);
+    let wrapped = format!("({rewritten}) AND true");
+    let expr = cql2::parse_text(&wrapped).map_err(|e| text_error(e, &rewritten))?;
+    without_sentinel(expr).ok_or_else(|| {
+        FilterError::new(
+            "is not one CQL2 expression: text is left over after it (check the brackets and quotes)",
+        )
+    })
+}
+
+fn without_sentinel(e: Expr) -> Option<Expr> {
+    match e {
+        Expr::Operation { op, mut args }
+            if op == "and" && matches!(args.last().map(|a| &**a), Some(Expr::Bool(true))) =>
+        {
+            args.pop();
+            match args.len() {
+                0 => None,
+                1 => args.pop().map(|a| *a),
+                _ => Some(Expr::Operation { op, args }),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn text_error(e: cql2::Error, rewritten: &str) -> FilterError {
+    match e {
+        cql2::Error::Pest(p) => {
+            let byte = match p.location {
+                pest::error::InputLocation::Pos(b) => b,
+                pest::error::InputLocation::Span((b, _)) => b,
+            };
+            // The sentinel's bracket comes first; a position past the text is its end.
+            let mut byte = byte.saturating_sub(1).min(rewritten.len());
+            while !rewritten.is_char_boundary(byte) {
+                byte -= 1;
+            }
+            FilterError::new(format!(
+                "is not valid CQL2 text: {}",
+                expected(&p.variant.message())
+            ))
+            .at(Some(rewritten[..byte].chars().count()))
+        }
+        other => FilterError::new(format!("is not valid CQL2 text: {other}")),
+    }
+}
+
+/// The parser's "expected …" list, in words a client can act on.
+fn expected(message: &str) -> String {
+    if message.is_empty() {
+        "unexpected text".into()
+    } else {
+        message.to_string()
+    }
+}
+
+fn char_offset_of_line_col(s: &str, line: usize, col: usize) -> Option<usize> {
+    let mut offset = 0;
+    for (i, l) in s.split('\n').enumerate() {
+        if i + 1 == line {
+            return Some(offset + l.chars().take(col.saturating_sub(1)).count());
+        }
+        offset += l.chars().count() + 1;
+    }
+    None
+}
+
+/// `ILIKE` is not CQL2, but GDAL's OGC API driver writes it when it translates `-where name ILIKE 'x'`:
+/// `prop ILIKE 'pattern'` is read as the standard `CASEI(prop) LIKE CASEI('pattern')`. Text literals are
+/// matched whole, so an `ILIKE` inside one is left alone.
+fn ilike(s: &str) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"((?:"[^"]+"|[\p{L}_][\p{L}\p{N}_.:]*))\s+((?i:NOT)\s+)?(?i:ILIKE)\s+('(?:[^']|'')*')|'(?:[^']|'')*'|"[^"]*""#,
+        )
+        .expect("a valid regular expression")
+    });
+    RE.replace_all(s, |c: &Captures| match (c.get(1), c.get(3)) {
+        (Some(prop), Some(pattern)) => format!(
+            "CASEI({}) {}LIKE CASEI({})",
+            prop.as_str(),
+            if c.get(2).is_some() { "NOT " } else { "" },
+            pattern.as_str()
+        ),
+        _ => c[0].to_string(),
+    })
+    .into_owned()
+}
+
+/// How deeply an expression nests.
+pub fn depth(e: &Expr) -> usize {
+    let children: &[Box<Expr>] = match e {
+        Expr::Operation { args, .. } => args,
+        Expr::Interval { interval } => interval,
+        Expr::BBox { bbox } => bbox,
+        Expr::Array(a) => a,
+        Expr::Timestamp { timestamp } => return 1 + depth(timestamp),
+        Expr::Date { date } => return 1 + depth(date),
+        _ => &[],
+    };
+    1 + children.iter().map(|c| depth(c)).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Result<Expr, FilterError> {
+        parse(&FilterRequest {
+            text: s.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn text_left_after_an_expression_is_an_error_not_ignored() {
+        assert!(t("name = 'a'").is_ok());
+        assert!(t("name = 'a' garbage").is_err());
+        assert!(t("a = 1) OR (b = 2").is_err());
+        assert!(t("").is_err());
+    }
+
+    #[test]
+    fn ilike_becomes_casei_like_outside_literals() {
+        assert_eq!(
+            ilike("name ILIKE 'san%' AND x = 'a ILIKE b'"),
+            "CASEI(name) LIKE CASEI('san%') AND x = 'a ILIKE b'"
+        );
+        assert_eq!(
+            ilike(r#""name" not ilike 'it''s'"#),
+            r#"CASEI("name") NOT LIKE CASEI('it''s')"#
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_says_where() {
+        let e = t("name = = 'a'").unwrap_err();
+        assert!(e.position.is_some(), "{e:?}");
+        assert!(e.message().starts_with("at character"), "{}", e.message());
+    }
+}
