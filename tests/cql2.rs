@@ -426,6 +426,57 @@ async fn basic_spatial_functions_plus_with_lines_polygons_and_geojson_agree_with
 }
 
 #[tokio::test]
+async fn filter_crs_epsg_9377_literals_are_read_northing_first_and_agree_with_gdals_transformation()
+{
+    use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+    // The polygon, transformed by GDAL (not by ssepot) to MAGNA-SIRGAS / Origen-Nacional.
+    let mut from = SpatialRef::from_epsg(4326).unwrap();
+    from.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let mut to = SpatialRef::from_epsg(9377).unwrap();
+    to.set_axis_mapping_strategy(AxisMappingStrategy::AuthorityCompliant);
+    let t = CoordTransform::new(&from, &to).unwrap();
+    let ring = [
+        (-75.62, 6.20),
+        (-75.54, 6.20),
+        (-75.54, 6.28),
+        (-75.62, 6.28),
+        (-75.62, 6.20),
+    ];
+    let mut xs: Vec<f64> = ring.iter().map(|p| p.0).collect();
+    let mut ys: Vec<f64> = ring.iter().map(|p| p.1).collect();
+    t.transform_coords(&mut xs, &mut ys, &mut []).unwrap();
+    // Authority order: the first coordinate is the northing (about 2.2 million), the second the easting.
+    assert!(xs[0] > 2_000_000.0 && xs[0] < 2_500_000.0, "{xs:?} {ys:?}");
+    let wkt = format!(
+        "POLYGON(({}))",
+        xs.iter()
+            .zip(&ys)
+            .map(|(n, e)| format!("{n:.3} {e:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let got: BTreeSet<String> = ids(
+        "comunas",
+        &format!(
+            "filter-crs={}&filter={}",
+            enc("http://www.opengis.net/def/crs/EPSG/0/9377"),
+            enc(&format!("S_INTERSECTS(geometry, {wkt})"))
+        ),
+    )
+    .await
+    .into_iter()
+    .collect();
+    let expected = sql(
+        &gpkg("comunas").await,
+        &format!(
+            "SELECT codigo FROM comunas WHERE ST_Intersects(geom, ST_GeomFromText('{POLYGON}', 4326))"
+        ),
+    );
+    assert_eq!(got, expected);
+    assert!(!got.is_empty());
+}
+
+#[tokio::test]
 async fn spatial_functions_agree_with_spatialite() {
     let poly = format!("ST_GeomFromText('{POLYGON}', 4326)");
     let line = format!("ST_GeomFromText('{LINE}', 4326)");

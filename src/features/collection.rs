@@ -5,6 +5,7 @@
 //! GeoJSON is rendered once per unit and shared ([`Geometries`]), so a page is still mostly copied bytes, and
 //! a million territory-years cost no memory beyond the observations themselves.
 
+use super::crs::Crs;
 pub use super::index::{Geometries, PreparedUnit};
 use crate::model::{normalize_key, Indicator, UnitRef, UnitSet};
 use geo::{MultiPolygon, Rect};
@@ -68,6 +69,28 @@ impl Feature {
     pub fn properties(&self) -> Map<String, Value> {
         let json = &self.tail[TAIL_PREFIX.len()..self.tail.len() - 1];
         serde_json::from_str(json).expect("the properties were written as a JSON object")
+    }
+
+    /// The feature with its geometry in `crs` (see [`super::crs`]); `memo` keeps what a page already rendered,
+    /// as the territory-years of one unit share its geometry.
+    pub fn in_crs(
+        mut self,
+        crs: &Crs,
+        memo: &mut std::collections::HashMap<*const MultiPolygon<f64>, Arc<str>>,
+    ) -> Result<Self, String> {
+        if crs.is_crs84() {
+            return Ok(self);
+        }
+        let key = Arc::as_ptr(&self.geometry);
+        self.geometry_json = match memo.get(&key) {
+            Some(json) => json.clone(),
+            None => {
+                let json: Arc<str> = super::geojson::geometry_json_in(&self.geometry, crs)?.into();
+                memo.insert(key, json.clone());
+                json
+            }
+        };
+        Ok(self)
     }
 
     /// Bytes this feature adds to a response.
@@ -228,6 +251,11 @@ impl Collection {
 
     pub fn geometries(&self) -> &Geometries {
         &self.geometries
+    }
+
+    /// The CRSs its features are offered in, CRS84 (the default) first.
+    pub fn crs(&self) -> &[Crs] {
+        self.geometries.crs()
     }
 
     /// The unit and year of feature `i`.

@@ -5,11 +5,12 @@
 //! costs what it costs on the comunas, plus the matches themselves.
 
 use super::collection::{Collection, Feature};
+use super::crs::Crs;
 use super::filter::{self, FilterError};
 use super::query::ItemsQuery;
 use crate::model::UnitRef;
 use bytes::Bytes;
-use geo::Rect;
+use geo::{Intersects, Rect};
 
 /// The features of one `/items` response.
 pub struct Page<'c> {
@@ -148,7 +149,10 @@ fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
             geo::coord! { x: a.min(cx), y: b },
             geo::coord! { x: a.max(cx), y: d },
         );
-        let near = c.geometries().meeting(r);
+        let mut near = c.geometries().meeting(r);
+        if let Some(shape) = &q.bbox_shape {
+            near.retain(|u| shape.intersects(&*c.geometries().get(*u).geometry));
+        }
         units = Some(match units {
             Some(u) => u.into_iter().filter(|x| near.contains(x)).collect(),
             None => near,
@@ -163,6 +167,17 @@ fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
                 .collect(),
         ),
     }
+}
+
+/// Features with their geometries in `crs`, transformed by PROJ from the full-precision CRS84 geometry; each
+/// unit's geometry once, however many of its years are in the page. CPU work: callers run it off the async
+/// workers.
+pub fn features_in_crs(features: Vec<Feature>, crs: &Crs) -> Result<Vec<Feature>, String> {
+    let mut memo = std::collections::HashMap::new();
+    features
+        .into_iter()
+        .map(|f| f.in_crs(crs, &mut memo))
+        .collect()
 }
 
 /// One feature as a GeoJSON document with its links.

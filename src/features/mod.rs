@@ -6,6 +6,7 @@
 
 pub mod change;
 pub mod collection;
+pub mod crs;
 pub mod download;
 pub mod filter;
 pub mod geojson;

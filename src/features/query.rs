@@ -23,6 +23,8 @@ pub struct ItemsQuery {
     pub offset: usize,
     /// `[min lon, min lat, max lon, max lat]`, CRS84, min ≤ max.
     pub bbox: Option<[f64; 4]>,
+    /// A `bbox` given in another CRS (`bbox-crs`), as the CRS84 polygon it covers; `bbox` is then its envelope.
+    pub bbox_shape: Option<geo::Polygon<f64>>,
     /// Only features of these years.
     pub datetime: Option<YearRange>,
     /// Normalised territory code.
@@ -41,6 +43,7 @@ impl Default for ItemsQuery {
             limit: DEFAULT_LIMIT,
             offset: 0,
             bbox: None,
+            bbox_shape: None,
             datetime: None,
             code: None,
             year: None,

@@ -16,6 +16,7 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
@@ -254,7 +255,8 @@ pub fn collection(base: &str, c: &Collection) -> Value {
         "title": c.title,
         "description": c.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        // Part 2: what `crs=` offers; the features are held in CRS84, so CRS84 needs no transformation.
+        "crs": c.crs().iter().map(|x| x.uri()).collect::<Vec<_>>(),
         "storageCrs": CRS84,
         "extent": extent,
         "links": links,

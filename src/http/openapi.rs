@@ -3,7 +3,8 @@
 //! both against each other and against the router).
 
 use super::negotiate::{CSV, GPKG, MVT, XLSX};
-use super::params::kinds::{BBOX_RULE, CRS84_URI, INSTANT};
+use super::params::kinds::{BBOX_RULE, INSTANT};
+use crate::features::crs::{ALWAYS, CRS84_URI};
 use crate::features::filter::limits;
 use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::features::{Collection, CollectionKind};
@@ -142,8 +143,8 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_CHARS })),
         query("filter-lang", "Lenguaje de `filter`: cql2-text (por defecto) o cql2-json; cql-text (el nombre del borrador, que envía GDAL 3.6) se lee como cql2-text.",
             json!({ "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text" })),
-        query("filter-crs", "CRS de las geometrías literales de `filter`: CRS84 (lon, lat; por defecto) o EPSG:4326 (lat, lon).",
-            json!({ "type": "string", "enum": [CRS84_URI, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": CRS84_URI })),
+        query("filter-crs", "CRS de las geometrías literales de `filter`, en el orden de ejes de su autoridad: CRS84 (lon, lat; por defecto), EPSG:4326 (lat, lon), EPSG:3857, EPSG:9377 (norte, este) o el CRS de la fuente (los `crs` de la colección).",
+            json!({ "type": "string", "enum": std::iter::once(CRS84_URI.to_string()).chain(ALWAYS.iter().map(|c| format!("http://www.opengis.net/def/crs/EPSG/0/{}", &c[5..]))).collect::<Vec<_>>(), "default": CRS84_URI })),
         query("sortby", "Orden: propiedades filtrables separadas por comas, `-` delante para orden descendente (`-poblacion_2023,name`). Los ND van al final; los empates conservan el orden de la colección.",
             json!({ "type": "string", "minLength": 1, "pattern": r"^[+ -]?[^,+ -][^,]*(,[+ -]?[^,+ -][^,]*)*$" })),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),

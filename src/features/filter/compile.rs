@@ -7,7 +7,8 @@ use super::queryables::{self, Kind, Prop, Queryable};
 use super::spatial::{self, Relation as SRel};
 use super::temporal::{self, Days, Relation as TRel};
 use super::text::{like_regex, Fold};
-use super::{limits, Filter, FilterCrs, FilterError, FilterRequest};
+use super::{limits, Filter, FilterError, FilterRequest};
+use crate::features::crs::Crs;
 use crate::features::Collection;
 use cql2::Expr;
 use geo::Geometry;
@@ -64,7 +65,7 @@ pub fn compile(req: &FilterRequest, c: &Collection) -> Result<Filter, FilterErro
         c,
         qs: &qs,
         text: &req.text,
-        crs: req.crs,
+        crs: req.crs.as_ref(),
         vertices: 0,
     };
     let root = cx.boolean(&expr)?;
@@ -75,7 +76,7 @@ struct Cx<'a> {
     c: &'a Collection,
     qs: &'a [Queryable],
     text: &'a str,
-    crs: FilterCrs,
+    crs: Option<&'a Crs>,
     vertices: usize,
 }
 
@@ -376,7 +377,11 @@ impl Cx<'_> {
         if let Some(bad) = g.coords_iter_finite_check() {
             return Err(FilterError::new(bad));
         }
-        Ok(Some(spatial::to_crs84(g, self.crs)))
+        spatial::to_crs84(g, self.crs).map(Some).map_err(|e| {
+            FilterError::new(format!(
+                "a geometry literal cannot be read in filter-crs: {e}"
+            ))
+        })
     }
 
     fn bbox(&self, args: &[Box<Expr>]) -> R<Geometry<f64>> {

@@ -23,6 +23,7 @@ mod text;
 pub use compile::compile;
 pub use sortby::{check as check_sortby, parse_sortby, SortKey};
 
+use crate::features::crs::Crs;
 use crate::features::Collection;
 
 /// The language of a `filter`.
@@ -33,22 +34,13 @@ pub enum Lang {
     Cql2Json,
 }
 
-/// The CRS of a filter's geometry literals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FilterCrs {
-    /// Longitude, latitude (the default).
-    #[default]
-    Crs84,
-    /// Latitude, longitude, as EPSG defines its axes.
-    Epsg4326,
-}
-
 /// A filter as the client sent it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterRequest {
     pub text: String,
     pub lang: Lang,
-    pub crs: FilterCrs,
+    /// The CRS of the geometry literals (`filter-crs`), in its authority's axis order; CRS84 when `None`.
+    pub crs: Option<Crs>,
 }
 
 /// Why a filter or a sort was refused: a 400 naming `parameter`.

@@ -2,10 +2,10 @@
 //! geometry, answered once per unit. The R-tree of the units' boxes finds the units whose box meets the
 //! literal's; every other unit is disjoint from it without looking at its geometry.
 
-use super::FilterCrs;
+use crate::features::crs::Crs;
 use crate::features::Collection;
 use crate::model::UnitRef;
-use geo::{BoundingRect, CoordsIter, Geometry, MapCoords, Relate};
+use geo::{BoundingRect, CoordsIter, Geometry, Relate};
 
 /// A CQL2 spatial relation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +61,17 @@ impl Relation {
     }
 }
 
-/// A literal in the filter's CRS, in CRS84 (EPSG:4326 is latitude first, so its axes are swapped).
-pub fn to_crs84(g: Geometry<f64>, crs: FilterCrs) -> Geometry<f64> {
-    match crs {
-        FilterCrs::Crs84 => g,
-        FilterCrs::Epsg4326 => g.map_coords(|c| geo::coord! { x: c.y, y: c.x }),
+/// A literal written in `filter-crs` (in its authority's axis order: EPSG:4326 is latitude first, EPSG:9377
+/// northing first), in CRS84. A `BBOX` in another CRS is the densified polygon it covers, as for `bbox-crs`.
+pub fn to_crs84(g: Geometry<f64>, crs: Option<&Crs>) -> Result<Geometry<f64>, String> {
+    let Some(crs) = crs.filter(|c| !c.is_crs84()) else {
+        return Ok(g);
+    };
+    match g {
+        Geometry::Rect(r) => crs
+            .bbox_to_crs84([r.min().x, r.min().y, r.max().x, r.max().y])
+            .map(Geometry::Polygon),
+        other => crs.to_crs84(&other),
     }
 }
 

@@ -3,10 +3,11 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, Crs84, Datetime, FilterCrsParam, FilterLangParam, FilterText, Limit,
-    MethodParam, Offset, SortBy, Tabla, Year, F,
+    Bbox, Classes, Code, CrsParam, Datetime, FilterLangParam, FilterText, Limit, MethodParam,
+    Offset, SortBy, Tabla, Year, F,
 };
 use super::ApiError;
+use crate::features::crs::Crs;
 use crate::features::filter::FilterRequest;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
@@ -27,6 +28,18 @@ pub struct FormatParams {
     pub f: Option<F>,
 }
 
+/// `/collections/{id}` and `/collections/{id}/items/{featureId}`: a format, and a CRS. On the collection
+/// document `crs` only checks that the collection offers it: GDAL's OAPIF driver (3.6) repeats the query of the
+/// URL it was given (`OAPIF:…/collections/comunas?crs=…`) on every request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrsFormatParams {
+    /// `f`: the response format.
+    pub f: Option<F>,
+    /// The CRS of the geometries returned (CRS84 when absent): one of the collection's `crs`.
+    pub crs: Option<CrsParam>,
+}
+
 /// `/collections/{id}/items`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,9 +50,9 @@ pub struct ItemsParams {
     pub offset: Option<Offset>,
     /// Only features whose geometry touches this box.
     pub bbox: Option<Bbox>,
-    /// The CRS of `bbox`: CRS84 only.
+    /// The CRS of `bbox` (CRS84 when absent): one of the collection's `crs`.
     #[serde(rename = "bbox-crs")]
-    pub bbox_crs: Option<Crs84>,
+    pub bbox_crs: Option<CrsParam>,
     /// Only features of these years.
     pub datetime: Option<Datetime>,
     /// Only the territory with this code.
@@ -53,27 +66,71 @@ pub struct ItemsParams {
     pub filter_lang: Option<FilterLangParam>,
     /// The CRS of the geometry literals of `filter`.
     #[serde(rename = "filter-crs")]
-    pub filter_crs: Option<FilterCrsParam>,
+    pub filter_crs: Option<CrsParam>,
     /// The order of the features.
     pub sortby: Option<SortBy>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
+    /// The CRS of the geometries returned (CRS84 when absent): one of the collection's `crs`.
+    pub crs: Option<CrsParam>,
+}
+
+/// The CRS a response is written in: `crs` if the collection offers it, CRS84 when absent.
+pub fn response_crs<'a>(crs: Option<&CrsParam>, offered: &'a [Crs]) -> Result<&'a Crs, ApiError> {
+    let code = crs.map_or(crate::features::crs::CRS84_CODE, |c| c.0.as_str());
+    crate::features::crs::find(offered, code).map_err(|e| ApiError::bad("crs", e))
 }
 
 impl ItemsParams {
+    /// The CRS of the response geometries.
+    pub fn response_crs<'a>(&self, offered: &'a [Crs]) -> Result<&'a Crs, ApiError> {
+        response_crs(self.crs.as_ref(), offered)
+    }
+
+    /// The query with `bbox` read in its CRS (`bbox-crs`, CRS84 when absent) and turned into CRS84, and the
+    /// CRS of the filter's geometry literals (`filter-crs`) found among the collection's.
+    pub fn query_in(&self, offered: &[Crs]) -> Result<ItemsQuery, ApiError> {
+        let mut q = self.query();
+        if let (Some(f), Some(code)) = (q.filter.as_mut(), self.filter_crs.as_ref()) {
+            let crs = crate::features::crs::find(offered, &code.0)
+                .map_err(|e| ApiError::bad("filter-crs", e))?;
+            f.crs = (!crs.is_crs84()).then(|| crs.clone());
+        }
+        let code = self
+            .bbox_crs
+            .as_ref()
+            .map_or(crate::features::crs::CRS84_CODE, |c| c.0.as_str());
+        let crs =
+            crate::features::crs::find(offered, code).map_err(|e| ApiError::bad("bbox-crs", e))?;
+        let Some(Bbox(b)) = self.bbox else {
+            return Ok(q);
+        };
+        crs.check_bbox(b).map_err(|e| ApiError::bad("bbox", e))?;
+        if crs.is_crs84() {
+            return Ok(q);
+        }
+        let shape = crs.bbox_to_crs84(b).map_err(|e| ApiError::bad("bbox", e))?;
+        let r = geo::BoundingRect::bounding_rect(&shape)
+            .ok_or_else(|| ApiError::bad("bbox", "the box is empty in CRS84"))?;
+        q.bbox = Some([r.min().x, r.min().y, r.max().x, r.max().y]);
+        q.bbox_shape = Some(shape);
+        Ok(q)
+    }
+
     /// The filters and page asked for.
     pub fn query(&self) -> ItemsQuery {
         ItemsQuery {
             limit: self.limit.map_or(DEFAULT_LIMIT, |l| l.0),
             offset: self.offset.map_or(0, |o| o.0),
             bbox: self.bbox.map(|b| b.0),
+            bbox_shape: None,
             datetime: self.datetime.map(|d| d.0),
             code: self.code.as_ref().map(|c| normalize_key(&c.0)),
             year: self.year.map(|y| y.0),
             filter: self.filter.as_ref().map(|t| FilterRequest {
                 text: t.0.clone(),
                 lang: self.filter_lang.map(|l| l.0).unwrap_or_default(),
-                crs: self.filter_crs.map(|c| c.0).unwrap_or_default(),
+                crs: None,
             }),
             sortby: self
                 .sortby

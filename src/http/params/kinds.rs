@@ -3,7 +3,7 @@
 //! no number that does not fit.
 
 use super::super::negotiate::Format;
-use crate::features::filter::{parse_sortby, FilterCrs, Lang, SortKey};
+use crate::features::filter::{parse_sortby, Lang, SortKey};
 use crate::features::query::{YearRange, MAX_LIMIT, MAX_OFFSET};
 use crate::styles::classify::Method;
 use regex::Regex;
@@ -130,13 +130,15 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// The rule of `bbox`, as `/api` states it.
-pub const BBOX_RULE: &str = "lon mín, lat mín, lon máx, lat máx en grados (CRS84), o seis números con alturas: \
-    números finitos, longitudes en ±180, latitudes en ±90, mínimos ≤ máximos (una caja que cruza el antimeridiano \
-    no se admite: ningún territorio servido está cerca).";
+pub const BBOX_RULE: &str = "lon mín, lat mín, lon máx, lat máx en grados (CRS84), o seis números con alturas; \
+    en otro CRS (`bbox-crs`), mínimos y máximos en el orden de ejes de ese CRS (EPSG:4326: lat, lon; EPSG:9377: \
+    norte, este). Números finitos, grados dentro de ±180 y ±90, mínimos ≤ máximos (una caja que cruza el \
+    antimeridiano no se admite: ningún territorio servido está cerca).";
 
-/// `bbox`: min lon, min lat, max lon, max lat in degrees (CRS84), or six numbers with heights. Every number is
-/// finite (no `NaN`, `inf` or `1e400`), longitudes within ±180, latitudes within ±90, and min ≤ max. A box
-/// across the antimeridian (min lon > max lon) is refused: no unit set served here comes near it.
+/// `bbox`: min lon, min lat, max lon, max lat in degrees (CRS84), or six numbers with heights; in another CRS
+/// (`bbox-crs`) the mins and maxes of its axes in its axis order. Every number is finite (no `NaN`, `inf` or
+/// `1e400`) and min ≤ max. A box across the antimeridian (min lon > max lon) is refused: no unit set served here
+/// comes near it. Degrees within ±180 and ±90 are checked once the CRS is known ([`crate::features::crs::Crs::check_bbox`]).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Bbox(pub [f64; 4]);
@@ -158,16 +160,9 @@ impl TryFrom<String> for Bbox {
                 ))
             }
         };
-        let lon = |v: f64| (-180.0..=180.0).contains(&v);
-        let lat = |v: f64| (-90.0..=90.0).contains(&v);
-        if !(lon(b[0]) && lon(b[2]) && lat(b[1]) && lat(b[3])) {
-            return Err(format!(
-                "`{s}` is outside ±180° of longitude or ±90° of latitude (CRS84)"
-            ));
-        }
         if b[0] > b[2] || b[1] > b[3] {
             return Err(format!(
-                "`{s}` is inverted: give min lon, min lat, max lon, max lat"
+                "`{s}` is inverted: give min lon, min lat, max lon, max lat (or the mins, then the maxes, of `bbox-crs`'s axes)"
             ));
         }
         Ok(Bbox(b))
@@ -259,20 +254,16 @@ impl TryFrom<String> for Code {
     }
 }
 
-/// `bbox-crs`: only CRS84 is served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// `crs`, `bbox-crs`: a CRS as a client writes it (an OGC URI, a CURIE or an URN), as its code (`EPSG:9377`);
+/// whether the collection offers it is checked with the collection ([`crate::features::crs::find`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub struct Crs84;
+pub struct CrsParam(pub String);
 
-impl TryFrom<String> for Crs84 {
+impl TryFrom<String> for CrsParam {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = s == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-            || s == "https://www.opengis.net/def/crs/OGC/1.3/CRS84"
-            || s == "http://www.opengis.net/def/crs/OGC/0/CRS84"
-            || s.eq_ignore_ascii_case("OGC:CRS84");
-        ok.then_some(Crs84)
-            .ok_or_else(|| format!("only CRS84 is supported, not `{s}`"))
+        crate::features::crs::normalize(&s).map(CrsParam)
     }
 }
 
@@ -310,33 +301,6 @@ impl TryFrom<String> for FilterLangParam {
         }
     }
 }
-
-/// `filter-crs`: the CRS of the filter's geometry literals, CRS84 (the default) or EPSG:4326 (latitude
-/// first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub struct FilterCrsParam(pub FilterCrs);
-
-impl TryFrom<String> for FilterCrsParam {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        if Crs84::try_from(s.clone()).is_ok() {
-            return Ok(Self(FilterCrs::Crs84));
-        }
-        let epsg4326 = s == "http://www.opengis.net/def/crs/EPSG/0/4326"
-            || s == "https://www.opengis.net/def/crs/EPSG/0/4326"
-            || s.eq_ignore_ascii_case("EPSG:4326");
-        if epsg4326 {
-            return Ok(Self(FilterCrs::Epsg4326));
-        }
-        Err(format!(
-            "`{s}` is not supported; filter-crs takes {CRS84_URI} or http://www.opengis.net/def/crs/EPSG/0/4326"
-        ))
-    }
-}
-
-/// The URI of CRS84.
-pub const CRS84_URI: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// `sortby`: comma-separated queryables, `-` before a descending one.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -465,8 +429,6 @@ mod tests {
             "-74,6,-75,7",
             "1,2,3",
             "a,b,c,d",
-            "-200,6,-75,7",
-            "-75,-91,-74,7",
             "",
         ] {
             assert!(Bbox::try_from(s.to_string()).is_err(), "{s:?} was accepted");

@@ -138,7 +138,8 @@ mod tests {
                 "filter-lang",
                 "filter-crs",
                 "sortby",
-                "f"
+                "f",
+                "crs"
             ]
         );
         assert_eq!(names::<NoParams>(), [] as [&str; 0]);
@@ -156,7 +157,8 @@ mod tests {
     #[test]
     fn a_bad_value_names_the_field_it_was_read_into() {
         assert_eq!(bad::<ItemsParams>("limit=10&year=2023garbage").0, "year");
-        assert_eq!(bad::<ItemsParams>("bbox-crs=EPSG:4326").0, "bbox-crs");
+        assert_eq!(bad::<ItemsParams>("bbox-crs=ESRI:102100").0, "bbox-crs");
+        assert_eq!(bad::<ItemsParams>("crs=urn:x").0, "crs");
         assert_eq!(bad::<StyleParams>("classes=9").0, "classes");
     }
 
