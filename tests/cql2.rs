@@ -426,7 +426,10 @@ async fn basic_spatial_functions_plus_with_lines_polygons_and_geojson_agree_with
 }
 
 #[tokio::test]
-#[expect(clippy::approx_constant, reason = "6.28 is a latitude of Medellín, not τ")]
+#[expect(
+    clippy::approx_constant,
+    reason = "6.28 is a latitude of Medellín, not τ"
+)]
 async fn filter_crs_epsg_9377_literals_are_read_northing_first_and_agree_with_gdals_transformation()
 {
     use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};

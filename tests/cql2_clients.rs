@@ -143,3 +143,49 @@ print(json.dumps(out))
         .await
     );
 }
+
+/// The docs' recipe for QGIS 3.22 (which does not send its filters as CQL2) and for filters GDAL 3.6 cannot
+/// translate: the filtered items URL opened as a GeoJSON source, by QGIS and by ogr2ogr.
+#[tokio::test]
+async fn qgis_3_22_and_ogr2ogr_open_a_filtered_items_url_and_get_the_oracles_features() {
+    let server = Server::start(&common::layers_dir());
+    let url = format!(
+        "{}/collections/comunas/items?f=json&limit=1000&filter=poblacion_2023%20%3E%20150000",
+        server.url
+    );
+    let expected = oracle(
+        "poblacion",
+        "SELECT codigo FROM poblacion WHERE anio = 2023 AND valor > 150000",
+    )
+    .await;
+    let script = r#"
+import sys
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+layer = QgsVectorLayer(sys.argv[1], "filtrada", "ogr")
+print("valid" if layer.isValid() else "invalid")
+print("codes:" + ",".join(sorted(f["code"] for f in layer.getFeatures())))
+"#;
+    let text = run(Command::new("/usr/bin/python3")
+        .args(["-c", script, &url])
+        .env("QT_QPA_PLATFORM", "offscreen"));
+    assert!(text.lines().any(|l| l == "valid"), "{text}");
+    let got: BTreeSet<String> = text
+        .lines()
+        .find_map(|l| l.strip_prefix("codes:"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    assert_eq!(got, expected);
+
+    let out =
+        run(Command::new("ogr2ogr").args(["-f", "CSV", "/vsistdout/", &url, "-select", "code"]));
+    let got: BTreeSet<String> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_matches('"').to_string())
+        .collect();
+    assert_eq!(got, expected);
+}
