@@ -134,8 +134,10 @@ pub struct PageNav {
     pub next: Option<String>,
     pub prev: Option<String>,
     pub json: String,
-    /// The `filter` and `sortby` of the page, shown in its form.
+    /// The `filter` (with its `filter-lang` and `filter-crs`) and `sortby` of the page, kept by its form.
     pub filter: Option<String>,
+    pub filter_lang: Option<String>,
+    pub filter_crs: Option<String>,
     pub sortby: Option<String>,
 }
 
@@ -234,6 +236,8 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
         json!({
             "id": c.id,
             "filter": nav.filter,
+            "filter_lang": nav.filter_lang,
+            "filter_crs": nav.filter_crs,
             "sortby": nav.sortby,
             "queryables": queryable_rows(c),
             "example": example,

@@ -256,6 +256,8 @@ pub async fn items(
                 prev: page.has_prev().then(|| url(query.prev_offset(), "html")),
                 json: url(query.offset, "json"),
                 filter: param(&p, "filter"),
+                filter_lang: param(&p, "filter-lang"),
+                filter_crs: param(&p, "filter-crs"),
                 sortby: param(&p, "sortby"),
             };
             Ok(Html(html::items(c, &page, &nav)).into_response())

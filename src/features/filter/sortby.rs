@@ -6,7 +6,7 @@
 //! sort never overlap or skip a feature.
 
 use super::eval::order;
-use super::queryables::{self, Kind, Prop, Row};
+use super::queryables::{self, Kind, Prop, Row, Scalar};
 use super::FilterError;
 use crate::features::Collection;
 use std::cmp::Ordering;
@@ -94,20 +94,26 @@ fn resolve(c: &Collection, keys: &[SortKey]) -> Result<Vec<Resolved>, FilterErro
         .collect()
 }
 
-/// Sorts positions by the keys, stably.
+/// Sorts positions by the keys, stably. Each feature's keys are read once, not at every comparison.
 pub fn sort(c: &Collection, positions: &mut [usize], keys: &[SortKey]) {
     let Ok(keys) = resolve(c, keys) else {
         return;
     };
-    positions.sort_by(|&i, &j| {
-        let (a, b) = (Row::at(c, i), Row::at(c, j));
-        for k in &keys {
-            let ord = match (a.get(k.prop), b.get(k.prop)) {
+    let mut keyed: Vec<(Vec<Option<Scalar>>, usize)> = positions
+        .iter()
+        .map(|&i| {
+            let row = Row::at(c, i);
+            (keys.iter().map(|k| row.get(k.prop)).collect(), i)
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        for ((x, y), k) in a.iter().zip(b).zip(&keys) {
+            let ord = match (x, y) {
                 (None, None) => Ordering::Equal,
                 (None, Some(_)) => Ordering::Greater,
                 (Some(_), None) => Ordering::Less,
                 (Some(x), Some(y)) => {
-                    let o = order(&x, &y).unwrap_or(Ordering::Equal);
+                    let o = order(x, y).unwrap_or(Ordering::Equal);
                     if k.descending {
                         o.reverse()
                     } else {
@@ -121,6 +127,9 @@ pub fn sort(c: &Collection, positions: &mut [usize], keys: &[SortKey]) {
         }
         Ordering::Equal
     });
+    for (slot, (_, i)) in positions.iter_mut().zip(keyed) {
+        *slot = i;
+    }
 }
 
 #[cfg(test)]
