@@ -139,7 +139,7 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
-        query("filter", &format!("Filtro CQL2 (OGC API Features Parte 3) sobre las propiedades de /collections/{{collectionId}}/queryables: `poblacion_2023 > 150000`, `CASEI(name) LIKE CASEI('san%')`, `S_INTERSECTS(geometry, POINT(-75.57 6.25))`, `T_INTERSECTS(datetime, INTERVAL('2018-01-01','2020-12-31'))`. ND es nulo: `value IS NULL`. Límites: {} caracteres, {} niveles de anidamiento, {} vértices en geometrías literales.", limits::MAX_CHARS, limits::MAX_DEPTH, limits::MAX_VERTICES),
+        query("filter", &format!("Filtro CQL2 (OGC API Features Parte 3) sobre las propiedades de /collections/{{collectionId}}/queryables: `poblacion_2023 > 150000`, `CASEI(name) LIKE CASEI('san%')`, `S_INTERSECTS(geometry, POINT(-75.57 6.25))`, `T_INTERSECTS(datetime, INTERVAL('2018-01-01','2020-12-31'))`. ND es nulo: `value IS NULL`. Límites: {} caracteres, {} niveles de anidamiento, {} operadores, {} vértices en geometrías literales.", limits::MAX_CHARS, limits::MAX_DEPTH, limits::MAX_OPERATORS, limits::MAX_VERTICES),
             json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_CHARS })),
         query("filter-lang", "Lenguaje de `filter`: cql2-text (por defecto) o cql2-json; cql-text (el nombre del borrador, que envía GDAL 3.6) se lee como cql2-text.",
             json!({ "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text" })),

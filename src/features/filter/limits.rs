@@ -12,6 +12,10 @@ pub const MAX_CHARS: usize = 16_384;
 pub const MAX_DEPTH: usize = 20;
 /// Most vertices over all the geometry literals of one filter.
 pub const MAX_VERTICES: usize = 1_000;
+/// Most operators (`AND`, `OR`, `=`, `LIKE`, `-`…) in a cql2-text filter. cql2 0.5.5's parser copies the
+/// expression built so far at every operator, so its time grows with the square of their number (2 000 chained
+/// `=` took seconds); lists of values go in `IN (…)`, which is not limited.
+pub const MAX_OPERATORS: usize = 256;
 
 /// Refuses a filter longer than [`MAX_CHARS`].
 pub fn check_size(text: &str) -> Result<(), FilterError> {
@@ -60,6 +64,89 @@ pub fn check_nesting(text: &str) -> Result<(), FilterError> {
     Ok(())
 }
 
+/// Refuses, before parsing, a cql2-text filter with more than [`MAX_OPERATORS`] operators. Text literals
+/// and the coordinates of geometry literals (`POINT(-75.57 6.25)`: their minus signs) are not counted.
+pub fn check_operators(text: &str) -> Result<(), FilterError> {
+    const GEOMETRY: [&str; 8] = [
+        "point",
+        "linestring",
+        "polygon",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "geometrycollection",
+        "bbox",
+    ];
+    const WORDS: [&str; 8] = ["and", "or", "like", "in", "between", "is", "not", "div"];
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                i += 1;
+            }
+            i += 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '.' | ':'))
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect::<String>().to_lowercase();
+            if WORDS.contains(&word.as_str()) {
+                count += 1;
+            } else if GEOMETRY.contains(&word.as_str()) {
+                i = skip_brackets(&chars, i);
+            }
+        } else if "=<>!+-*/%^".contains(c) {
+            count += 1;
+            while i < chars.len() && "=<>!".contains(chars[i]) {
+                i += 1;
+            }
+            i += usize::from(!"=<>!".contains(c));
+        } else {
+            i += 1;
+        }
+        if count > MAX_OPERATORS {
+            return Err(FilterError::limit(format!(
+                "has more than {MAX_OPERATORS} operators, the limit (give long lists of values with IN (…))"
+            ))
+            .at(Some(i.min(chars.len()))));
+        }
+    }
+    Ok(())
+}
+
+/// The position after the bracketed body that follows `from` (spaces and a `Z`/`M`/`ZM` allowed before it).
+fn skip_brackets(chars: &[char], from: usize) -> usize {
+    let mut i = from;
+    while i < chars.len() && chars[i] != '(' {
+        if !(chars[i].is_whitespace() || matches!(chars[i], 'z' | 'Z' | 'm' | 'M')) {
+            return from;
+        }
+        i += 1;
+    }
+    let mut depth = 0usize;
+    while i < chars.len() {
+        match chars[i] {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
 fn too_deep(at: Option<usize>) -> FilterError {
     let mut e = FilterError::limit(format!("nests deeper than the limit of {MAX_DEPTH} levels"));
     e.position = at;
@@ -96,5 +183,18 @@ mod tests {
         assert!(check_nesting(&deep).is_err());
         let nots = "NOT ".repeat(100) + "x = 1";
         assert!(check_nesting(&nots).is_err());
+    }
+
+    #[test]
+    fn operators_are_counted_outside_literals_and_geometry_coordinates() {
+        let ok = format!(
+            "name = 'a-b-c={}' AND S_INTERSECTS(geometry, POLYGON(({})))",
+            "-".repeat(400),
+            vec!["-75.6 -6.2"; 300].join(", ")
+        );
+        assert!(check_operators(&ok).is_ok());
+        assert!(check_operators(&"year = 1 OR ".repeat(129)).is_err());
+        assert!(check_operators(&"1-".repeat(300)).is_err());
+        assert!(check_operators("a <= 1 AND b <> 2 AND c >= 3").is_ok());
     }
 }

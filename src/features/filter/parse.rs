@@ -42,8 +42,31 @@ fn parse_checked(req: &FilterRequest) -> Result<Expr, FilterError> {
         Lang::Cql2Json => json(&req.text)?,
         Lang::Cql2Text => text(&req.text)?,
     };
+    let expr = flatten(expr);
     limits::check_depth(depth(&expr))?;
     Ok(expr)
+}
+
+/// `a OR b OR c` as one `or` of three, not an `or` nested in an `or` (cql2 flattens `and` only): a long list of
+/// alternatives is wide, not deep.
+fn flatten(e: Expr) -> Expr {
+    match e {
+        Expr::Operation { op, args } if op == "and" || op == "or" => {
+            let mut flat = Vec::with_capacity(args.len());
+            for a in args {
+                match flatten(*a) {
+                    Expr::Operation { op: inner, args } if inner == op => flat.extend(args),
+                    other => flat.push(Box::new(other)),
+                }
+            }
+            Expr::Operation { op, args: flat }
+        }
+        Expr::Operation { op, args } => Expr::Operation {
+            op,
+            args: args.into_iter().map(|a| Box::new(flatten(*a))).collect(),
+        },
+        other => other,
+    }
 }
 
 fn json(s: &str) -> Result<Expr, FilterError> {
@@ -58,6 +81,7 @@ fn json(s: &str) -> Result<Expr, FilterError> {
 /// is an `and` whose last operand is the sentinel `true`; anything else means the text was not one
 /// expression.
 fn text(s: &str) -> Result<Expr, FilterError> {
+    limits::check_operators(s)?;
     let rewritten = ilike(s);
     let wrapped = format!("({rewritten}) AND true");
     let expr = cql2::parse_text(&wrapped).map_err(|e| text_error(e, &rewritten))?;
