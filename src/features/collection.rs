@@ -118,6 +118,8 @@ pub struct Collection {
     /// Where the features come from; in order: year, then territory.
     source: Source,
     geometries: Arc<Geometries>,
+    /// Every indicator of the unit set, for the `{indicator}_{year}` queryables of filters.
+    set_indicators: Arc<[Arc<Indicator>]>,
 }
 
 /// The model data a collection's features are written from.
@@ -177,6 +179,7 @@ impl Collection {
             }),
             source: Source::Territories(set.clone()),
             geometries: geometries.clone(),
+            set_indicators: Arc::new([]),
         }
     }
 
@@ -225,6 +228,26 @@ impl Collection {
             }),
             source: Source::Indicator(ind.clone()),
             geometries: geometries.clone(),
+            set_indicators: Arc::new([]),
+        }
+    }
+
+    /// Gives the collection the indicators of its unit set (filters name their values by year).
+    pub fn with_set_indicators(mut self, indicators: Arc<[Arc<Indicator>]>) -> Self {
+        self.set_indicators = indicators;
+        self
+    }
+
+    /// Every indicator of the collection's unit set.
+    pub fn set_indicators(&self) -> &[Arc<Indicator>] {
+        &self.set_indicators
+    }
+
+    /// The value of feature `i`: `None` for territories and for `ND`.
+    pub fn value_at(&self, i: usize) -> Option<f64> {
+        match &self.source {
+            Source::Territories(_) => None,
+            Source::Indicator(ind) => ind.observations[i].value,
         }
     }
 
@@ -333,8 +356,8 @@ impl Collection {
             .collect()
     }
 
-    /// The unit set the features are territories of.
-    pub fn unit_set_model(&self) -> &UnitSet {
+    /// The unit set the features are drawn on.
+    pub fn unit_set(&self) -> &UnitSet {
         self.unit_set_data()
     }
 

@@ -72,6 +72,22 @@ impl Geometries {
         }
     }
 
+    /// The units (and the city, last) whose bounding box meets the box: the only ones whose geometry can.
+    pub fn near(&self, r: Rect<f64>) -> Vec<UnitRef> {
+        let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        let mut found: Vec<usize> = self
+            .index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|g| g.data as usize)
+            .collect();
+        found.sort_unstable();
+        let mut out: Vec<UnitRef> = found.into_iter().map(UnitRef::Unit).collect();
+        if r.intersects(&self.city.bbox) {
+            out.push(UnitRef::City);
+        }
+        out
+    }
+
     /// The units (and the city, last) whose geometry meets the box, in set order.
     pub fn meeting(&self, r: Rect<f64>) -> Vec<UnitRef> {
         let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);

@@ -6,6 +6,7 @@
 
 use super::collection::{Collection, Feature};
 use super::crs::Crs;
+use super::filter::{self, FilterError};
 use super::query::ItemsQuery;
 use crate::model::UnitRef;
 use bytes::Bytes;
@@ -21,22 +22,39 @@ pub struct Page<'c> {
 }
 
 impl<'c> Page<'c> {
-    /// Applies the filters, then `offset` and `limit`.
-    pub fn select(collection: &'c Collection, q: &ItemsQuery) -> Self {
-        let positions = matching(collection, q);
+    /// Applies the filters, the CQL2 filter and the sort, then `offset` and `limit`. A filter or sort the
+    /// collection cannot answer (an unknown queryable, a type mismatch…) is an error naming its parameter.
+    pub fn select(collection: &'c Collection, q: &ItemsQuery) -> Result<Self, FilterError> {
+        let mut positions = matching(collection, q);
+        let compiled = q
+            .filter
+            .as_ref()
+            .map(|f| filter::compile(f, collection))
+            .transpose()?;
+        if !q.sortby.is_empty() {
+            filter::check_sortby(collection, &q.sortby)?;
+        }
+        if compiled.is_some() || !q.sortby.is_empty() {
+            let mut list: Vec<usize> = positions
+                .iter(0)
+                .filter(|&i| compiled.as_ref().is_none_or(|f| f.matches(collection, i)))
+                .collect();
+            filter::sort(collection, &mut list, &q.sortby);
+            positions = Positions::List(list);
+        }
         let number_matched = positions.len();
         let features = positions
             .iter(q.offset)
             .take(q.limit)
             .map(|i| collection.feature_at(i))
             .collect();
-        Self {
+        Ok(Self {
             number_matched,
             offset: q.offset,
             limit: q.limit,
             features,
             collection: std::marker::PhantomData,
-        }
+        })
     }
 
     pub fn has_next(&self) -> bool {
@@ -206,7 +224,7 @@ mod tests {
             limit: 30,
             ..ItemsQuery::default()
         };
-        let page = super::Page::select(c, &q);
+        let page = super::Page::select(c, &q).unwrap();
         let pieces: Vec<u8> = page.geojson_chunks("[]", "2024-01-01T00:00:00Z").concat();
         let parsed: serde_json::Value = serde_json::from_slice(&pieces).unwrap();
         let features = parsed["features"].as_array().unwrap();

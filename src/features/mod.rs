@@ -9,6 +9,7 @@ pub mod collection;
 pub mod crosswalk;
 pub mod crs;
 pub mod download;
+pub mod filter;
 pub mod geojson;
 pub mod index;
 pub mod items;
@@ -31,9 +32,16 @@ impl Catalog {
         let mut collections = Vec::new();
         for set in &snapshot.unit_sets {
             let geometries = std::sync::Arc::new(collection::Geometries::render(set));
-            collections.push(Collection::of_unit_set(set, &geometries));
+            let indicators: std::sync::Arc<[_]> =
+                snapshot.indicators_of(&set.id).cloned().collect();
+            collections.push(
+                Collection::of_unit_set(set, &geometries).with_set_indicators(indicators.clone()),
+            );
             for indicator in snapshot.indicators_of(&set.id) {
-                collections.push(Collection::of_indicator(indicator, &geometries));
+                collections.push(
+                    Collection::of_indicator(indicator, &geometries)
+                        .with_set_indicators(indicators.clone()),
+                );
             }
         }
         link_levels(&mut collections, snapshot);

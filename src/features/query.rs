@@ -1,6 +1,8 @@
 //! The typed `/items` query: which features, which page. The HTTP layer reads it from the query string
 //! (`http::params`), with one rule per kind of parameter.
 
+use super::filter::{FilterRequest, SortKey};
+
 /// Default page size when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page size; larger `limit` values are reduced to it (as OGC API Features requires).
@@ -33,6 +35,10 @@ pub struct ItemsQuery {
     pub parent: Option<String>,
     /// Only the territories whose name holds this text, folded ([`crate::model::fold_name`]).
     pub q: Option<String>,
+    /// Only features the CQL2 filter is true for.
+    pub filter: Option<FilterRequest>,
+    /// The order of the features (collection order when empty).
+    pub sortby: Vec<SortKey>,
 }
 
 impl Default for ItemsQuery {
@@ -47,6 +53,8 @@ impl Default for ItemsQuery {
             year: None,
             parent: None,
             q: None,
+            filter: None,
+            sortby: Vec::new(),
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 pub const GEOJSON: &str = "application/geo+json";
 pub const JSON: &str = "application/json";
 pub const HTML: &str = "text/html";
+pub const SCHEMA_JSON: &str = "application/schema+json";
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -24,6 +25,21 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    // Part 3 (filtering) and the CQL2 classes its filters use; each has a test in tests/cql2.rs.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/property-property",
 ];
 
 /// Scheme, host and prefix the client used, as [`super::forwarded`] resolved them (it runs before every handler
@@ -174,6 +190,21 @@ fn tile_links(base: &str, c: &Collection) -> Vec<Value> {
     links
 }
 
+/// The queryables of a collection: the Part 3 relation, and the draft's plain `queryables` that GDAL 3.6
+/// looks for.
+fn queryables_links(collection_url: &str) -> Vec<Value> {
+    let url = format!("{collection_url}/queryables");
+    vec![
+        link(
+            url.clone(),
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            SCHEMA_JSON,
+            "Propiedades filtrables (JSON Schema)",
+        ),
+        link(url, "queryables", JSON, "Propiedades filtrables"),
+    ]
+}
+
 pub fn conformance() -> Value {
     json!({ "conformsTo": CONFORMANCE })
 }
@@ -216,6 +247,7 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             "Proyecto QGIS (.qgz): elementos y teselas con el estilo, en EPSG:9377",
         ));
     }
+    links.extend(queryables_links(&url));
     links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
     if let Some([a, b]) = c.years {

@@ -82,6 +82,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{id}", get(ogc::collection))
         .route("/collections/{id}/items", get(ogc::items))
+        .route("/collections/{id}/queryables", get(ogc::queryables))
         .route("/collections/{id}/items/{feature_id}", get(ogc::item))
         .route("/tiles/{tilejson}", get(tiles::tilejson_doc))
         .route("/collections/{id}/tiles", get(tiles::tilesets))

@@ -139,7 +139,7 @@ pub async fn collection(
 
 /// `parent` must name a unit of the collection's parent set.
 fn check_parent(c: &crate::features::Collection, parent: &str) -> Result<()> {
-    let set = c.unit_set_model();
+    let set = c.unit_set();
     let placement = set.parent.as_ref().ok_or_else(|| {
         ApiError::bad(
             "parent",
@@ -160,6 +160,42 @@ fn check_parent(c: &crate::features::Collection, parent: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `GET /collections/{id}/queryables`: what `filter` and `sortby` can name, as JSON Schema. A client that
+/// accepts JSON but does not name `application/schema+json` (GDAL 3.6 sends
+/// `Accept: application/geo+json, application/json`) gets the same document as `application/json`.
+pub async fn queryables(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<String>,
+    headers: HeaderMap,
+    Params(p): Params<FormatParams>,
+) -> Result<Response> {
+    let format = negotiate(p.f, &headers, DOCUMENT)?;
+    let data = state.current();
+    let c = data.features.get(&id).ok_or_else(|| not_found(&id))?;
+    let base = base_url(&headers);
+    let schema = crate::features::filter::queryables::schema(
+        c,
+        &format!("{base}/collections/{id}/queryables"),
+    );
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = if p.f.is_none()
+        && accept.contains("application/json")
+        && !accept.contains(docs::SCHEMA_JSON)
+    {
+        JSON
+    } else {
+        docs::SCHEMA_JSON
+    };
+    Ok(document(format, media, schema, |v| html::queryables(c, v)))
+}
+
+fn param(p: &[(String, String)], name: &str) -> Option<String> {
+    p.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
 /// The items URL with the same filters, another offset, and a format.
@@ -233,7 +269,7 @@ pub async fn items(
     if let Some(parent) = &query.parent {
         check_parent(c, parent)?;
     }
-    let mut page = Page::select(c, &query);
+    let mut page = Page::select(c, &query)?;
     let base = base_url(&headers);
     let url = |offset: usize, f: &str| page_url(&base, &id, &p, offset, query.limit, f);
     let mut links = vec![
@@ -278,6 +314,10 @@ pub async fn items(
                 next: page.has_next().then(|| url(query.next_offset(), "html")),
                 prev: page.has_prev().then(|| url(query.prev_offset(), "html")),
                 json: url(query.offset, "json"),
+                filter: param(&p, "filter"),
+                filter_lang: param(&p, "filter-lang"),
+                filter_crs: param(&p, "filter-crs"),
+                sortby: param(&p, "sortby"),
             };
             Ok(Html(html::items(c, &page, &nav)).into_response())
         }

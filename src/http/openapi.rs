@@ -4,6 +4,8 @@
 
 use super::negotiate::{CSV, GPKG, MVT, XLSX};
 use super::params::kinds::{BBOX_RULE, INSTANT};
+use crate::features::crs::{ALWAYS, CRS84_URI};
+use crate::features::filter::limits;
 use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::features::{Collection, CollectionKind};
 use serde_json::{json, Map, Value};
@@ -172,6 +174,14 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
         query("q", "Solo los territorios cuyo nombre contiene este texto, sin distinguir mayúsculas ni tildes (`q=moravia`).",
             json!({ "type": "string", "minLength": 1, "maxLength": 100 })),
+        query("filter", &format!("Filtro CQL2 (OGC API Features Parte 3) sobre las propiedades de /collections/{{collectionId}}/queryables: `poblacion_2023 > 150000`, `CASEI(name) LIKE CASEI('san%')`, `S_INTERSECTS(geometry, POINT(-75.57 6.25))`, `T_INTERSECTS(datetime, INTERVAL('2018-01-01','2020-12-31'))`. ND es nulo: `value IS NULL`. Límites: {} caracteres, {} niveles de anidamiento, {} operadores, {} vértices en geometrías literales.", limits::MAX_CHARS, limits::MAX_DEPTH, limits::MAX_OPERATORS, limits::MAX_VERTICES),
+            json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_CHARS })),
+        query("filter-lang", "Lenguaje de `filter`: cql2-text (por defecto) o cql2-json; cql-text (el nombre del borrador, que envía GDAL 3.6) se lee como cql2-text.",
+            json!({ "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text" })),
+        query("filter-crs", "CRS de las geometrías literales de `filter`, en el orden de ejes de su autoridad: CRS84 (lon, lat; por defecto), EPSG:4326 (lat, lon), EPSG:3857, EPSG:9377 (norte, este) o el CRS de la fuente (los `crs` de la colección).",
+            json!({ "type": "string", "enum": std::iter::once(CRS84_URI.to_string()).chain(ALWAYS.iter().map(|c| format!("http://www.opengis.net/def/crs/EPSG/0/{}", &c[5..]))).collect::<Vec<_>>(), "default": CRS84_URI })),
+        query("sortby", "Orden: propiedades filtrables separadas por comas, `-` delante para orden descendente (`-poblacion_2023,name`). Los ND van al final; los empates conservan el orden de la colección.",
+            json!({ "type": "string", "minLength": 1, "pattern": r"^[+ -]?[^,+ -][^,]*(,[+ -]?[^,+ -][^,]*)*$" })),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),
     ];
     let feature_id = path(
@@ -236,6 +246,19 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
                 "getFeatures",
                 items_params,
                 responses(&[GEOJSON, HTML, CSV, XLSX, GPKG], "Elementos", &[]),
+            ),
+        ),
+        (
+            "/collections/{collectionId}/queryables".into(),
+            get(
+                "Propiedades que admiten `filter` y `sortby` (JSON Schema)",
+                "getQueryables",
+                vec![collection.clone(), f(&doc)],
+                responses(
+                    &["application/schema+json", JSON, HTML],
+                    "Propiedades filtrables",
+                    &[],
+                ),
             ),
         ),
         (

@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = embed![
     "collections.html",
     "collection.html",
     "items.html",
+    "queryables.html",
     "item.html",
     "change.html",
     "dashboard.html",

@@ -3,11 +3,12 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, CrsParam, Datetime, Id, Limit, MethodParam, Offset, SearchText, Tabla,
-    Year, F,
+    Bbox, Classes, Code, CrsParam, Datetime, FilterLangParam, FilterText, Id, Limit, MethodParam,
+    Offset, SearchText, SortBy, Tabla, Year, F,
 };
 use super::ApiError;
 use crate::features::crs::Crs;
+use crate::features::filter::FilterRequest;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
 use crate::model::normalize_key;
@@ -62,6 +63,16 @@ pub struct ItemsParams {
     pub parent: Option<Code>,
     /// Only the territories whose name holds this text, without case or accents (`q=moravia`).
     pub q: Option<SearchText>,
+    /// Only features this CQL2 expression is true for.
+    pub filter: Option<FilterText>,
+    /// The language of `filter`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<FilterLangParam>,
+    /// The CRS of the geometry literals of `filter`.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<CrsParam>,
+    /// The order of the features.
+    pub sortby: Option<SortBy>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
     /// The CRS of the geometries returned (CRS84 when absent): one of the collection's `crs`.
@@ -80,9 +91,15 @@ impl ItemsParams {
         response_crs(self.crs.as_ref(), offered)
     }
 
-    /// The query with `bbox` read in its CRS (`bbox-crs`, CRS84 when absent) and turned into CRS84.
+    /// The query with `bbox` read in its CRS (`bbox-crs`, CRS84 when absent) and turned into CRS84, and the
+    /// CRS of the filter's geometry literals (`filter-crs`) found among the collection's.
     pub fn query_in(&self, offered: &[Crs]) -> Result<ItemsQuery, ApiError> {
         let mut q = self.query();
+        if let (Some(f), Some(code)) = (q.filter.as_mut(), self.filter_crs.as_ref()) {
+            let crs = crate::features::crs::find(offered, &code.0)
+                .map_err(|e| ApiError::bad("filter-crs", e))?;
+            f.crs = (!crs.is_crs84()).then(|| crs.clone());
+        }
         let code = self
             .bbox_crs
             .as_ref()
@@ -116,6 +133,16 @@ impl ItemsParams {
             year: self.year.map(|y| y.0),
             parent: self.parent.as_ref().map(|c| normalize_key(&c.0)),
             q: self.q.as_ref().map(|t| t.0.clone()),
+            filter: self.filter.as_ref().map(|t| FilterRequest {
+                text: t.0.clone(),
+                lang: self.filter_lang.map(|l| l.0).unwrap_or_default(),
+                crs: None,
+            }),
+            sortby: self
+                .sortby
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! no number that does not fit.
 
 use super::super::negotiate::Format;
+use crate::features::filter::{parse_sortby, Lang, SortKey};
 use crate::features::query::{YearRange, MAX_LIMIT, MAX_OFFSET};
 use crate::styles::classify::Method;
 use regex::Regex;
@@ -296,6 +297,53 @@ impl TryFrom<String> for CrsParam {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         crate::features::crs::normalize(&s).map(CrsParam)
+    }
+}
+
+/// `filter`: a CQL2 expression, read with `filter-lang` and `filter-crs` against the collection
+/// ([`crate::features::filter`] checks it, with its limits).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterText(pub String);
+
+impl TryFrom<String> for FilterText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Err("is empty; give a CQL2 expression, such as poblacion_2023 > 150000".into());
+        }
+        Ok(FilterText(s))
+    }
+}
+
+/// `filter-lang`: `cql2-text` (the default) or `cql2-json`. `cql-text`, the draft's name that GDAL 3.6
+/// sends, is read as `cql2-text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterLangParam(pub Lang);
+
+impl TryFrom<String> for FilterLangParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "cql2-text" | "cql-text" => Ok(Self(Lang::Cql2Text)),
+            "cql2-json" => Ok(Self(Lang::Cql2Json)),
+            other => Err(format!(
+                "`{other}` is not a filter language; use cql2-text or cql2-json"
+            )),
+        }
+    }
+}
+
+/// `sortby`: comma-separated queryables, `-` before a descending one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SortBy(pub Vec<SortKey>);
+
+impl TryFrom<String> for SortBy {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_sortby(&s).map(SortBy).map_err(|e| e.reason)
     }
 }
 
