@@ -126,7 +126,10 @@ mod tests {
     fn the_names_of_a_parameter_struct_are_its_serde_fields() {
         assert_eq!(
             names::<ItemsParams>(),
-            ["limit", "offset", "bbox", "bbox-crs", "datetime", "code", "year", "f"]
+            [
+                "limit", "offset", "bbox", "bbox-crs", "datetime", "code", "year", "parent", "q",
+                "f"
+            ]
         );
         assert_eq!(names::<NoParams>(), [] as [&str; 0]);
     }
