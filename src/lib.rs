@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod config;
+pub mod encoding;
 pub mod features;
 pub mod http;
 pub mod ingest;

@@ -3,7 +3,7 @@
 
 const I18N = {
   es: {
-    title: 'Indicadores del POT de Medellín', api: 'API y datos', indicator: 'Indicador', mode: 'Vista',
+    title: 'Indicadores territoriales', api: 'API y datos', indicator: 'Indicador', mode: 'Vista',
     single: 'Un año', compare: 'Comparar dos años', change: 'Mapa de cambio', year: 'Año', play: '▶ Reproducir',
     pause: '⏸ Pausa', from: 'Desde', to: 'Hasta', ranking: 'Ranking de territorios', download: 'Descargar',
     sample: 'Muestra sintética: valores inventados, no oficiales.', nd: 'Sin dato (ND)', unit: 'Unidad',
@@ -15,7 +15,7 @@ const I18N = {
     sheet: 'Ficha técnica, avance, subsistema y diagnóstico', dashboards: 'Tableros SSEPOT',
   },
   en: {
-    title: "Indicators of Medellín's land-use plan", api: 'API and data', indicator: 'Indicator', mode: 'View',
+    title: 'Territorial indicators', api: 'API and data', indicator: 'Indicator', mode: 'View',
     single: 'One year', compare: 'Compare two years', change: 'Change map', year: 'Year', play: '▶ Play',
     pause: '⏸ Pause', from: 'From', to: 'To', ranking: 'Territories ranked', download: 'Download',
     sample: 'Synthetic sample: invented values, not official.', nd: 'No data (ND)', unit: 'Unit',
@@ -150,7 +150,8 @@ function changeExpr() {
   const steps = ['step', ['-', ['get', pb], ['get', pa]], first.color];
   let last = -Infinity;
   for (const c of rest) if (c.min > last) { steps.push(c.min, c.color); last = c.min; }
-  return ['case', ['all', ['has', pa], ['has', pb]], steps, changeLegend.nd.color];
+  // One class (nothing changed): its colour; a `step` needs at least one limit.
+  return ['case', ['all', ['has', pa], ['has', pb]], steps.length > 3 ? steps : first.color, changeLegend.nd.color];
 }
 
 function paint(m, expr) {
@@ -200,7 +201,7 @@ function drawLegend() {
   if (state.mode === 'change') {
     const cls = changeLegend.classes;
     items = cls.map((k, i) => {
-      const label = i === 0 ? `< ${fmt(k.max)}` : i === cls.length - 1 ? `≥ ${fmt(k.min)}` : fmtRange(k.min, k.max);
+      const label = k.label ?? (i === 0 ? `< ${fmt(k.max)}` : i === cls.length - 1 ? `≥ ${fmt(k.min)}` : fmtRange(k.min, k.max));
       return `<li><span class="swatch" style="background:${k.color}"></span>${label}</li>`;
     });
     title = `${t('changeLegend')} ${state.a} → ${state.b} (${c.unit})`;
@@ -399,6 +400,10 @@ async function main() {
   collections = cols.collections.filter((c) => c.ssepot.kind === 'indicator');
   territories = terr.unit_sets;
   basemap = terr.basemap;
+  // The title is the layer files' (`[web_map]`), as the server serves it.
+  I18N.es.title = terr.title.es;
+  I18N.en.title = terr.title.en;
+  applyLanguage();
   if (!current()) state.ind = (collections.find((c) => c.id === 'poblacion') || collections[0]).id;
   fillIndicatorPicker();
   const set = territories[unitSet()];

@@ -7,10 +7,10 @@
 
 pub mod computed;
 pub mod formula;
-pub mod ssepot;
 mod style;
 mod table;
 pub mod territory;
+pub mod web_map;
 
 pub use computed::{CityRule, ComputedConfig};
 pub use style::{ClassMethod, StyleConfig};
@@ -18,6 +18,7 @@ pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueF
 pub use territory::{
     CrosswalkConfig, EditionConfig, ParentConfig, PlaceRule, RollupConfig, RollupRule,
 };
+pub use web_map::WebMapConfig;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,10 @@ pub struct LayerFile {
     pub computed: Vec<ComputedConfig>,
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
-    pub ssepot: Option<ssepot::SsepotConfig>,
+    pub ssepot: Option<crate::ssepot::config::SsepotConfig>,
+    /// What the web map calls itself (its title); one file of the folder declares it.
+    #[serde(default)]
+    pub web_map: Option<WebMapConfig>,
     /// Crosswalks between boundary editions (`docs/territory.md`).
     #[serde(default)]
     pub crosswalk: Vec<CrosswalkConfig>,
@@ -394,6 +398,10 @@ impl LayerFile {
         if let Some(s) = &self.ssepot {
             s.check()
                 .map_err(|(f, m)| invalid(&format!("ssepot.{f}"), m))?;
+        }
+        if let Some(w) = &self.web_map {
+            w.check()
+                .map_err(|(f, m)| invalid(&format!("web_map.{f}"), m))?;
         }
         Ok(())
     }

@@ -441,7 +441,7 @@ fn service_paths() -> Vec<(String, Value)> {
     vec![
         ("/map".into(), get("Mapa web ciudadano", "getWebMap", vec![], responses(&[HTML], "Mapa web", &[]))),
         ("/map/".into(), get("Mapa web ciudadano", "getWebMapIndex", vec![], responses(&[HTML], "Mapa web", &[]))),
-        ("/map/territorios.json".into(), get("Territorios del mapa web: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
+        ("/map/territorios.json".into(), get("Mapa web: su título (`[web_map]` de los archivos de capas) y sus territorios: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
             vec![f(&["json"])], responses(&[JSON], "Territorios", &[]))),
         ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "territory.js", "app.css"])], assets.clone())),
         ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
@@ -475,7 +475,7 @@ fn service_paths() -> Vec<(String, Value)> {
 fn ssepot_paths() -> Vec<(String, Value)> {
     let tables = [JSON, HTML, CSV, XLSX];
     let formats = f(&["json", "html", "csv", "xlsx"]);
-    let dashboards: Vec<&str> = crate::features::dashboards::DASHBOARDS
+    let dashboards: Vec<&str> = crate::ssepot::dashboards::DASHBOARDS
         .iter()
         .map(|(id, _)| *id)
         .chain(["anexo"])

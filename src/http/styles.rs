@@ -88,7 +88,7 @@ pub async fn style(
                 (header::CONTENT_TYPE, "application/xml".to_string()),
                 (header::CONTENT_DISPOSITION, disposition("qml")),
             ],
-            qgis::qml(&l),
+            qgis::qml(&l).map_err(ApiError::Internal)?,
         )
             .into_response()),
         "sld" => Ok((
@@ -99,7 +99,7 @@ pub async fn style(
                 ),
                 (header::CONTENT_DISPOSITION, disposition("sld")),
             ],
-            qgis::sld(&l),
+            qgis::sld(&l).map_err(ApiError::Internal)?,
         )
             .into_response()),
         other => Err(ApiError::NotFound(format!(

@@ -80,8 +80,8 @@ pub async fn vendor_asset(
     asset(PathParams(format!("vendor/{file}")), params).await
 }
 
-/// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent;
-/// and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
+/// `GET /map/territorios.json`: the map's title per language (`[web_map]` of the layer files), for each unit set
+/// its units' codes, names and label points, and its extent; and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
 /// `https://tile.example.org/{z}/{x}/{y}.png`), drawn under the choropleth when set.
 pub async fn territories(
     State(state): State<Arc<AppState>>,
@@ -131,7 +131,15 @@ pub async fn territories(
     let basemap = std::env::var("SSEPOT_BASEMAP_URL")
         .ok()
         .filter(|u| !u.is_empty());
-    Ok(Json(json!({ "unit_sets": sets, "basemap": basemap })))
+    let city = data
+        .snapshot
+        .unit_sets
+        .first()
+        .map(|s| s.city.name.as_str());
+    let title = data.snapshot.web_map.titles(city);
+    Ok(Json(
+        json!({ "title": title, "unit_sets": sets, "basemap": basemap }),
+    ))
 }
 
 /// `GET /collections/{id}/series[?code=]`: values by year per territory, without geometry.

@@ -82,14 +82,14 @@ fn read(
     };
     let ds = gdal::Dataset::open_ex(source, vector)
         .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
-    let mut layer = match &cfg.layer {
-        Some(name) => ds
-            .layer_by_name(name)
-            .map_err(|_| format!("field `layer`: no layer `{name}` in {}", source.display()))?,
-        None => ds
-            .layer(0)
-            .map_err(|e| format!("{}: {e}", source.display()))?,
-    };
+    let mut layer = super::gdal_layer::open_layer(&ds, cfg.layer.as_deref()).map_err(|e| {
+        let field = if cfg.layer.is_some() {
+            "field `layer`: "
+        } else {
+            ""
+        };
+        format!("{field}{}: {e}", source.display())
+    })?;
     let crs = match &cfg.crs {
         Some(c) => c.clone(),
         None => layer_crs(&layer)

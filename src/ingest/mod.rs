@@ -7,14 +7,13 @@
 pub mod cells;
 mod computed;
 mod crosswalk;
+mod gdal_layer;
 mod gdal_messages;
 mod geometry;
 mod hierarchy;
 mod overlay;
-pub mod progress;
 pub mod records;
 mod rollup;
-pub mod ssepot;
 mod table;
 mod territory;
 pub mod values;
@@ -165,6 +164,7 @@ pub fn load_with(
     );
     let crosswalks = territory::crosswalks(&parsed, &unit_sets, &mut report.territory);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
+    let web_map = web_map(&parsed, &broken_files, previous, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -174,8 +174,39 @@ pub fn load_with(
         indicators,
         report,
         ssepot,
+        web_map,
         crosswalks,
     })
+}
+
+/// The `[web_map]` section (the first file that has one; a second is reported and ignored). While a layer file
+/// does not parse, the settings loaded before stay, as its other items do.
+fn web_map(
+    parsed: &[(PathBuf, LayerFile)],
+    broken_files: &[PathBuf],
+    previous: Option<&Snapshot>,
+    report: &mut ImportReport,
+) -> config::WebMapConfig {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.web_map.as_ref().map(|w| (f, w)));
+    let Some((file, cfg)) = sections.next() else {
+        return match (previous, broken_files.is_empty()) {
+            (Some(p), false) => p.web_map.clone(),
+            _ => config::WebMapConfig::default(),
+        };
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[web_map]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    cfg.clone()
 }
 
 /// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
@@ -202,18 +233,18 @@ fn load_ssepot(
             ),
         });
     }
-    match ssepot::read(cfg, file) {
+    match crate::ssepot::read::read(cfg, file) {
         Ok((domain, sheets)) => {
             for ind in indicators.iter_mut() {
                 let key = ind.code.as_deref().unwrap_or(&ind.id).to_lowercase();
                 if let Some(extra) = sheets.get(&key) {
                     let mut merged = (**ind).clone();
-                    merged.sheet = ssepot::merge_sheet(&ind.sheet, extra);
+                    merged.sheet = crate::ssepot::read::merge_sheet(&ind.sheet, extra);
                     *ind = Arc::new(merged);
                 }
             }
             if let Some(p) = &domain.progress {
-                progress::add_progress(indicators, p);
+                crate::ssepot::progress::collections::add_progress(indicators, p);
             }
             Arc::new(domain)
         }
@@ -314,7 +345,9 @@ fn carry_over(
         .indicators
         .iter()
         // Progress maps are made again from the indicators kept.
-        .filter(|i| i.layer_file == file && keep(i) && !i.id.starts_with(progress::PREFIX))
+        .filter(|i| {
+            i.layer_file == file && keep(i) && !i.id.starts_with(crate::ssepot::progress::PREFIX)
+        })
     {
         if out.iter().any(|i| i.id == old.id) {
             continue;
@@ -378,6 +411,7 @@ fn load_indicator(
             .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
         if let Some(column) = &cfg.table.parent_column {
             *parent_rows = Some(territory::parent_rows(&table, &cfg.table, &set, column)?);
         }
@@ -411,6 +445,15 @@ fn load_indicator(
     }
 }
 
+/// Puts what a table says of its rows below a blank row into the report: a warning or a note.
+fn below_blank_remark(remark: Option<table::BelowBlank>, rep: &mut IndicatorReport) {
+    match remark {
+        Some(table::BelowBlank::Warning(w)) => rep.warnings.push(w),
+        Some(table::BelowBlank::Note(n)) => rep.notes.push(n),
+        None => {}
+    }
+}
+
 /// A battery is all-or-nothing: a broken battery table keeps every indicator it declared before.
 fn load_battery(
     cfg: &BatteryConfig,
@@ -426,6 +469,7 @@ fn load_battery(
             format!("field `battery.table.path`: {}: {e}", table_path.display())
         })?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let below_blank = table::below_blank(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
         let id_col = table.column(&c.id, "columns.id")?;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -509,6 +553,9 @@ fn load_battery(
                     .filter(|(u, _)| *u != UnitRef::City)
                     .collect(),
             }));
+        }
+        if let Some(first) = reports.first_mut() {
+            below_blank_remark(below_blank, first);
         }
         Ok::<_, String>(out)
     })();

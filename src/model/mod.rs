@@ -226,6 +226,8 @@ pub struct Snapshot {
     pub report: ImportReport,
     /// The SSEPOT's own tables (commitments, PDD, subsystems, diagnosis) and progress rules.
     pub ssepot: Arc<crate::ssepot::Ssepot>,
+    /// The web map's `[web_map]` settings (its title), as a layer file declares them.
+    pub web_map: crate::config::WebMapConfig,
     /// Crosswalks between boundary editions.
     pub crosswalks: Vec<Arc<crosswalk::Crosswalk>>,
 }

@@ -12,9 +12,33 @@ fn xml(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-fn rgb(hex: &str) -> String {
-    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
-    format!("{},{},{},255", v >> 16, (v >> 8) & 0xff, v & 0xff)
+/// A colour as `#rrggbb` or `#rgb` (the palettes' CSS hex), as `[r, g, b]`; anything else is an error naming it,
+/// never black. Hand-written because these two forms are all the palettes use.
+fn parse_hex(color: &str) -> Result<[u8; 3], String> {
+    let bad = || format!("colour `{color}` is not `#rrggbb` or `#rgb`");
+    let hex = color.strip_prefix('#').ok_or_else(bad)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).map_err(|_| bad());
+    match hex.len() {
+        6 => Ok([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
+        // `#abc` is `#aabbcc`.
+        3 => Ok([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
+        _ => Err(bad()),
+    }
+}
+
+/// QGIS's `r,g,b,a`.
+fn qgis_rgba(color: &str) -> Result<String, String> {
+    let [r, g, b] = parse_hex(color)?;
+    Ok(format!("{r},{g},{b},255"))
+}
+
+/// SLD's `#rrggbb`.
+fn sld_hex(color: &str) -> Result<String, String> {
+    let [r, g, b] = parse_hex(color)?;
+    Ok(format!("#{r:02x}{g:02x}{b:02x}"))
 }
 
 /// `(label, colour, QGIS expression, SLD filter body)` for each class, then `ND`.
@@ -45,8 +69,9 @@ fn rules(l: &Legend) -> Vec<(String, String, String, String)> {
     out
 }
 
-/// A QGIS 3 layer style: rule-based renderer on `year` and `value`.
-pub fn qml(l: &Legend) -> String {
+/// A QGIS 3 layer style: rule-based renderer on `year` and `value`; an error names a class whose colour does not
+/// parse.
+pub fn qml(l: &Legend) -> Result<String, String> {
     let rules = rules(l);
     let rule_xml: String = rules
         .iter()
@@ -62,8 +87,9 @@ pub fn qml(l: &Legend) -> String {
     let symbols: String = rules
         .iter()
         .enumerate()
-        .map(|(i, (_, color, _, _))| {
-            format!(
+        .map(|(i, (label, color, _, _))| {
+            let fill = qgis_rgba(color).map_err(|e| format!("class `{label}`: {e}"))?;
+            Ok(format!(
                 r#"      <symbol type="fill" name="{i}" alpha="0.9" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <prop k="color" v="{}"/>
@@ -75,12 +101,12 @@ pub fn qml(l: &Legend) -> String {
         </layer>
       </symbol>
 "#,
-                rgb(color),
-                rgb(LINE_COLOR)
-            )
+                fill,
+                qgis_rgba(LINE_COLOR)?
+            ))
         })
-        .collect();
-    format!(
+        .collect::<Result<_, String>>()?;
+    Ok(format!(
         r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <qgis version="3.22.0" styleCategories="Symbology">
   <!-- ssepot: {name} ({unit}), {year}; method {method}{sample} -->
@@ -101,15 +127,16 @@ pub fn qml(l: &Legend) -> String {
         } else {
             ""
         },
-    )
+    ))
 }
 
-/// The same rules as SLD 1.1 / Symbology Encoding.
-pub fn sld(l: &Legend) -> String {
+/// The same rules as SLD 1.1 / Symbology Encoding; an error names a class whose colour does not parse.
+pub fn sld(l: &Legend) -> Result<String, String> {
     let rules: String = rules(l)
         .iter()
         .map(|(label, color, _, filter)| {
-            format!(
+            let color = sld_hex(color).map_err(|e| format!("class `{label}`: {e}"))?;
+            Ok(format!(
                 r#"      <se:Rule>
         <se:Name>{label}</se:Name>
         <se:Description><se:Title>{label}</se:Title></se:Description>
@@ -121,10 +148,10 @@ pub fn sld(l: &Legend) -> String {
       </se:Rule>
 "#,
                 label = xml(label)
-            )
+            ))
         })
-        .collect();
-    format!(
+        .collect::<Result<_, String>>()?;
+    Ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <StyledLayerDescriptor version="1.1.0" xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd">
   <NamedLayer>
@@ -142,5 +169,79 @@ pub fn sld(l: &Legend) -> String {
         year = l.year,
         name = xml(&l.name),
         unit = xml(&l.unit),
-    )
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::styles::legend::{LegendClass, NdClass};
+
+    fn legend(colors: &[&str]) -> Legend {
+        Legend {
+            indicator: "x".into(),
+            name: "X".into(),
+            year: 2023,
+            unit: "u".into(),
+            method: "manual".into(),
+            property: "x_2023".into(),
+            city_level: false,
+            sample: false,
+            classes: colors
+                .iter()
+                .enumerate()
+                .map(|(i, c)| LegendClass {
+                    min: i as f64,
+                    max: i as f64 + 1.0,
+                    color: c.to_string(),
+                    label: format!("{i} – {}", i + 1),
+                    count: 1,
+                })
+                .collect(),
+            nd: NdClass {
+                color: crate::styles::palette::ND_COLOR.into(),
+                label: "Sin dato (ND)".into(),
+                count: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn every_palette_colour_is_written_as_it_is_shown() {
+        for n in 1..=7 {
+            let colors = crate::styles::palette::sequential(n);
+            let qml = qml(&legend(&colors)).unwrap();
+            let sld = sld(&legend(&colors)).unwrap();
+            for c in colors {
+                let v = u32::from_str_radix(&c[1..], 16).unwrap();
+                let rgba = format!("{},{},{},255", v >> 16, (v >> 8) & 0xff, v & 0xff);
+                assert!(
+                    qml.contains(&format!(r#"<prop k="color" v="{rgba}"/>"#)),
+                    "{c}"
+                );
+                assert!(sld.contains(&format!(r#"name="fill">{c}<"#)), "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_hex_colour_is_its_long_form_not_another_colour() {
+        let qml = qml(&legend(&["#abc", "#2c7fb8"])).unwrap();
+        assert!(
+            qml.contains(r#"<prop k="color" v="170,187,204,255"/>"#),
+            "{qml}"
+        );
+        let sld = sld(&legend(&["#abc", "#2c7fb8"])).unwrap();
+        assert!(sld.contains(r#"name="fill">#aabbcc<"#), "{sld}");
+    }
+
+    #[test]
+    fn a_colour_that_does_not_parse_is_an_error_naming_its_class_not_black() {
+        for bad in ["teal", "#12345", "#gg0000", "2c7fb8", "#2c7fb8ff"] {
+            let e = qml(&legend(&["#ffffcc", bad])).unwrap_err();
+            assert!(e.contains("class `1 – 2`") && e.contains(bad), "{bad}: {e}");
+            let e = sld(&legend(&["#ffffcc", bad])).unwrap_err();
+            assert!(e.contains("class `1 – 2`") && e.contains(bad), "{bad}: {e}");
+        }
+    }
 }
