@@ -445,3 +445,29 @@ async fn a_change_across_editions_without_a_crosswalk_or_of_a_rate_is_refused() 
         assert!(r.text().contains("edition"), "{uri}: {}", r.text());
     }
 }
+
+#[tokio::test]
+async fn tiles_and_styles_say_their_edition_and_the_boundaries_licence() {
+    let state = demo();
+    let tj = get(&state, "/tiles/barrios_2014.json").await.json();
+    let attribution = tj["attribution"].as_str().unwrap();
+    assert!(attribution.contains("edición POT 2014"), "{attribution}");
+    assert!(
+        attribution.contains("no puede ser comercializada o transferida"),
+        "{attribution}"
+    );
+    let style = get(&state, "/styles/poblacion_barrios.json").await.json();
+    assert_eq!(
+        style["metadata"]["ssepot:territory"]["edition"]["name"],
+        "POT 2014"
+    );
+    assert!(style["sources"]["ssepot"]["attribution"]
+        .as_str()
+        .unwrap()
+        .contains("CC BY-SA 4.0"));
+    let catastral = get(&state, "/tiles/barrios_catastral.json").await.json();
+    assert!(catastral["attribution"]
+        .as_str()
+        .unwrap()
+        .contains("edición Catastral"));
+}

@@ -70,8 +70,13 @@ pub async fn style(
                 .get(&set)
                 .ok_or_else(|| ApiError::NotFound(format!("no tileset `{set}`")))?;
             let url = format!("{}/tiles/{set}/{{z}}/{{x}}/{{y}}.mvt", base_url(&headers));
-            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom, t.unit_set().outline)
-                .map_err(ApiError::Internal)?;
+            let mut style =
+                maplibre::style(&l, &set, &url, t.bounds, t.max_zoom, t.unit_set().outline)
+                    .map_err(ApiError::Internal)?;
+            // Which boundary edition the style draws, and the boundaries' terms (docs/territory.md).
+            let s = t.unit_set();
+            style["metadata"]["ssepot:territory"] = serde_json::json!({ "unit_set": s.id, "level": s.level, "edition": s.edition, "license": s.license });
+            style["sources"]["ssepot"]["attribution"] = s.terms().into();
             Ok((
                 [(header::CONTENT_TYPE, "application/json")],
                 style.to_string(),

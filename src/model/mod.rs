@@ -109,6 +109,22 @@ impl UnitSet {
         }
     }
 
+    /// The attribution with the boundary edition and the licence terms, as maps and tiles show it:
+    /// `Alcaldía de Medellín — GeoMedellín · edición POT 2014 · CC BY-SA 4.0 — …`.
+    pub fn terms(&self) -> String {
+        let edition = self.edition.as_ref().map(|e| format!("edición {}", e.name));
+        [
+            Some(self.attribution.clone()),
+            edition,
+            self.license.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
+
     /// Index of the unit with this normalised key.
     pub fn find(&self, key: &str) -> Option<usize> {
         self.index.get(key).copied()

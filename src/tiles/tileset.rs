@@ -279,7 +279,7 @@ impl Tileset {
         Self {
             id: set.id.clone(),
             title: set.title.clone(),
-            attribution: set.attribution.clone(),
+            attribution: set.terms(),
             min_zoom: set.min_zoom,
             max_zoom: set.max_zoom,
             bounds: [

@@ -15,8 +15,23 @@ fn title(c: &Collection, extra: &str) -> String {
         String::new()
     };
     let source = c.metadata["attribution"].as_str().unwrap_or_default();
+    // The boundary edition and the boundaries' licence, where the layer file states them (docs/territory.md).
+    let t = &c.metadata["territory"];
+    let edition = t["edition"]["name"]
+        .as_str()
+        .map(|e| {
+            format!(
+                " Límites: edición {e} (`{}`).",
+                t["unit_set"].as_str().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let license = t["license"]
+        .as_str()
+        .map(|l| format!(" Licencia de los límites: {l}."))
+        .unwrap_or_default();
     format!(
-        "{}{extra}{sample}. Fuente: {source}. Descargado de ssepot.",
+        "{}{extra}{sample}. Fuente: {source}.{edition}{license} Descargado de ssepot.",
         c.title.split(" (MUESTRA").next().unwrap_or(&c.title)
     )
 }

@@ -134,12 +134,14 @@ mod tests {
                 "datetime",
                 "code",
                 "year",
+                "parent",
+                "q",
                 "filter",
                 "filter-lang",
                 "filter-crs",
                 "sortby",
                 "f",
-                "crs"
+                "crs",
             ]
         );
         assert_eq!(names::<NoParams>(), [] as [&str; 0]);
