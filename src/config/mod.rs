@@ -167,6 +167,9 @@ pub struct TechnicalSheet {
     /// Sources of the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<String>,
+    /// Where the plan asks for the indicator: `Programa de Ejecución`, `articulado` or `DTS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Intermediate and final targets, by year.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,

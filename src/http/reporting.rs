@@ -506,21 +506,6 @@ pub async fn process_upload(
     write_checked(rep, caller, checked, key, filename).await
 }
 
-/// Technical-sheet fields a change may name.
-pub const SHEET_FIELDS: [&str; 11] = [
-    "name",
-    "unit",
-    "description",
-    "system",
-    "subsystem",
-    "office",
-    "kind",
-    "baseline_year",
-    "baseline_value",
-    "target",
-    "target_year",
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SheetSubmission {
@@ -541,44 +526,7 @@ pub async fn submit_sheet_changes(
     require_office(&caller)?;
     let sub: SheetSubmission = parse_body(&body)?;
     let key = idempotency_key(&headers, sub.idempotency_key.clone())?;
-    if sub.changes.is_empty() {
-        return Err(ApiError::bad("changes", "the list is empty"));
-    }
-    let snapshot = state.current().snapshot.clone();
-    let mut items = Vec::new();
-    for (i, c) in sub.changes.into_iter().enumerate() {
-        let at = |f: &str| format!("changes[{i}].{f}");
-        let ind = check::find_indicator(&snapshot, &c.indicator).ok_or_else(|| {
-            ApiError::bad(&at("indicator"), format!("no indicator `{}`", c.indicator))
-        })?;
-        if !caller.who.indicators.contains(&ind.id) {
-            return Err(ApiError::Forbidden(format!(
-                "parameter `{}`: office `{}` does not report `{}`",
-                at("indicator"),
-                caller.who.office.as_deref().unwrap_or_default(),
-                ind.id
-            )));
-        }
-        if !SHEET_FIELDS.contains(&c.field.as_str()) {
-            return Err(ApiError::bad(
-                &at("field"),
-                format!(
-                    "`{}` is not a sheet field; fields are {SHEET_FIELDS:?}",
-                    c.field
-                ),
-            ));
-        }
-        if c.why.trim().is_empty() {
-            return Err(ApiError::bad(
-                &at("why"),
-                "a change needs its justification",
-            ));
-        }
-        items.push(NewItem::Sheet(SheetChange {
-            indicator: ind.id.clone(),
-            ..c
-        }));
-    }
+    let items = check::check_sheet_changes(&state.current().snapshot, &caller.who, sub.changes)?;
     let submission = Submission {
         idempotency_key: key,
         payload_hash: payload_hash(&items),
