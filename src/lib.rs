@@ -8,6 +8,7 @@
 pub mod access;
 pub mod config;
 pub mod features;
+pub mod format;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

@@ -8,8 +8,8 @@ use super::html::{page, table_context};
 use super::negotiate::{negotiate, Format, DOCUMENT};
 use super::params::kinds::Tabla;
 use super::params::{DashboardParams, FormatParams, NoParams, Params};
-use super::templates::format_es;
 use crate::features::download::Table;
+use crate::format::number as format_es;
 use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
 use crate::ssepot::progress::measure::{direction, final_target};
 use crate::ssepot::sheets::{self, direction_text, sheet_indicators};
@@ -156,6 +156,7 @@ fn dashboard_page(d: &Dashboard) -> String {
             "changes": changes,
             "rows_title": format!("Filas: {}", d.rows.name.replace('_', " ")),
             "table": rows_context(d),
+            "number_format": crate::format::rule(),
         }),
     )
 }

@@ -134,7 +134,10 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
                         .and_then(|p| p.percent)
                         .map(|v| crate::ssepot::round(v, 2)),
                 ),
-                Cell::Text(p.and_then(|p| p.band).unwrap_or_else(|| "ND".into())),
+                Cell::Text(
+                    p.and_then(|p| p.band)
+                        .unwrap_or_else(|| crate::format::ND.into()),
+                ),
             ];
             (row, no_geometry())
         })
