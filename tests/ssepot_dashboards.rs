@@ -117,7 +117,7 @@ async fn commitments_give_the_published_shares_and_the_overall_progress() {
     .await;
     published(
         "compromisos",
-        "corto_plazo_sin_avance_pct",
+        "corto_plazo_no_presenta_avances_pct",
         4.3,
         "4,3 %",
         "4,3",
@@ -176,7 +176,7 @@ async fn the_pdd_bands_count_94_high_17_medium_and_21_low() {
     assert_eq!(
         bands,
         [
-            ("alto".into(), 94),
+            ("alto o superior".into(), 94),
             ("medio".into(), 17),
             ("bajo".into(), 21)
         ]
@@ -210,8 +210,8 @@ async fn the_short_term_commitments_are_14_fulfilled_6_in_progress_and_1_without
         })
         .collect();
     assert_eq!(states["Cumplido"], 14);
-    assert_eq!(states["En avance"], 6);
-    assert_eq!(states["Sin avance"], 1);
+    assert_eq!(states["En proceso"], 6);
+    assert_eq!(states["No presenta avances"], 1);
     assert_eq!(doc["summary"]["short_term"]["count"], 23);
     assert_eq!(doc["rows"].as_array().unwrap().len(), 100);
     // The yearly progress is there for every year 2017–2023.

@@ -122,7 +122,7 @@ pub struct NamesTable {
 #[derive(Debug, Clone, Deserialize, Default, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechnicalSheet {
-    /// POT system (e.g. `Físico-Espacial`).
+    /// POT system (e.g. `Físico-Espaciales`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
     /// POT subsystem (e.g. `Movilidad`).

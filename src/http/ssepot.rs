@@ -11,7 +11,7 @@ use super::params::{DashboardParams, FormatParams, NoParams, Params};
 use crate::features::download::Table;
 use crate::format::number as format_es;
 use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
-use crate::ssepot::progress::measure::{direction, final_target};
+use crate::ssepot::progress::measure::{direction, target, target_words};
 use crate::ssepot::sheets::{self, direction_text, sheet_indicators};
 use crate::state::AppState;
 use axum::extract::State;
@@ -353,19 +353,21 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
         .baseline_value
         .map(|b| format_es(Some(b), None))
         .or_else(|| (!ind.baselines.is_empty()).then(|| "la de cada territorio".into()));
-    let note = match (baseline, final_target(s), snap.ssepot.progress.as_ref()) {
+    let cfg = snap.ssepot.progress.as_ref();
+    let note = match (baseline, cfg.and_then(|c| target(s, c)), cfg) {
         (Some(b), Some((y, t)), Some(cfg)) => {
             let bands: Vec<String> = cfg
                 .bands
                 .iter()
-                .map(|b| format!("{} desde {} %", b.name, format_es(Some(b.min.max(0.0)), None)))
+                .map(|b| format!("{} desde {} %", b.label(), format_es(Some(b.min.max(0.0)), None)))
                 .collect();
             format!(
-                "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}. Bandas: {}.",
+                "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}, {}. Bandas: {}.",
                 b,
                 format_es(Some(t), None),
                 y.map(|y| format!(" en {y}")).unwrap_or_default(),
                 cfg.cap.map(|c| format!(", entre 0 y {} %", format_es(Some(c), None))).unwrap_or_default(),
+                target_words(cfg),
                 bands.join(", ")
             )
         }

@@ -17,7 +17,7 @@ pub struct Commitment {
     pub kind: String,
     /// Responsible office.
     pub office: String,
-    /// State at the last year (`Cumplido`, `En avance`, …).
+    /// State at the last year (`Cumplido`, `En proceso`, …).
     pub state: String,
     /// Cumulative % progress per year; `None` is `ND` (not reported).
     pub progress: Vec<(i32, Option<f64>)>,

@@ -81,7 +81,11 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             pd,
         ),
         count("cumplidos", "Compromisos cumplidos al 100 %", sum.fulfilled),
-        count("en_avance", "Compromisos en avance", sum.in_progress),
+        count(
+            "en_avance",
+            &format!("Compromisos {}", r.in_progress_state.to_lowercase()),
+            sum.in_progress,
+        ),
     ]);
     let states: Vec<String> = sum.states.iter().map(|s| s.label.clone()).collect();
     let stacked = Chart {

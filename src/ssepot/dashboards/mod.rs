@@ -239,7 +239,7 @@ pub(super) fn rollup_words(r: crate::ssepot::config::Rollup) -> &'static str {
     }
 }
 
-/// `Sin avance` → `sin_avance`.
+/// `No presenta avances` → `no_presenta_avances`.
 pub(super) fn slug(s: &str) -> String {
     s.to_lowercase()
         .chars()

@@ -26,9 +26,9 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             sum.projects,
         ),
     ];
-    for b in &sum.bands {
+    for (b, rule) in sum.bands.iter().zip(&p.rules.bands) {
         figures.push(figure(
-            &format!("banda_{}_pct", slug(&b.label)),
+            &format!("banda_{}_pct", slug(&rule.name)),
             &format!("Indicadores con avance {} (%)", b.label),
             b.percent,
             pct,
@@ -145,7 +145,7 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
                 Cell::Text(prog.map(|x| x.line.clone()).unwrap_or_default()),
                 Cell::Num(Some(i.weight)),
                 Cell::Num(Some(i.progress)),
-                Cell::Text(p.band(i).to_string()),
+                Cell::Text(p.band_label(i).to_string()),
                 Cell::Text(projects.join(", ")),
             ]
         })
