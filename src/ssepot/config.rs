@@ -130,6 +130,9 @@ pub struct CommitmentsConfig {
     pub in_progress_state: String,
     /// How the overall progress is obtained from the commitments' last-year progress.
     pub overall: Rollup,
+    /// The horizons whose commitments the overall progress averages (`["Corto plazo"]`); all when empty.
+    #[serde(default)]
+    pub overall_of: Vec<String>,
     /// Decimals of shares of counts (`12,3 %`).
     pub share_decimals: u32,
     /// Decimals of progress percentages (`45,67 %`).

@@ -42,6 +42,9 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             Some(sum.contribution),
             FigureKind::Points,
             pd,
+        )
+        .ruled(
+            "Σ ponderación × avance proyectado / 100 de los indicadores de producto relacionados con el POT: puntos porcentuales del avance físico del plan; su avance conjunto es Σ ponderación × avance / Σ ponderación".into(),
         ),
         figure(
             "avance_fisico_plan",
@@ -177,6 +180,8 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             ],
             rows,
         ),
+        filters: Default::default(),
+        controls: vec![],
     };
     d.rows.title = d.table_title("indicadores de producto");
     Some(d)
