@@ -9,6 +9,7 @@ pub mod access;
 pub mod config;
 pub mod encoding;
 pub mod features;
+pub mod format;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

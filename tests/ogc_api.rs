@@ -120,7 +120,7 @@ async fn collections_list_territories_real_indicators_and_the_labelled_sample() 
     assert!(ep["title"].as_str().unwrap().contains("MUESTRA SINTÉTICA"));
     assert_eq!(ep["itemType"], "feature");
     assert_eq!(ep["ssepot"]["sample"], true);
-    assert_eq!(ep["ssepot"]["sheet"]["system"], "Físico-Espacial");
+    assert_eq!(ep["ssepot"]["sheet"]["system"], "Físico-Espaciales");
     let hom = cols.iter().find(|c| c["id"] == "homicidios").unwrap();
     assert_eq!(
         hom["extent"]["temporal"]["interval"][0][0],

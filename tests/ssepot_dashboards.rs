@@ -117,7 +117,7 @@ async fn commitments_give_the_published_shares_and_the_overall_progress() {
     .await;
     published(
         "compromisos",
-        "corto_plazo_sin_avance_pct",
+        "corto_plazo_no_presenta_avances_pct",
         4.3,
         "4,3 %",
         "4,3",
@@ -176,7 +176,7 @@ async fn the_pdd_bands_count_94_high_17_medium_and_21_low() {
     assert_eq!(
         bands,
         [
-            ("alto".into(), 94),
+            ("alto o superior".into(), 94),
             ("medio".into(), 17),
             ("bajo".into(), 21)
         ]
@@ -210,8 +210,8 @@ async fn the_short_term_commitments_are_14_fulfilled_6_in_progress_and_1_without
         })
         .collect();
     assert_eq!(states["Cumplido"], 14);
-    assert_eq!(states["En avance"], 6);
-    assert_eq!(states["Sin avance"], 1);
+    assert_eq!(states["En proceso"], 6);
+    assert_eq!(states["No presenta avances"], 1);
     assert_eq!(doc["summary"]["short_term"]["count"], 23);
     assert_eq!(doc["rows"].as_array().unwrap().len(), 100);
     // The yearly progress is there for every year 2017–2023.
@@ -439,4 +439,110 @@ async fn a_broken_report_table_on_reload_keeps_the_dashboards_loaded_before() {
         get(&state, "/ssepot/pdd?f=json").await.json()["figures"],
         before
     );
+}
+
+/// The commitments of the sample table itself (not the server's reading): (code, horizon, office, state,
+/// 2023 progress).
+fn sample_commitments() -> Vec<(String, String, String, String, Option<f64>)> {
+    let path = common::layers_dir().join("data/ssepot-muestra/compromisos_muestra.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(';').collect();
+            let v = c[13];
+            let progress = (v != "ND").then(|| v.replace(',', ".").parse::<f64>().unwrap());
+            (c[0].into(), c[3].into(), c[5].into(), c[6].into(), progress)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_commitments_filtered_by_office_and_horizon_are_the_rows_of_that_office_and_horizon() {
+    let (office, horizon) = ("Secretaría de Hacienda", "Mediano plazo");
+    let rows: Vec<_> = sample_commitments()
+        .into_iter()
+        .filter(|c| c.2 == office && c.1 == horizon)
+        .collect();
+    assert!(rows.len() > 1, "the sample has several such commitments");
+    let reported: Vec<f64> = rows.iter().filter_map(|c| c.4).collect();
+    let mean = (reported.iter().sum::<f64>() / reported.len() as f64 * 100.0).round() / 100.0;
+    let fulfilled = rows.iter().filter(|c| c.3 == "Cumplido").count();
+
+    let q = "dependencia=Secretar%C3%ADa%20de%20Hacienda&horizonte=Mediano%20plazo";
+    let doc = get(&demo(), &format!("/ssepot/compromisos?f=json&{q}")).await;
+    assert_eq!(doc.status, 200, "{}", doc.text());
+    let doc = doc.json();
+    let fig = |k: &str| {
+        doc["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == k)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(fig("compromisos"), rows.len() as f64);
+    assert_eq!(fig("avance_general"), mean);
+    assert_eq!(fig("cumplidos"), fulfilled as f64);
+    assert_eq!(doc["filters"]["dependencia"], office);
+    assert_eq!(doc["rows"].as_array().unwrap().len(), rows.len());
+
+    // The rows download carries the same rows, and its title says which filters.
+    let csv = get(
+        &demo(),
+        &format!("/ssepot/compromisos?f=csv&tabla=filas&{q}"),
+    )
+    .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    let codes: Vec<&str> = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| l.split(';').next().unwrap())
+        .collect();
+    let expected: Vec<&str> = rows.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(codes, expected);
+    // The figures download too.
+    let figures = get(&demo(), &format!("/ssepot/compromisos?f=csv&{q}"))
+        .await
+        .text();
+    assert!(
+        figures.contains(&format!("compromisos;Compromisos del POT;{};", rows.len())),
+        "{figures}"
+    );
+
+    // The page keeps the filters in its form and its download links, and a figure links to its rows.
+    let page = get(&demo(), &format!("/ssepot/compromisos?f=html&{q}"))
+        .await
+        .text();
+    assert!(page.contains("<option selected>Secretaría de Hacienda</option>"));
+    assert!(page.contains(
+        "tabla=filas&amp;horizonte=Mediano+plazo&amp;dependencia=Secretar%C3%ADa+de+Hacienda"
+    ));
+    assert!(page.contains("estado=Cumplido#filas\">ver las filas</a>"));
+}
+
+#[tokio::test]
+async fn an_unknown_filter_value_or_a_filter_a_dashboard_does_not_take_is_400_naming_it() {
+    for (url, param) in [
+        ("/ssepot/compromisos?horizonte=Muy%20largo", "horizonte"),
+        ("/ssepot/compromisos?dependencia=Nadie", "dependencia"),
+        ("/ssepot/compromisos?anio=2031", "anio"),
+        ("/ssepot/compromisos?anio=dos", "anio"),
+        ("/ssepot/compromisos?linea=Ecociudad", "linea"),
+        ("/ssepot/diagnostico?estado=Cumplido", "estado"),
+        ("/ssepot/anexo?sistema=x", "sistema"),
+    ] {
+        let r = get(&demo(), url).await;
+        assert_eq!(r.status, 400, "{url}: {}", r.text());
+        assert_eq!(r.json()["parameter"], param, "{url}");
+    }
+    // An empty value (a form's "all") is no filter.
+    let all = get(&demo(), "/ssepot/compromisos?f=json&horizonte=&anio=").await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.json()["rows"].as_array().unwrap().len(), 100);
 }

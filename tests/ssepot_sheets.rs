@@ -50,7 +50,7 @@ async fn the_list_of_sheets_has_battery_and_computed_indicators_but_not_progress
 async fn a_sheet_has_every_field_its_diagnosis_and_its_change_log() {
     let doc = get(&demo(), "/indicators/vh-01").await.json();
     let s = &doc["sheet"];
-    assert_eq!(s["system"], "Físico-Espacial");
+    assert_eq!(s["system"], "Físico-Espaciales");
     assert_eq!(s["subsystem"], "Habitacional");
     assert_eq!(s["office"], "Instituto Social de Vivienda y Hábitat");
     assert_eq!(s["kind"], "Resultado");
@@ -95,18 +95,27 @@ async fn a_sheet_has_every_field_its_diagnosis_and_its_change_log() {
 
 #[tokio::test]
 async fn percentage_progress_goes_from_baseline_to_target_with_bands() {
-    // EP-01, comuna 01, 2023: 5,81 m²/hab from a 3,40 baseline to the 7,00 target of 2027:
-    // (5,81 − 3,40) / (7,00 − 3,40) = 66,94 %, band `medio` (50–70 %).
+    // The 2020–2023 report is a mid-term report: the layer file measures against the period's target, EP-01's
+    // `Meta 2023` (6,00), not the plan's final 7,00 of 2027. Comuna 01, 2023: 5,81 m²/hab from a 3,40 baseline:
+    // (5,81 − 3,40) / (6,00 − 3,40) = 92,69 %, band `alto o superior` (70 % and up).
     let doc = get(&demo(), "/indicators/ep-01").await.json();
+    assert_eq!(
+        doc["progress_target"],
+        serde_json::json!({"year": 2023, "value": 6.0})
+    );
+    assert!(doc["progress_rule"]
+        .as_str()
+        .unwrap()
+        .contains("meta del periodo"));
     let row = progress_row(&doc, "01", 2023);
     assert_eq!(row[3], 5.81);
-    assert_eq!(row[4], 66.94);
-    assert_eq!(row[5], "medio");
+    assert_eq!(row[4], 92.69);
+    assert_eq!(row[5], "alto o superior");
     // Each comuna is measured from its own baseline (the battery's `Línea base` of its row), not comuna 01's:
-    // comuna 02, 2014: (5,88 − 5,31) / (7,00 − 5,31) = 33,73 %, band `bajo`.
-    let own = progress_row(&doc, "02", 2014);
-    assert_eq!(own[3], 5.88);
-    assert_eq!(own[4], 33.73);
+    // comuna 04, 2023: (3,48 − 2,23) / (6,00 − 2,23) = 33,16 %, band `bajo`.
+    let own = progress_row(&doc, "04", 2023);
+    assert_eq!(own[3], 3.48);
+    assert_eq!(own[4], 33.16);
     assert_eq!(own[5], "bajo");
     // EP-01 is ND for comuna 02 in 2015: no progress either.
     let nd = progress_row(&doc, "02", 2015);
@@ -118,7 +127,8 @@ async fn percentage_progress_goes_from_baseline_to_target_with_bands() {
 
 #[tokio::test]
 async fn progress_of_a_lower_is_better_indicator_counts_going_down() {
-    // GR-01: 437 homes at risk in the baseline, 150 the target; lower is better.
+    // GR-01: 437 homes at risk in the baseline, 250 the period's target (`Meta 2023` of its sheet); lower is
+    // better.
     let doc = get(&demo(), "/indicators/gr-01").await.json();
     let rows = doc["progress"].as_array().unwrap();
     let some = rows
@@ -127,7 +137,7 @@ async fn progress_of_a_lower_is_better_indicator_counts_going_down() {
         .find(|r| r[3].is_number() && r[4].is_number())
         .unwrap();
     let v = some[3].as_f64().unwrap();
-    let expected = ((437.0 - v) / (437.0 - 150.0) * 100.0).clamp(0.0, 100.0);
+    let expected = ((437.0 - v) / (437.0 - 250.0) * 100.0).clamp(0.0, 100.0);
     assert!(
         (some[4].as_f64().unwrap() - expected).abs() < 0.006,
         "{some:?}"
@@ -146,7 +156,11 @@ async fn the_progress_map_is_a_collection_with_tiles_and_a_banded_style() {
     let v = items["features"][0]["properties"]["value"]
         .as_f64()
         .unwrap();
-    assert!((v - 66.944).abs() < 0.001, "{v}");
+    // The period's target (Meta 2023 = 6,00): (5,81 − 3,40) / (6,00 − 3,40) × 100.
+    assert!(
+        (v - (5.81 - 3.40) / (6.00 - 3.40) * 100.0).abs() < 1e-9,
+        "{v}"
+    );
     let legend = get(&s, "/styles/avance_ep-01/legend.json").await;
     assert_eq!(legend.status, 200);
     let text = legend.text();
@@ -231,7 +245,7 @@ async fn the_annex_has_physical_and_percentage_progress_2020_2023_with_nd() {
         .find(|r| r[0] == "EP-01" && r[col("codigo_territorio")] == "01")
         .unwrap();
     assert_eq!(ep01[col("avance_fisico_2023")], "5,81");
-    assert_eq!(ep01[col("avance_pct_2023")], "66,94");
+    assert_eq!(ep01[col("avance_pct_2023")], "92,69");
     assert!(rows
         .iter()
         .any(|r| r[col("avance_fisico_2021")] == "ND" && r[col("avance_pct_2021")] == "ND"));

@@ -1,13 +1,25 @@
 // Draws the charts of an SSEPOT dashboard page with Chart.js (vendored, embedded in the binary). The data
 // comes from the page's <script type="application/json" id="charts">, the same document the table under each
-// chart shows as text; nothing is computed here.
+// chart shows as text; nothing is computed here. Numbers follow the server's rule (src/format.rs), which the
+// page embeds as <script type="application/json" id="number-format">: a tooltip reads as the table does.
+function numberFormat(el) {
+  const rule = JSON.parse(el.textContent);
+  return (v) => {
+    if (v == null || Number.isNaN(v)) return rule.nd;
+    let plain = Math.abs(v).toFixed(rule.decimals);
+    if (plain.includes('.')) plain = plain.replace(/0+$/, '').replace(/\.$/, '');
+    const [int, frac] = plain.split('.');
+    const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, rule.thousands);
+    return (v < 0 ? '-' : '') + grouped + (frac ? rule.decimal + frac : '');
+  };
+}
 (function () {
   const el = document.getElementById('charts');
   if (!el || !window.Chart) return;
   const charts = JSON.parse(el.textContent);
   // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
   const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
-  const fmt = new Intl.NumberFormat('es-CO', { maximumFractionDigits: 2 });
+  const fmt = numberFormat(document.getElementById('number-format'));
   window.ssepotCharts = {};
   for (const c of charts) {
     const canvas = document.getElementById('chart-' + c.id);
@@ -36,7 +48,7 @@
         },
         plugins: {
           legend: { display: c.series.length > 1 },
-          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ctx.raw == null ? 'ND' : fmt.format(ctx.raw)} ${c.unit}` } },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${fmt(ctx.raw)} ${c.unit}` } },
         },
       },
     });

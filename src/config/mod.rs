@@ -147,7 +147,7 @@ pub struct NamesTable {
 #[derive(Debug, Clone, Deserialize, Default, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechnicalSheet {
-    /// POT system (e.g. `Físico-Espacial`).
+    /// POT system (e.g. `Físico-Espaciales`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
     /// POT subsystem (e.g. `Movilidad`).
@@ -192,6 +192,9 @@ pub struct TechnicalSheet {
     /// Sources of the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<String>,
+    /// Where the plan asks for the indicator: `Programa de Ejecución`, `articulado` or `DTS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Intermediate and final targets, by year.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,

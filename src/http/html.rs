@@ -1,7 +1,7 @@
 //! HTML pages, in Spanish, for people who open the API in a browser. The markup is in `web/templates/`
 //! (see [`super::templates`]); this module only gathers what each page shows.
 
-use super::templates::{self, render};
+use super::templates::render;
 use crate::features::collection::{Feature, SAMPLE_LABEL};
 use crate::features::{Collection, CollectionKind, Page};
 use serde_json::{json, Value};
@@ -199,16 +199,11 @@ fn example_filter(c: &Collection) -> (String, String) {
 
 fn number(v: &Value) -> String {
     match v {
-        Value::Null => "ND".into(),
-        Value::Number(n) => format_es(n.as_f64().unwrap_or_default()),
+        Value::Null => crate::format::ND.into(),
+        Value::Number(n) => crate::format::number(n.as_f64(), None),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// A number as Spanish readers write it: `2.518.480` and `3,73`.
-pub fn format_es(v: f64) -> String {
-    templates::format_es(Some(v), None)
 }
 
 pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
@@ -300,7 +295,7 @@ pub fn table_context(t: &crate::features::download::Table) -> Value {
                 .map(|v| match v {
                     V::Text(s) => json!({"text": s}),
                     V::Int(i) => json!({"text": i.to_string()}),
-                    V::Num(n) => json!({"text": templates::format_es(*n, None), "num": true}),
+                    V::Num(n) => json!({"text": crate::format::number(*n, None), "num": true}),
                     V::Bool(b) => json!({"text": if *b { "sí" } else { "no" }}),
                 })
                 .collect()

@@ -547,6 +547,27 @@ fn service_paths() -> Vec<(String, Value)> {
     ]
 }
 
+/// The filters of the dashboards (each takes those of its rows; `compromisos`: anio, horizonte, tipologia,
+/// dependencia, estado). A value the rows do not have, or a filter the dashboard does not take, is a 400.
+fn dashboard_filters() -> Vec<Value> {
+    [
+        (
+            "anio",
+            "Año del informe (la última columna de avance que cuenta).",
+        ),
+        ("horizonte", "Horizonte (`Corto plazo`, …)."),
+        ("tipologia", "Tipología del compromiso."),
+        ("dependencia", "Dependencia responsable."),
+        ("sistema", "Sistema del POT."),
+        ("subsistema", "Subsistema del POT."),
+        ("linea", "Línea estratégica del plan de desarrollo."),
+        ("estado", "Estado."),
+    ]
+    .into_iter()
+    .map(|(n, d)| query(n, d, json!({ "type": "string" })))
+    .collect()
+}
+
 /// The SSEPOT's sheets, dashboards and annex (docs/ssepot.md), and the files their pages use.
 fn ssepot_paths() -> Vec<(String, Value)> {
     let tables = [JSON, HTML, CSV, XLSX];
@@ -574,7 +595,10 @@ fn ssepot_paths() -> Vec<(String, Value)> {
         ("/ssepot/{dashboardId}".into(), get(
             "Un tablero del informe del SSEPOT (cifras, gráficos con sus tablas y filas) o el anexo de la batería",
             "getDashboard",
-            vec![path("dashboardId", "Tablero.", json!({ "type": "string", "enum": dashboards })), formats, tabla],
+            [path("dashboardId", "Tablero.", json!({ "type": "string", "enum": dashboards })), formats, tabla]
+                .into_iter()
+                .chain(dashboard_filters())
+                .collect(),
             responses(&tables, "Tablero", &[]))),
         ("/ssepot/static/{file}".into(), get("Hoja de estilo, Chart.js y el código de los gráficos de las páginas del SSEPOT", "getSsepotAsset",
             vec![path("file", "Archivo.", json!({ "type": "string", "enum": ["pages.css", "chart.umd.js", "dashboards.js"] }))],

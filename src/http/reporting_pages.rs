@@ -192,8 +192,8 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 
 fn number_text(v: &Value) -> String {
     match v {
-        Value::Null => "ND".into(),
-        Value::Number(n) => n.as_f64().map(super::html::format_es).unwrap_or_default(),
+        Value::Null => crate::format::ND.into(),
+        Value::Number(n) => crate::format::number(n.as_f64(), None),
         _ => String::new(),
     }
 }
@@ -238,7 +238,7 @@ fn display_items(state: &AppState, rep: &Reporting, items: Vec<crate::store::Ite
                     format!(
                         "{}{}",
                         if d > 0.0 { "+" } else { "" },
-                        super::html::format_es(d)
+                        crate::format::number(Some(d), None)
                     )
                     .into()
                 }

@@ -6,12 +6,13 @@ use super::error::ApiError;
 use super::error::PathParams;
 use super::html::{page, table_context};
 use super::negotiate::{negotiate, Format, DOCUMENT};
-use super::params::kinds::Tabla;
+use super::params::kinds::{Tabla, Year};
 use super::params::{DashboardParams, FormatParams, NoParams, Params};
-use super::templates::format_es;
 use crate::features::download::Table;
+use crate::format::number as format_es;
+use crate::ssepot::dashboards::filter::Filters;
 use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
-use crate::ssepot::progress::measure::{direction, final_target};
+use crate::ssepot::progress::measure::{direction, target, target_words};
 use crate::ssepot::sheets::{self, direction_text, sheet_indicators};
 use crate::state::AppState;
 use axum::extract::State;
@@ -115,15 +116,47 @@ pub async fn dashboard(
                 "the annex has one table; leave `tabla` out",
             ));
         }
+        if let Some((name, _)) = [
+            ("anio", p.anio.is_some()),
+            ("horizonte", p.horizonte.is_some()),
+            ("tipologia", p.tipologia.is_some()),
+            ("dependencia", p.dependencia.is_some()),
+            ("sistema", p.sistema.is_some()),
+            ("subsistema", p.subsistema.is_some()),
+            ("linea", p.linea.is_some()),
+            ("estado", p.estado.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, given)| *given)
+        {
+            return Err(ApiError::bad(name, "the annex is not filtered"));
+        }
         return annex(state, format).await;
     }
+    // A form's "all" is an empty value.
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let anio = given(p.anio.clone())
+        .map(|y| Year::try_from(y).map_err(|m| ApiError::bad("anio", m)))
+        .transpose()?;
+    let filters = Filters {
+        anio: anio.map(|y| y.0),
+        horizonte: given(p.horizonte.clone()),
+        tipologia: given(p.tipologia.clone()),
+        dependencia: given(p.dependencia.clone()),
+        sistema: given(p.sistema.clone()),
+        subsistema: given(p.subsistema.clone()),
+        linea: given(p.linea.clone()),
+        estado: given(p.estado.clone()),
+    };
     let data = state.current();
-    let d = Dashboard::build(&id, &data.snapshot).ok_or_else(|| {
-        let known: Vec<&str> = DASHBOARDS.iter().map(|(i, _)| *i).collect();
-        ApiError::NotFound(format!(
-            "no dashboard `{id}` is declared in the layer files; the dashboards are {known:?}"
-        ))
-    })?;
+    let d = Dashboard::filtered(&id, &data.snapshot, &filters)
+        .map_err(|e| ApiError::bad(e.parameter, e.message))?
+        .ok_or_else(|| {
+            let known: Vec<&str> = DASHBOARDS.iter().map(|(i, _)| *i).collect();
+            ApiError::NotFound(format!(
+                "no dashboard `{id}` is declared in the layer files; the dashboards are {known:?}"
+            ))
+        })?;
     match format {
         Format::Json => Ok(json_response(d.to_json())),
         Format::Html => Ok(Html(dashboard_page(&d)).into_response()),
@@ -151,18 +184,44 @@ fn dashboard_page(d: &Dashboard) -> String {
             "sample": d.sample,
             "intro": d.intro,
             "attribution": d.attribution,
-            "figures": d.figures,
+            "figures": d.figures.iter().map(|f| {
+                let mut v = serde_json::to_value(f).unwrap_or_default();
+                if !f.drill.is_empty() {
+                    v["href"] = format!("?f=html&{}#filas", d.filters.with(&f.drill).query()).into();
+                }
+                v
+            }).collect::<Vec<_>>(),
             "charts": d.charts,
             "changes": changes,
             "rows_title": format!("Filas: {}", d.rows.name.replace('_', " ")),
             "table": rows_context(d),
+            "number_format": crate::format::rule(),
+            "controls": d.controls,
+            "filter_words": d.filters.words(),
+            "query": d.filters.query(),
         }),
     )
+}
+
+fn urlencoding(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .to_string()
 }
 
 /// The rows table of a dashboard; subsystem rows carry an anchor (`#sub-movilidad`) sheets link to.
 fn rows_context(d: &Dashboard) -> Value {
     let mut t = table_context(&d.rows);
+    // Drill-through from a row to its indicator's technical sheet.
+    if d.id == "diagnostico" {
+        if let Some(rows) = t["rows"].as_array_mut() {
+            for r in rows {
+                let code = r[0]["text"].as_str().unwrap_or_default().to_lowercase();
+                r[0]["href"] = format!("/indicators/{}?f=html", urlencoding(&code)).into();
+            }
+        }
+    }
     if d.id == "subsistemas" {
         let ids: Vec<String> = d
             .rows
@@ -352,19 +411,21 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
         .baseline_value
         .map(|b| format_es(Some(b), None))
         .or_else(|| (!ind.baselines.is_empty()).then(|| "la de cada territorio".into()));
-    let note = match (baseline, final_target(s), snap.ssepot.progress.as_ref()) {
+    let cfg = snap.ssepot.progress.as_ref();
+    let note = match (baseline, cfg.and_then(|c| target(s, c)), cfg) {
         (Some(b), Some((y, t)), Some(cfg)) => {
             let bands: Vec<String> = cfg
                 .bands
                 .iter()
-                .map(|b| format!("{} desde {} %", b.name, format_es(Some(b.min.max(0.0)), None)))
+                .map(|b| format!("{} desde {} %", b.label(), format_es(Some(b.min.max(0.0)), None)))
                 .collect();
             format!(
-                "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}. Bandas: {}.",
+                "El avance porcentual es la parte del camino de la línea base ({}) a la meta ({}{}) recorrida, en el sentido del indicador{}, {}. Bandas: {}.",
                 b,
                 format_es(Some(t), None),
                 y.map(|y| format!(" en {y}")).unwrap_or_default(),
                 cfg.cap.map(|c| format!(", entre 0 y {} %", format_es(Some(c), None))).unwrap_or_default(),
+                target_words(cfg),
                 bands.join(", ")
             )
         }

@@ -91,20 +91,6 @@ pub fn render(name: &str, context: impl Serialize) -> Result<String, String> {
         .map_err(|e| format!("template `{name}`: {e:#}"))
 }
 
-/// A number as Spanish readers write it: `2.518.480` and `3,73`; integers without decimals unless
-/// `decimals` is given. `None` (a missing value) is `ND`.
-pub fn format_es(v: Option<f64>, decimals: Option<usize>) -> String {
-    let Some(v) = v else {
-        return "ND".into();
-    };
-    let plain = match decimals {
-        Some(d) => format!("{v:.d$}"),
-        None if v.fract() == 0.0 => format!("{v:.0}"),
-        None => format!("{v:.2}"),
-    };
-    crate::styles::legend::spanish_digits(&plain)
-}
-
 fn number(v: &Value) -> Option<f64> {
     if v.is_undefined() || v.is_none() {
         return None;
@@ -115,17 +101,17 @@ fn number(v: &Value) -> Option<f64> {
 /// `{{ x | es }}`, `{{ x | es(2) }}`: a number the Spanish way, `ND` when missing; text passes through.
 fn es_filter(v: Value, decimals: Option<usize>) -> String {
     match number(&v) {
-        Some(n) => format_es(Some(n), decimals),
+        Some(n) => crate::format::number(Some(n), decimals),
         None if v.as_str().is_some() => v.as_str().unwrap_or_default().to_string(),
-        None => "ND".into(),
+        None => crate::format::ND.into(),
     }
 }
 
 /// `{{ x | pct(1) }}`: `45,67 %`, `ND` when missing.
 fn pct_filter(v: Value, decimals: Option<usize>) -> String {
     match number(&v) {
-        Some(n) => format!("{} %", format_es(Some(n), Some(decimals.unwrap_or(2)))),
-        None => "ND".into(),
+        Some(n) => crate::format::percent(Some(n), decimals.unwrap_or(2)),
+        None => crate::format::ND.into(),
     }
 }
 
@@ -149,11 +135,8 @@ mod tests {
 
     #[test]
     fn numbers_are_written_the_spanish_way() {
-        assert_eq!(super::format_es(Some(2518480.0), None), "2.518.480");
-        assert_eq!(super::format_es(Some(3.7312), None), "3,73");
-        assert_eq!(super::format_es(Some(-1234.5), None), "-1.234,50");
-        assert_eq!(super::format_es(Some(45.675), Some(1)), "45,7");
-        assert_eq!(super::format_es(None, None), "ND");
+        assert_eq!(super::es_filter(2518480.0.into(), None), "2.518.480");
+        assert_eq!(super::es_filter(minijinja::Value::from(()), None), "ND");
         assert_eq!(super::pct_filter(45.67.into(), None), "45,67 %");
     }
 }

@@ -17,7 +17,7 @@ pub struct Commitment {
     pub kind: String,
     /// Responsible office.
     pub office: String,
-    /// State at the last year (`Cumplido`, `En avance`, …).
+    /// State at the last year (`Cumplido`, `En proceso`, …).
     pub state: String,
     /// Cumulative % progress per year; `None` is `ND` (not reported).
     pub progress: Vec<(i32, Option<f64>)>,
@@ -79,6 +79,14 @@ pub struct HorizonStates {
 }
 
 impl Commitments {
+    /// The commitments the overall progress averages: those of the horizons in `overall_of`, or all.
+    pub fn averaged(&self) -> impl Iterator<Item = &Commitment> {
+        let of = &self.rules.overall_of;
+        self.items
+            .iter()
+            .filter(move |c| of.is_empty() || of.contains(&c.horizon))
+    }
+
     pub fn summary(&self) -> Summary {
         let r = &self.rules;
         let total = self.items.len();
@@ -113,7 +121,7 @@ impl Commitments {
         let count_state = |s: &str| self.items.iter().filter(|c| c.state == s).count();
         let last = r.years[1];
         let overall_in = |year: i32| {
-            let values: Vec<Option<f64>> = self.items.iter().map(|c| c.progress_in(year)).collect();
+            let values: Vec<Option<f64>> = self.averaged().map(|c| c.progress_in(year)).collect();
             super::progress::rollup(r.overall, &values).map(|v| round(v, r.progress_decimals))
         };
         Summary {
@@ -139,8 +147,7 @@ impl Commitments {
             overall: overall_in(last),
             overall_by_year: (r.years[0]..=last).map(|y| (y, overall_in(y))).collect(),
             reported: self
-                .items
-                .iter()
+                .averaged()
                 .filter(|c| c.progress_in(last).is_some())
                 .count(),
         }

@@ -63,8 +63,11 @@ pub struct RecordTable {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
-    /// Band name (`alto`, `medio`, `bajo`).
+    /// Band name (`alto`, `medio`, `bajo`): the key of its figures (`banda_alto_pct`).
     pub name: String,
+    /// How the report words it (`alto o superior`); the name when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Lowest percentage of the band.
     pub min: f64,
 }
@@ -94,6 +97,21 @@ pub struct ProgressConfig {
     pub year: i32,
     /// `[first, last]` years of the report's annex (physical and percentage progress per year).
     pub annex_years: [i32; 2],
+    /// The target progress is measured against: `final` (a final report) or `period` (a mid-term report);
+    /// `final` when omitted.
+    #[serde(default)]
+    pub against: Against,
+}
+
+/// Which of an indicator's targets progress is measured against.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The plan's final target: the sheet's `target`, else its last dated target.
+    #[default]
+    Final,
+    /// The period's target: the first dated target in or after the report's `year` (the final one if none).
+    Period,
 }
 
 /// The commitments table and the rules of its dashboard.
@@ -108,10 +126,13 @@ pub struct CommitmentsConfig {
     pub short_horizon: String,
     /// State of a commitment fulfilled at 100 % (`Cumplido`).
     pub fulfilled_state: String,
-    /// State of a commitment in progress (`En avance`).
+    /// State of a commitment in progress (`En proceso`).
     pub in_progress_state: String,
     /// How the overall progress is obtained from the commitments' last-year progress.
     pub overall: Rollup,
+    /// The horizons whose commitments the overall progress averages (`["Corto plazo"]`); all when empty.
+    #[serde(default)]
+    pub overall_of: Vec<String>,
     /// Decimals of shares of counts (`12,3 %`).
     pub share_decimals: u32,
     /// Decimals of progress percentages (`45,67 %`).
@@ -170,6 +191,13 @@ fn check_bands(bands: &[Band]) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+impl Band {
+    /// The band as the report words it.
+    pub fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// The band a percentage falls in: the first whose `min` it reaches; below every `min`, the last band.

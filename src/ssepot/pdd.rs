@@ -121,6 +121,16 @@ impl Pdd {
         band_of(&self.rules.bands, ind.progress).unwrap_or_default()
     }
 
+    /// The band of a product indicator as the report words it (`alto o superior`).
+    pub fn band_label(&self, ind: &ProductIndicator) -> &str {
+        let name = self.band(ind);
+        self.rules
+            .bands
+            .iter()
+            .find(|b| b.name == name)
+            .map_or(name, |b| b.label())
+    }
+
     /// Codes of the product indicators related to POT projects.
     fn related(&self) -> BTreeSet<&str> {
         self.relation.iter().map(|(i, _)| i.as_str()).collect()
@@ -151,7 +161,7 @@ impl Pdd {
             .iter()
             .map(|b| {
                 let n = counts.get(b.name.as_str()).copied().unwrap_or(0);
-                Share::new(&b.name, n, inds.len(), self.rules.share_decimals)
+                Share::new(b.label(), n, inds.len(), self.rules.share_decimals)
             })
             .collect();
         let weighted: f64 = inds.iter().map(|i| i.weight * i.progress).sum();

@@ -3,7 +3,7 @@
 //! progress per year, `ND` where not reported).
 
 use super::dashboards::no_geometry;
-use super::progress::measure::{direction, final_target, of_value};
+use super::progress::measure::{direction, final_target, of_value, target, target_words};
 use crate::config::Direction;
 use crate::features::download::{Kind, Table, Value as Cell};
 use crate::model::{Indicator, Snapshot, UnitRef};
@@ -86,6 +86,9 @@ pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator) -> Value {
             .map(|(u, b)| json!({"code": ind.unit_set.unit(*u).code, "value": b}))
             .collect::<Vec<_>>(),
         "final_target": final_target(&ind.sheet).map(|(y, v)| json!({"year": y, "value": v})),
+        // The target progress is measured against, by the layer file's rule, and the rule in words.
+        "progress_target": snapshot.ssepot.progress.as_ref().and_then(|cfg| target(&ind.sheet, cfg)).map(|(y, v)| json!({"year": y, "value": v})),
+        "progress_rule": snapshot.ssepot.progress.as_ref().map(target_words),
         "subsystem": subsystem,
         "diagnosis": diagnosis,
         "changes": changes,
@@ -134,7 +137,10 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
                         .and_then(|p| p.percent)
                         .map(|v| crate::ssepot::round(v, 2)),
                 ),
-                Cell::Text(p.and_then(|p| p.band).unwrap_or_else(|| "ND".into())),
+                Cell::Text(
+                    p.and_then(|p| p.band)
+                        .unwrap_or_else(|| crate::format::ND.into()),
+                ),
             ];
             (row, no_geometry())
         })

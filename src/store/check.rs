@@ -1,6 +1,6 @@
 //! Checking submitted rows against the served snapshot and the office's scope, with a report per row.
 
-use super::{NewValue, Principal, Role};
+use super::{sheet, NewItem, NewValue, Principal, Role, SheetChange, StoreError};
 use crate::config::ValueFormat;
 use crate::ingest::cells::Cell;
 use crate::ingest::values::parse_value;
@@ -226,4 +226,59 @@ fn parse_year(cell: &Cell) -> Option<i32> {
         _ => return None,
     };
     (1800..=2200).contains(&y).then_some(y as i32)
+}
+
+/// Checks proposed technical-sheet changes: a served indicator the office reports, a sheet field, a new value
+/// that reads as that field's kind (so nothing that passes review is dropped later) and a justification. The
+/// error names the change's field (`changes[0].after`) and why.
+pub fn check_sheet_changes(
+    snapshot: &Snapshot,
+    who: &Principal,
+    changes: Vec<SheetChange>,
+) -> Result<Vec<NewItem>, StoreError> {
+    if changes.is_empty() {
+        return Err(StoreError::invalid("changes", "the list is empty"));
+    }
+    let mut items = Vec::with_capacity(changes.len());
+    for (i, c) in changes.into_iter().enumerate() {
+        let at = |f: &str| format!("changes[{i}].{f}");
+        let ind = find_indicator(snapshot, &c.indicator).ok_or_else(|| {
+            StoreError::invalid(&at("indicator"), format!("no indicator `{}`", c.indicator))
+        })?;
+        if !who.indicators.contains(&ind.id) {
+            return Err(StoreError::Forbidden(format!(
+                "parameter `{}`: office `{}` does not report `{}`",
+                at("indicator"),
+                who.office.as_deref().unwrap_or_default(),
+                ind.id
+            )));
+        }
+        let field = sheet::field(&c.field).ok_or_else(|| {
+            StoreError::invalid(
+                &at("field"),
+                format!(
+                    "`{}` is not a sheet field; fields are {:?}",
+                    c.field,
+                    sheet::names()
+                ),
+            )
+        })?;
+        sheet::parse(field, &c.after).map_err(|why| {
+            StoreError::invalid(
+                &at("after"),
+                format!("`{}` ({}): {why}", field.name, field.label),
+            )
+        })?;
+        if c.why.trim().is_empty() {
+            return Err(StoreError::invalid(
+                &at("why"),
+                "a change needs its justification",
+            ));
+        }
+        items.push(NewItem::Sheet(SheetChange {
+            indicator: ind.id.clone(),
+            ..c
+        }));
+    }
+    Ok(items)
 }

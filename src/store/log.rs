@@ -41,7 +41,7 @@ pub struct LogFilter {
 
 /// A value as the log writes it: the number, or `ND`.
 pub fn value_text(v: Option<f64>) -> String {
-    v.map_or_else(|| "ND".to_string(), |v| v.to_string())
+    v.map_or_else(|| crate::format::ND.to_string(), |v| v.to_string())
 }
 
 /// The log as CSV (UTF-8, comma-separated, a header row).

@@ -19,6 +19,8 @@ pub mod check;
 pub mod log;
 pub mod overlay;
 pub mod postgres;
+pub mod rules;
+pub mod sheet;
 pub mod sqlite;
 pub mod upload;
 pub mod workflow;
@@ -197,7 +199,7 @@ pub struct Published {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedSheetField {
     pub indicator: String,
-    /// One of the sheet fields a change may name (`http::reporting::SHEET_FIELDS`).
+    /// One of the sheet fields a change may name ([`sheet::FIELDS`]).
     pub field: String,
     pub value: String,
 }

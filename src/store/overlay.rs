@@ -5,6 +5,7 @@
 //! it serves (a fresh reload or the current snapshot) without keeping a copy of the file-only data.
 
 use super::{Published, PublishedSheetField};
+use crate::model::report::FileError;
 use crate::model::{normalize_key, Indicator, Observation, Snapshot, UnitRef};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,10 +55,12 @@ pub fn apply(mut snapshot: Snapshot, published: &[Published]) -> Snapshot {
     snapshot
 }
 
-/// The snapshot with published technical-sheet fields laid over it (a DIES-058 change once published). A value
-/// that does not read as its field's type (a number for `baseline_value`, a year for `target_year`) is left out:
-/// the submission checked it, so this only guards against a store written by hand.
+/// The snapshot with published technical-sheet fields laid over it (a DIES-058 change once published). The
+/// submission checked each value with the same rule ([`super::sheet::parse`]); one that still does not read
+/// (a store written by hand, or by an older ssepot) is not applied, and the import report says so, naming the
+/// indicator, the field and why — never dropped without a word.
 pub fn apply_sheet(mut snapshot: Snapshot, fields: &[PublishedSheetField]) -> Snapshot {
+    let mut problems = Vec::new();
     for slot in &mut snapshot.indicators {
         let mine: Vec<&PublishedSheetField> =
             fields.iter().filter(|f| f.indicator == slot.id).collect();
@@ -66,32 +69,27 @@ pub fn apply_sheet(mut snapshot: Snapshot, fields: &[PublishedSheetField]) -> Sn
         }
         let mut ind: Indicator = (**slot).clone();
         for f in mine {
-            set_sheet_field(&mut ind, &f.field, &f.value);
+            let read = super::sheet::field(&f.field)
+                .ok_or_else(|| format!("`{}` is not a sheet field", f.field))
+                .and_then(|field| Ok((field, super::sheet::parse(field, &f.value)?)));
+            match read {
+                Ok((field, value)) => super::sheet::apply(&mut ind, field, value),
+                Err(why) => problems.push(FileError {
+                    file: ind.layer_file.clone(),
+                    error: format!(
+                        "published sheet change of `{}`, field `{}` = `{}`, not applied: {why}; the layer file's value is served",
+                        ind.id, f.field, f.value
+                    ),
+                }),
+            }
         }
         *slot = Arc::new(ind);
     }
-    snapshot
-}
-
-fn set_sheet_field(ind: &mut Indicator, field: &str, value: &str) {
-    let text = || Some(value.to_string());
-    let number = || value.trim().replace(',', ".").parse::<f64>().ok();
-    let year = || value.trim().parse::<i32>().ok();
-    let s = &mut ind.sheet;
-    match field {
-        "name" => ind.name = value.to_string(),
-        "unit" => ind.unit = value.to_string(),
-        "description" => ind.description = value.to_string(),
-        "system" => s.system = text(),
-        "subsystem" => s.subsystem = text(),
-        "office" => s.office = text(),
-        "kind" => s.kind = text(),
-        "baseline_year" => s.baseline_year = year().or(s.baseline_year),
-        "baseline_value" => s.baseline_value = number().or(s.baseline_value),
-        "target" => s.target = number().or(s.target),
-        "target_year" => s.target_year = year().or(s.target_year),
-        _ => {}
+    for p in &problems {
+        tracing::warn!("{}", p.error);
     }
+    snapshot.report.file_errors.extend(problems);
+    snapshot
 }
 
 /// The unit a stored (normalised) territory key refers to.

@@ -6,9 +6,10 @@
 //! it fails fast with [`StoreError::Unavailable`] (503), and the next request reconnects by itself.
 //! A commit is acknowledged only after PostgreSQL has flushed it (`synchronous_commit` stays `on`).
 
-use super::log::{value_text, LogEntry, LogFilter};
+use super::log::{LogEntry, LogFilter};
+use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
     StoreError, Submission, SubmitOutcome,
 };
 use postgres::fallible_iterator::FallibleIterator;
@@ -21,8 +22,9 @@ const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.
 
 /// Schema versions, applied in order; `schema_migrations` records which ran.
 fn migrations() -> Vec<String> {
-    vec![format!(
-        r#"
+    vec![
+        format!(
+            r#"
 CREATE TABLE offices (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL
@@ -113,7 +115,13 @@ CREATE TRIGGER change_log_is_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('data_version', 0);
 "#
-    )]
+        ),
+        // 2: the review state is one the workflow knows.
+        format!(
+            "ALTER TABLE items ADD CONSTRAINT items_state_known CHECK (state IN ({}));",
+            rules::sql_list(&State::ALL)
+        ),
+    ]
 }
 
 /// The channel a publish notifies, so other replicas refresh at once instead of at their next poll.
@@ -211,6 +219,9 @@ impl PgStore {
                     all.len()
                 )));
             }
+            if done >= 1 {
+                unknown_states(tx)?;
+            }
             for (i, sql) in all.iter().enumerate().skip(done as usize) {
                 tx.batch_execute(sql).map_err(pg)?;
                 tx.execute(
@@ -227,10 +238,11 @@ impl PgStore {
 const ITEM_COLUMNS: &str = "i.id, i.submission, s.office, s.source, i.row, i.kind, i.indicator, \
      i.territory, i.year, i.value, i.field, i.before, i.after, i.why, i.state, i.reason, i.created_at, i.updated_at";
 
-fn item_from_row(r: &Row) -> Item {
+fn item_from_row(r: &Row) -> Result<Item, StoreError> {
+    let id: i64 = r.get(0);
     let state: String = r.get(14);
-    Item {
-        id: r.get(0),
+    Ok(Item {
+        id,
         submission: r.get(1),
         office: r.get(2),
         source: r.get(3),
@@ -244,58 +256,214 @@ fn item_from_row(r: &Row) -> Item {
         before: r.get(11),
         after: r.get(12),
         why: r.get(13),
-        state: State::parse(&state).unwrap_or(State::Reportado),
+        state: rules::stored_state(id, &state)?,
         reason: r.get(15),
         created_at: r.get(16),
         updated_at: r.get(17),
+    })
+}
+
+/// Items of an existing store whose state the workflow does not know: the upgrade stops and names them.
+fn unknown_states(tx: &mut Transaction) -> Result<(), StoreError> {
+    let known = rules::sql_list(&State::ALL);
+    let bad = tx
+        .query_opt(
+            &format!("SELECT id, state FROM items WHERE state NOT IN ({known}) LIMIT 1"),
+            &[],
+        )
+        .map_err(pg)?;
+    match bad {
+        Some(r) => Err(rules::stored_state(r.get(0), r.get(1)).unwrap_err()),
+        None => Ok(()),
     }
 }
 
-struct Entry<'a> {
-    who: &'a Principal,
-    office: &'a str,
-    action: &'a str,
-    submission: i64,
-    item: &'a Item,
-    before: Option<String>,
-    after: Option<String>,
-    why: Option<&'a str>,
-}
+/// The SQL of one transaction, for the rules above it.
+struct PgTx<'a, 'c>(&'a mut Transaction<'c>);
 
-fn append_log(tx: &mut Transaction, e: Entry) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        &[
-            &e.who.actor(),
-            &e.who.role.as_str(),
-            &e.office,
-            &e.action,
-            &e.submission,
-            &e.item.id,
-            &e.item.indicator,
-            &e.item.territory,
-            &e.item.year,
-            &e.item.field,
-            &e.before,
-            &e.after,
-            &e.why,
-        ],
-    )
-    .map_err(pg)?;
-    Ok(())
-}
+impl rules::Tx for PgTx<'_, '_> {
+    fn lock_office(&mut self, office: &str) -> Result<(), StoreError> {
+        // One submission per office at a time, so a key reused concurrently (two replicas) is seen.
+        self.0
+            .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&office])
+            .map_err(pg)?;
+        Ok(())
+    }
 
-fn load_item(tx: &mut Transaction, id: i64, lock: bool) -> Result<Option<Item>, StoreError> {
-    let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = $1{}",
-        if lock { " FOR UPDATE OF i" } else { "" }
-    );
-    Ok(tx
-        .query_opt(&sql, &[&id])
-        .map_err(pg)?
-        .as_ref()
-        .map(item_from_row))
+    fn submission(&mut self, office: &str, key: &str) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT id, payload_hash FROM submissions WHERE office = $1 AND idempotency_key = $2",
+                &[&office, &key],
+            )
+            .map_err(pg)?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn submission_items(&mut self, submission: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .0
+            .query(
+                "SELECT id FROM items WHERE submission = $1 ORDER BY id",
+                &[&submission],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn insert_submission(
+        &mut self,
+        office: &str,
+        who: &Principal,
+        sub: &Submission,
+    ) -> Result<i64, StoreError> {
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[&office, &who.token_id, &sub.idempotency_key, &sub.payload_hash, &sub.source],
+            )
+            .map_err(pg)?
+            .get(0))
+    }
+
+    fn items_like(&mut self, row: &ItemRow, states: &[State]) -> Result<Vec<Item>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+                     WHERE i.indicator = $1 AND i.territory IS NOT DISTINCT FROM $2 AND i.year IS NOT DISTINCT FROM $3
+                       AND i.field IS NOT DISTINCT FROM $4 AND i.state IN ({})
+                     FOR UPDATE OF i",
+                    rules::sql_list(states)
+                ),
+                &[&row.indicator, &row.territory, &row.year, &row.field],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(item_from_row)
+            .collect()
+    }
+
+    fn published_value(
+        &mut self,
+        indicator: &str,
+        territory: &str,
+        year: i32,
+    ) -> Result<Option<Option<f64>>, StoreError> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT value FROM published WHERE indicator = $1 AND territory = $2 AND year = $3",
+                &[&indicator, &territory, &year],
+            )
+            .map_err(pg)?
+            .map(|r| r.get(0)))
+    }
+
+    fn insert_item(&mut self, r: &ItemRow) -> Result<i64, StoreError> {
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'reportado') RETURNING id",
+                &[&r.submission, &r.row, &r.kind, &r.indicator, &r.territory, &r.year, &r.value, &r.field, &r.before, &r.after, &r.why],
+            )
+            .map_err(pg)?
+            .get(0))
+    }
+
+    fn item(&mut self, id: i64, lock: bool) -> Result<Option<Item>, StoreError> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = $1{}",
+            if lock { " FOR UPDATE OF i" } else { "" }
+        );
+        self.0
+            .query_opt(&sql, &[&id])
+            .map_err(pg)?
+            .as_ref()
+            .map(item_from_row)
+            .transpose()
+    }
+
+    fn set_state(&mut self, id: i64, to: State, reason: Option<&str>) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "UPDATE items SET state = $1, reason = $2, updated_at = {NOW} WHERE id = $3"
+                ),
+                &[&to.as_str(), &reason, &id],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn publish_value(&mut self, item: &Item, territory: &str, year: i32) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES ($1, $2, $3, $4, $5, {NOW})
+                     ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+                ),
+                &[&item.indicator, &territory, &year, &item.value, &item.id],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn publish_sheet(&mut self, item: &Item, field: &str, value: &str) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES ($1, $2, $3, $4, {NOW})
+                     ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+                ),
+                &[&item.indicator, &field, &value, &item.id],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn bump_data_version(&mut self) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                "UPDATE meta SET value = value + 1 WHERE key = 'data_version'",
+                &[],
+            )
+            .map_err(pg)?;
+        // Delivered when the transaction commits, never before.
+        self.0
+            .batch_execute(&format!("NOTIFY {CHANNEL}"))
+            .map_err(pg)
+    }
+
+    fn append_log(&mut self, e: &Entry) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                &[
+                    &e.who.actor(),
+                    &e.who.role.as_str(),
+                    &e.office,
+                    &e.action,
+                    &e.submission,
+                    &e.item.id,
+                    &e.item.indicator,
+                    &e.item.territory,
+                    &e.item.year,
+                    &e.item.field,
+                    &e.before,
+                    &e.after,
+                    &e.why,
+                ],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
 }
 
 impl Store for PgStore {
@@ -348,49 +516,8 @@ impl Store for PgStore {
     }
 
     fn submit(&self, who: &Principal, sub: &Submission) -> Result<SubmitOutcome, StoreError> {
-        let office = who
-            .office
-            .as_deref()
-            .ok_or_else(|| StoreError::Forbidden("only office tokens submit values".into()))?;
-        self.write(|tx| {
-            // One submission per office at a time, so a key reused concurrently (two replicas) is seen.
-            tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&office])
-                .map_err(pg)?;
-            let existing = tx
-                .query_opt(
-                    "SELECT id, payload_hash FROM submissions WHERE office = $1 AND idempotency_key = $2",
-                    &[&office, &sub.idempotency_key],
-                )
-                .map_err(pg)?;
-            if let Some(row) = existing {
-                let (id, hash): (i64, String) = (row.get(0), row.get(1));
-                if hash != sub.payload_hash {
-                    return Err(StoreError::conflict(
-                        "Idempotency-Key",
-                        format!("key `{}` was used for a different submission ({id})", sub.idempotency_key),
-                    ));
-                }
-                let items = tx
-                    .query("SELECT id FROM items WHERE submission = $1 ORDER BY id", &[&id])
-                    .map_err(pg)?
-                    .iter()
-                    .map(|r| r.get(0))
-                    .collect();
-                return Ok(SubmitOutcome { submission: id, replayed: true, items });
-            }
-            let submission: i64 = tx
-                .query_one(
-                    "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    &[&office, &who.token_id, &sub.idempotency_key, &sub.payload_hash, &sub.source],
-                )
-                .map_err(pg)?
-                .get(0);
-            let mut ids = Vec::with_capacity(sub.items.len());
-            for item in &sub.items {
-                ids.push(insert_item(tx, who, office, submission, item)?);
-            }
-            Ok(SubmitOutcome { submission, replayed: false, items: ids })
-        })
+        rules::submitting_office(who)?;
+        self.write(|tx| rules::submit(&mut PgTx(tx), who, sub))
     }
 
     fn transition(
@@ -400,59 +527,14 @@ impl Store for PgStore {
         to: State,
         reason: Option<&str>,
     ) -> Result<Vec<Item>, StoreError> {
-        if !who.role.reviews() {
-            return Err(StoreError::Forbidden(
-                "only reviewer (DAP) and admin tokens move items between states".into(),
-            ));
-        }
-        if ids.is_empty() {
-            return Err(StoreError::invalid("items", "no item ids given"));
-        }
-        self.write(|tx| {
-            let mut out = Vec::with_capacity(ids.len());
-            for &id in ids {
-                let item = load_item(tx, id, true)?
-                    .ok_or_else(|| StoreError::invalid("items", format!("no item {id}")))?;
-                super::workflow::check(item.state, to, reason)
-                    .map_err(|m| StoreError::conflict("items", format!("item {id}: {m}")))?;
-                let kept_reason = reason.filter(|_| to == State::Devuelto);
-                tx.execute(
-                    &format!("UPDATE items SET state = $1, reason = $2, updated_at = {NOW} WHERE id = $3"),
-                    &[&to.as_str(), &kept_reason, &id],
-                )
-                .map_err(pg)?;
-                if to == State::Publicado {
-                    publish(tx, &item)?;
-                }
-                append_log(
-                    tx,
-                    Entry {
-                        who,
-                        office: &item.office,
-                        action: to.as_str(),
-                        submission: item.submission,
-                        item: &item,
-                        before: Some(item.state.as_str().into()),
-                        after: Some(to.as_str().into()),
-                        why: reason,
-                    },
-                )?;
-                out.push(load_item(tx, id, false)?.expect("just updated"));
-            }
-            if to == State::Publicado {
-                tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'", &[])
-                    .map_err(pg)?;
-                // Delivered when the transaction commits, never before.
-                tx.batch_execute(&format!("NOTIFY {CHANNEL}")).map_err(pg)?;
-            }
-            Ok(out)
-        })
+        rules::may_review(who, ids)?;
+        self.write(|tx| rules::transition(&mut PgTx(tx), who, ids, to, reason))
     }
 
     fn items(&self, f: &ItemFilter) -> Result<Vec<Item>, StoreError> {
         let states: Vec<String> = f.states.iter().map(|s| s.as_str().to_string()).collect();
         self.run(|c| {
-            Ok(c.query(
+            c.query(
                 &format!(
                     "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
                      WHERE ($1::TEXT IS NULL OR s.office = $1)
@@ -465,7 +547,7 @@ impl Store for PgStore {
             .map_err(pg)?
             .iter()
             .map(item_from_row)
-            .collect())
+            .collect()
         })
     }
 
@@ -645,130 +727,4 @@ impl Store for PgStore {
             Ok(n == 1)
         })
     }
-}
-
-fn insert_item(
-    tx: &mut Transaction,
-    who: &Principal,
-    office: &str,
-    submission: i64,
-    item: &NewItem,
-) -> Result<i64, StoreError> {
-    let (row, indicator, territory, year, value, field, before, after, why) = match item {
-        NewItem::Value(v) => (
-            v.row as i64,
-            &v.indicator,
-            Some(&v.territory),
-            Some(v.year),
-            v.value,
-            None,
-            None,
-            None,
-            None,
-        ),
-        NewItem::Sheet(s) => (
-            1,
-            &s.indicator,
-            None,
-            None,
-            None,
-            Some(&s.field),
-            s.before.as_ref(),
-            Some(&s.after),
-            Some(&s.why),
-        ),
-    };
-    let kind = if field.is_some() { "sheet" } else { "value" };
-    let pending: Vec<Item> = tx
-        .query(
-            &format!(
-                "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
-                 WHERE i.indicator = $1 AND i.territory IS NOT DISTINCT FROM $2 AND i.year IS NOT DISTINCT FROM $3
-                   AND i.field IS NOT DISTINCT FROM $4 AND i.state IN ('reportado', 'verificado', 'validado')
-                 FOR UPDATE OF i"
-            ),
-            &[indicator, &territory, &year, &field],
-        )
-        .map_err(pg)?
-        .iter()
-        .map(item_from_row)
-        .collect();
-    for old in &pending {
-        tx.execute(
-            &format!("UPDATE items SET state = 'reemplazado', updated_at = {NOW} WHERE id = $1"),
-            &[&old.id],
-        )
-        .map_err(pg)?;
-        append_log(
-            tx,
-            Entry {
-                who,
-                office: &old.office,
-                action: State::Reemplazado.as_str(),
-                submission,
-                item: old,
-                before: Some(old.state.as_str().into()),
-                after: Some(State::Reemplazado.as_str().into()),
-                why: Some("a newer submission of the same value"),
-            },
-        )?;
-    }
-    let served_before: Option<String> = match (territory, year) {
-        (Some(t), Some(y)) => tx
-            .query_opt(
-                "SELECT value FROM published WHERE indicator = $1 AND territory = $2 AND year = $3",
-                &[indicator, t, &y],
-            )
-            .map_err(pg)?
-            .map(|r| value_text(r.get(0))),
-        _ => before.cloned(),
-    };
-    let id: i64 = tx
-        .query_one(
-            "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'reportado') RETURNING id",
-            &[&submission, &row, &kind, indicator, &territory, &year, &value, &field, &before, &after, &why],
-        )
-        .map_err(pg)?
-        .get(0);
-    let stored = load_item(tx, id, false)?.expect("just inserted");
-    append_log(
-        tx,
-        Entry {
-            who,
-            office,
-            action: State::Reportado.as_str(),
-            submission,
-            item: &stored,
-            before: served_before,
-            after: Some(match item {
-                NewItem::Value(v) => value_text(v.value),
-                NewItem::Sheet(s) => s.after.clone(),
-            }),
-            why: why.map(String::as_str),
-        },
-    )?;
-    Ok(id)
-}
-
-fn publish(tx: &mut Transaction, item: &Item) -> Result<(), StoreError> {
-    match (&item.territory, item.year, &item.field) {
-        (Some(t), Some(y), _) => tx.execute(
-            &format!(
-                "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES ($1, $2, $3, $4, $5, {NOW})
-                 ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
-            ),
-            &[&item.indicator, t, &y, &item.value, &item.id],
-        ),
-        (_, _, Some(f)) => tx.execute(
-            &format!(
-                "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES ($1, $2, $3, $4, {NOW})
-                 ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
-            ),
-            &[&item.indicator, f, &item.after.clone().unwrap_or_default(), &item.id],
-        ),
-        _ => return Err(StoreError::Internal(format!("item {} has neither a value key nor a field", item.id))),
-    }
-    .map_err(pg)?;
-    Ok(())
 }

@@ -5,9 +5,10 @@
 //! (NORMAL in WAL mode survives a killed process but may lose the last commits on power loss). One
 //! connection behind a mutex: writes are a few per second at most, and SQLite has one writer anyway.
 
-use super::log::{value_text, LogEntry, LogFilter};
+use super::log::{LogEntry, LogFilter};
+use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, NewItem, Principal, Published, PublishedSheetField, Role, State, Store,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
     StoreError, Submission, SubmitOutcome,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -17,7 +18,10 @@ use std::sync::Mutex;
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 /// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+fn migrations() -> Vec<String> {
+    let states = rules::sql_list(&State::ALL);
+    vec![
+        r#"
 CREATE TABLE offices (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL
@@ -107,7 +111,39 @@ CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
   BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta VALUES ('data_version', 0);
-"#];
+"#
+        .to_string(),
+        // 2: the review state is one the workflow knows. SQLite adds a CHECK only by rebuilding the table
+        // (its documented procedure, run with foreign keys off: see `migrate`).
+        format!(
+            r#"
+CREATE TABLE items_new (
+  id INTEGER PRIMARY KEY,
+  submission INTEGER NOT NULL REFERENCES submissions(id),
+  row INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('value', 'sheet')),
+  indicator TEXT NOT NULL,
+  territory TEXT,
+  year INTEGER,
+  value REAL,
+  field TEXT,
+  before TEXT,
+  after TEXT,
+  why TEXT,
+  state TEXT NOT NULL CHECK (state IN ({states})),
+  reason TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+INSERT INTO items_new SELECT * FROM items;
+DROP TABLE items;
+ALTER TABLE items_new RENAME TO items;
+CREATE INDEX items_by_state ON items (state);
+CREATE INDEX items_by_key ON items (indicator, territory, year);
+"#
+        ),
+    ]
+}
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -140,22 +176,45 @@ impl SqliteStore {
 
     fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.conn.lock().expect("not poisoned");
+        // Rebuilding a table needs foreign keys off, and the pragma has no effect inside a transaction.
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(internal)?;
+        let done = Self::migrate_in(&mut conn);
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(internal)?;
+        done
+    }
+
+    fn migrate_in(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(internal)?;
         let done: usize = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(internal)?;
-        if done > MIGRATIONS.len() {
+        let all = migrations();
+        if done > all.len() {
             return Err(StoreError::Internal(format!(
                 "the store has schema version {done}; this ssepot knows {} — use a newer ssepot",
-                MIGRATIONS.len()
+                all.len()
             )));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        if done >= 1 {
+            unknown_states(&tx)?;
+        }
+        for (i, sql) in all.iter().enumerate().skip(done) {
             tx.execute_batch(sql).map_err(internal)?;
             tx.pragma_update(None, "user_version", i + 1)
                 .map_err(internal)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(internal)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Internal(format!(
+                "the store's table `{table}` refers to rows that do not exist"
+            )));
         }
         tx.commit().map_err(internal)
     }
@@ -179,9 +238,13 @@ const ITEM_COLUMNS: &str = "i.id, i.submission, s.office, s.source, i.row, i.kin
      i.territory, i.year, i.value, i.field, i.before, i.after, i.why, i.state, i.reason, i.created_at, i.updated_at";
 
 fn item_from_row(r: &rusqlite::Row) -> rusqlite::Result<Item> {
+    let id: i64 = r.get(0)?;
     let state: String = r.get(14)?;
+    let state = rules::stored_state(id, &state).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(14, rusqlite::types::Type::Text, e.into())
+    })?;
     Ok(Item {
-        id: r.get(0)?,
+        id,
         submission: r.get(1)?,
         office: r.get(2)?,
         source: r.get(3)?,
@@ -195,59 +258,211 @@ fn item_from_row(r: &rusqlite::Row) -> rusqlite::Result<Item> {
         before: r.get(11)?,
         after: r.get(12)?,
         why: r.get(13)?,
-        state: State::parse(&state).unwrap_or(State::Reportado),
+        state,
         reason: r.get(15)?,
         created_at: r.get(16)?,
         updated_at: r.get(17)?,
     })
 }
 
-/// One change-log entry inside a transaction.
-struct Entry<'a> {
-    who: &'a Principal,
-    office: Option<&'a str>,
-    action: &'a str,
-    submission: Option<i64>,
-    item: &'a Item,
-    before: Option<String>,
-    after: Option<String>,
-    why: Option<&'a str>,
+/// Items of an existing store whose state the workflow does not know: the upgrade stops and names them.
+fn unknown_states(tx: &Transaction) -> Result<(), StoreError> {
+    let known = rules::sql_list(&State::ALL);
+    let bad: Option<(i64, String)> = tx
+        .query_row(
+            &format!("SELECT id, state FROM items WHERE state NOT IN ({known}) LIMIT 1"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(internal)?;
+    match bad {
+        Some((id, state)) => Err(rules::stored_state(id, &state).unwrap_err()),
+        None => Ok(()),
+    }
 }
 
-fn append_log(tx: &Transaction, e: Entry) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            e.who.actor(),
-            e.who.role.as_str(),
-            e.office,
-            e.action,
-            e.submission,
-            e.item.id,
-            e.item.indicator,
-            e.item.territory,
-            e.item.year,
-            e.item.field,
-            e.before,
-            e.after,
-            e.why
-        ],
-    )
-    .map_err(internal)?;
-    Ok(())
-}
+/// The SQL of one transaction, for the rules above it.
+struct SqliteTx<'a, 'c>(&'a Transaction<'c>);
 
-fn load_item(tx: &Transaction, id: i64) -> Result<Option<Item>, StoreError> {
-    tx.query_row(
-        &format!(
-            "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = ?1"
-        ),
-        [id],
-        item_from_row,
-    )
-    .optional()
-    .map_err(internal)
+impl rules::Tx for SqliteTx<'_, '_> {
+    fn lock_office(&mut self, _office: &str) -> Result<(), StoreError> {
+        // IMMEDIATE transactions already serialise every writer.
+        Ok(())
+    }
+
+    fn submission(&mut self, office: &str, key: &str) -> Result<Option<(i64, String)>, StoreError> {
+        self.0
+            .query_row(
+                "SELECT id, payload_hash FROM submissions WHERE office = ?1 AND idempotency_key = ?2",
+                params![office, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    fn submission_items(&mut self, submission: i64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT id FROM items WHERE submission = ?1 ORDER BY id")
+            .map_err(internal)?;
+        let ids = stmt
+            .query_map([submission], |r| r.get(0))
+            .map_err(internal)?
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(internal)?;
+        Ok(ids)
+    }
+
+    fn insert_submission(
+        &mut self,
+        office: &str,
+        who: &Principal,
+        sub: &Submission,
+    ) -> Result<i64, StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![office, who.token_id, sub.idempotency_key, sub.payload_hash, sub.source],
+            )
+            .map_err(internal)?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn items_like(&mut self, row: &ItemRow, states: &[State]) -> Result<Vec<Item>, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
+                 WHERE i.indicator = ?1 AND i.territory IS ?2 AND i.year IS ?3 AND i.field IS ?4
+                   AND i.state IN ({})",
+                rules::sql_list(states)
+            ))
+            .map_err(internal)?;
+        let items = stmt
+            .query_map(
+                params![row.indicator, row.territory, row.year, row.field],
+                item_from_row,
+            )
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+        Ok(items)
+    }
+
+    fn published_value(
+        &mut self,
+        indicator: &str,
+        territory: &str,
+        year: i32,
+    ) -> Result<Option<Option<f64>>, StoreError> {
+        self.0
+            .query_row(
+                "SELECT value FROM published WHERE indicator = ?1 AND territory = ?2 AND year = ?3",
+                params![indicator, territory, year],
+                |r| r.get::<_, Option<f64>>(0),
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    fn insert_item(&mut self, r: &ItemRow) -> Result<i64, StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'reportado')",
+                params![r.submission, r.row, r.kind, r.indicator, r.territory, r.year, r.value, r.field, r.before, r.after, r.why],
+            )
+            .map_err(internal)?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn item(&mut self, id: i64, _lock: bool) -> Result<Option<Item>, StoreError> {
+        self.0
+            .query_row(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission WHERE i.id = ?1"
+                ),
+                [id],
+                item_from_row,
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    fn set_state(&mut self, id: i64, to: State, reason: Option<&str>) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "UPDATE items SET state = ?1, reason = ?2, updated_at = {NOW} WHERE id = ?3"
+                ),
+                params![to.as_str(), reason, id],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn publish_value(&mut self, item: &Item, territory: &str, year: i32) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES (?1, ?2, ?3, ?4, ?5, {NOW})
+                     ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+                ),
+                params![item.indicator, territory, year, item.value, item.id],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn publish_sheet(&mut self, item: &Item, field: &str, value: &str) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!(
+                    "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES (?1, ?2, ?3, ?4, {NOW})
+                     ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
+                ),
+                params![item.indicator, field, value, item.id],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn bump_data_version(&mut self) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                "UPDATE meta SET value = value + 1 WHERE key = 'data_version'",
+                [],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn append_log(&mut self, e: &Entry) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO change_log (actor, role, office, action, submission, item, indicator, territory, year, field, before, after, why)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    e.who.actor(),
+                    e.who.role.as_str(),
+                    e.office,
+                    e.action,
+                    e.submission,
+                    e.item.id,
+                    e.item.indicator,
+                    e.item.territory,
+                    e.item.year,
+                    e.item.field,
+                    e.before,
+                    e.after,
+                    e.why
+                ],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
 }
 
 impl Store for SqliteStore {
@@ -307,48 +522,8 @@ impl Store for SqliteStore {
     }
 
     fn submit(&self, who: &Principal, sub: &Submission) -> Result<SubmitOutcome, StoreError> {
-        let office = who
-            .office
-            .as_deref()
-            .ok_or_else(|| StoreError::Forbidden("only office tokens submit values".into()))?;
-        self.write(|tx| {
-            let existing: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, payload_hash FROM submissions WHERE office = ?1 AND idempotency_key = ?2",
-                    params![office, sub.idempotency_key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(internal)?;
-            if let Some((id, hash)) = existing {
-                if hash != sub.payload_hash {
-                    return Err(StoreError::conflict(
-                        "Idempotency-Key",
-                        format!("key `{}` was used for a different submission ({id})", sub.idempotency_key),
-                    ));
-                }
-                let mut stmt = tx
-                    .prepare("SELECT id FROM items WHERE submission = ?1 ORDER BY id")
-                    .map_err(internal)?;
-                let items = stmt
-                    .query_map([id], |r| r.get(0))
-                    .map_err(internal)?
-                    .collect::<Result<Vec<i64>, _>>()
-                    .map_err(internal)?;
-                return Ok(SubmitOutcome { submission: id, replayed: true, items });
-            }
-            tx.execute(
-                "INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![office, who.token_id, sub.idempotency_key, sub.payload_hash, sub.source],
-            )
-            .map_err(internal)?;
-            let submission = tx.last_insert_rowid();
-            let mut ids = Vec::with_capacity(sub.items.len());
-            for item in &sub.items {
-                ids.push(insert_item(tx, who, office, submission, item)?);
-            }
-            Ok(SubmitOutcome { submission, replayed: false, items: ids })
-        })
+        rules::submitting_office(who)?;
+        self.write(|tx| rules::submit(&mut SqliteTx(tx), who, sub))
     }
 
     fn transition(
@@ -358,50 +533,8 @@ impl Store for SqliteStore {
         to: State,
         reason: Option<&str>,
     ) -> Result<Vec<Item>, StoreError> {
-        if !who.role.reviews() {
-            return Err(StoreError::Forbidden(
-                "only reviewer (DAP) and admin tokens move items between states".into(),
-            ));
-        }
-        if ids.is_empty() {
-            return Err(StoreError::invalid("items", "no item ids given"));
-        }
-        self.write(|tx| {
-            let mut out = Vec::with_capacity(ids.len());
-            for &id in ids {
-                let item = load_item(tx, id)?
-                    .ok_or_else(|| StoreError::invalid("items", format!("no item {id}")))?;
-                super::workflow::check(item.state, to, reason)
-                    .map_err(|m| StoreError::conflict("items", format!("item {id}: {m}")))?;
-                tx.execute(
-                    &format!("UPDATE items SET state = ?1, reason = ?2, updated_at = {NOW} WHERE id = ?3"),
-                    params![to.as_str(), reason.filter(|_| to == State::Devuelto), id],
-                )
-                .map_err(internal)?;
-                if to == State::Publicado {
-                    publish(tx, &item)?;
-                }
-                append_log(
-                    tx,
-                    Entry {
-                        who,
-                        office: Some(&item.office),
-                        action: to.as_str(),
-                        submission: Some(item.submission),
-                        item: &item,
-                        before: Some(item.state.as_str().into()),
-                        after: Some(to.as_str().into()),
-                        why: reason,
-                    },
-                )?;
-                out.push(load_item(tx, id)?.expect("just updated"));
-            }
-            if to == State::Publicado {
-                tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'", [])
-                    .map_err(internal)?;
-            }
-            Ok(out)
-        })
+        rules::may_review(who, ids)?;
+        self.write(|tx| rules::transition(&mut SqliteTx(tx), who, ids, to, reason))
     }
 
     fn items(&self, f: &ItemFilter) -> Result<Vec<Item>, StoreError> {
@@ -598,130 +731,45 @@ impl Store for SqliteStore {
     }
 }
 
-/// Inserts one submitted item, supersedes pending items for the same value, and logs it.
-fn insert_item(
-    tx: &Transaction,
-    who: &Principal,
-    office: &str,
-    submission: i64,
-    item: &NewItem,
-) -> Result<i64, StoreError> {
-    let (row, indicator, territory, year, value, field, before, after, why) = match item {
-        NewItem::Value(v) => (
-            v.row,
-            &v.indicator,
-            Some(&v.territory),
-            Some(v.year),
-            v.value,
-            None,
-            None,
-            None,
-            None,
-        ),
-        NewItem::Sheet(s) => (
-            1,
-            &s.indicator,
-            None,
-            None,
-            None,
-            Some(&s.field),
-            s.before.as_ref(),
-            Some(&s.after),
-            Some(&s.why),
-        ),
-    };
-    let kind = if field.is_some() { "sheet" } else { "value" };
-    // Pending items for the same value (or sheet field) are superseded by this one.
-    let mut stmt = tx
-        .prepare(&format!(
-            "SELECT {ITEM_COLUMNS} FROM items i JOIN submissions s ON s.id = i.submission
-             WHERE i.indicator = ?1 AND i.territory IS ?2 AND i.year IS ?3 AND i.field IS ?4
-               AND i.state IN ('reportado', 'verificado', 'validado')"
-        ))
-        .map_err(internal)?;
-    let pending = stmt
-        .query_map(params![indicator, territory, year, field], item_from_row)
-        .map_err(internal)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(internal)?;
-    for old in &pending {
-        tx.execute(
-            &format!("UPDATE items SET state = 'reemplazado', updated_at = {NOW} WHERE id = ?1"),
-            [old.id],
-        )
-        .map_err(internal)?;
-        append_log(
-            tx,
-            Entry {
-                who,
-                office: Some(&old.office),
-                action: State::Reemplazado.as_str(),
-                submission: Some(submission),
-                item: old,
-                before: Some(old.state.as_str().into()),
-                after: Some(State::Reemplazado.as_str().into()),
-                why: Some("a newer submission of the same value"),
-            },
-        )?;
-    }
-    let served_before: Option<String> = match (territory, year) {
-        (Some(t), Some(y)) => tx
-            .query_row(
-                "SELECT value FROM published WHERE indicator = ?1 AND territory = ?2 AND year = ?3",
-                params![indicator, t, y],
-                |r| r.get::<_, Option<f64>>(0),
-            )
-            .optional()
-            .map_err(internal)?
-            .map(value_text),
-        _ => before.cloned(),
-    };
-    tx.execute(
-        "INSERT INTO items (submission, row, kind, indicator, territory, year, value, field, before, after, why, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'reportado')",
-        params![submission, row as i64, kind, indicator, territory, year, value, field, before, after, why],
-    )
-    .map_err(internal)?;
-    let id = tx.last_insert_rowid();
-    let stored = load_item(tx, id)?.expect("just inserted");
-    append_log(
-        tx,
-        Entry {
-            who,
-            office: Some(office),
-            action: State::Reportado.as_str(),
-            submission: Some(submission),
-            item: &stored,
-            before: served_before,
-            after: Some(match item {
-                NewItem::Value(v) => value_text(v.value),
-                NewItem::Sheet(s) => s.after.clone(),
-            }),
-            why: why.map(String::as_str),
-        },
-    )?;
-    Ok(id)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Writes the published value (or sheet field) of an item being published.
-fn publish(tx: &Transaction, item: &Item) -> Result<(), StoreError> {
-    match (&item.territory, item.year, &item.field) {
-        (Some(t), Some(y), _) => tx.execute(
-            &format!(
-                "INSERT INTO published (indicator, territory, year, value, item, published_at) VALUES (?1, ?2, ?3, ?4, ?5, {NOW})
-                 ON CONFLICT (indicator, territory, year) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
-            ),
-            params![item.indicator, t, y, item.value, item.id],
-        ),
-        (_, _, Some(f)) => tx.execute(
-            &format!(
-                "INSERT INTO published_sheet (indicator, field, value, item, published_at) VALUES (?1, ?2, ?3, ?4, {NOW})
-                 ON CONFLICT (indicator, field) DO UPDATE SET value = excluded.value, item = excluded.item, published_at = excluded.published_at"
-            ),
-            params![item.indicator, f, item.after.clone().unwrap_or_default(), item.id],
-        ),
-        _ => return Err(StoreError::Internal(format!("item {} has neither a value key nor a field", item.id))),
+    /// A store file at schema version 1 (before the state CHECK) holding one item in `state`.
+    fn version_1_store(state: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reporting.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&migrations()[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO offices VALUES ('o', 'Oficina');
+             INSERT INTO tokens (id, hash, role, office, label) VALUES ('t', x'00', 'office', 'o', 'enlace');
+             INSERT INTO submissions (office, token, idempotency_key, payload_hash, source) VALUES ('o', 't', 'k', 'h', 'json');
+             INSERT INTO items (submission, row, kind, indicator, territory, year, value, state) VALUES (1, 1, 'value', 'poblacion', '1', 2023, 5, '{state}');
+             INSERT INTO published VALUES ('poblacion', '1', 2023, 5, 1, '2024-01-01T00:00:00Z');"
+        ))
+        .unwrap();
+        (dir, path)
     }
-    .map_err(internal)?;
-    Ok(())
+
+    #[test]
+    fn an_existing_store_gains_the_state_check_and_keeps_its_items() {
+        let (_dir, path) = version_1_store("publicado");
+        let store = SqliteStore::open(&path).unwrap();
+        let items = store.items(&ItemFilter::default()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].state, State::Publicado);
+        assert_eq!(store.published().unwrap().len(), 1);
+        let conn = store.conn.lock().unwrap();
+        let refused = conn.execute("UPDATE items SET state = 'perdido'", []);
+        assert!(refused.unwrap_err().to_string().contains("CHECK"));
+    }
+
+    #[test]
+    fn an_unknown_state_in_an_existing_store_is_an_error_naming_it_never_reportado() {
+        let (_dir, path) = version_1_store("perdido");
+        let err = SqliteStore::open(&path).err().expect("refused").to_string();
+        assert!(err.contains("item 1") && err.contains("`perdido`"), "{err}");
+    }
 }

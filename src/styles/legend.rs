@@ -38,36 +38,6 @@ pub struct Legend {
     pub nd: NdClass,
 }
 
-/// A number as Spanish readers write it, with at most `decimals` decimals (trailing zeros dropped).
-pub fn format_number(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    spanish_digits(&s)
-}
-
-/// `-1234.50` → `-1.234,50`: thousands grouped with `.`, decimal comma; the digits are kept as given.
-pub fn spanish_digits(plain: &str) -> String {
-    let (int, frac) = plain
-        .split_once('.')
-        .map_or((plain, None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
 /// Decimals that tell class limits apart.
 fn decimals_for(edges: &[f64]) -> usize {
     let span = edges.last().unwrap_or(&0.0) - edges.first().unwrap_or(&0.0);
@@ -83,7 +53,13 @@ pub fn labels(edges: &[f64]) -> Vec<String> {
     let d = decimals_for(edges);
     edges
         .windows(2)
-        .map(|w| format!("{} – {}", format_number(w[0], d), format_number(w[1], d)))
+        .map(|w| {
+            format!(
+                "{} – {}",
+                crate::format::trimmed(w[0], d),
+                crate::format::trimmed(w[1], d)
+            )
+        })
         .collect()
 }
 
@@ -177,8 +153,8 @@ mod tests {
 
     #[test]
     fn numbers_and_labels_are_spanish() {
-        assert_eq!(format_number(2518480.0, 0), "2.518.480");
-        assert_eq!(format_number(3.5, 2), "3,5");
+        assert_eq!(crate::format::trimmed(2518480.0, 0), "2.518.480");
+        assert_eq!(crate::format::trimmed(3.5, 2), "3,5");
         assert_eq!(
             labels(&[0.0, 1500.0, 3000.0]),
             vec!["0 – 1.500", "1.500 – 3.000"]

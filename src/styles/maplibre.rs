@@ -135,7 +135,7 @@ mod tests {
             classes: vec![class(0.0, 10.0, "#ffffcc"), class(10.0, 20.0, "#41b6c4")],
             nd: NdClass {
                 color: "#e0e0e0".into(),
-                label: "ND".into(),
+                label: crate::format::ND.into(),
                 count: 0,
             },
         }

@@ -20,7 +20,7 @@ const api = async (path) => (await fetch(base + path)).json();
 const PUBLISHED = {
   compromisos: {
     corto_plazo_pct: '23,0 %', resto_plan_pct: '77,0 %', corto_plazo_cumplidos: '14', corto_plazo_cumplidos_pct: '60,9 %',
-    corto_plazo_en_avance_pct: '26,1 %', corto_plazo_sin_avance_pct: '4,3 %', avance_general: '88,12 %', cumplidos: '66', en_avance: '23',
+    corto_plazo_en_avance_pct: '26,1 %', corto_plazo_no_presenta_avances_pct: '4,3 %', avance_general: '88,12 %', cumplidos: '66', en_avance: '23',
   },
   pdd: {
     indicadores_producto: '132', programas: '28', proyectos_pot: '169', banda_alto_pct: '71 %', banda_medio_pct: '13 %',
@@ -106,6 +106,52 @@ try {
     }
     check(errors.length === 0, `${view}: no script errors (${errors.join('; ')})`);
     check(offsite.length === 0, `${view}: nothing is fetched from outside ssepot (${offsite.join(', ')})`);
+    await page.close();
+  }
+
+  // A planner filters the commitments by office and horizon with the page's form: the URL keeps the filters,
+  // and the figures, the charts' tables and the rows are those of the rows computed here from the unfiltered
+  // CSV; the filtered CSV says the same.
+  {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const parse = (text) => text.replace(/^\ufeff/, '').trim().split('\n').map((l) => l.split(';'));
+    const [head, ...all] = parse(await (await fetch(`${base}/ssepot/compromisos?f=csv&tabla=filas`)).text());
+    const col = (name) => head.indexOf(name);
+    const office = 'Secretaría de Hacienda';
+    const horizon = 'Mediano plazo';
+    const rows = all.filter((r) => r[col('dependencia')] === office && r[col('horizonte')] === horizon);
+    const reported = rows.map((r) => r[col('avance_2023')]).filter((v) => v !== 'ND').map((v) => Number(v.replace(',', '.')));
+    const mean = Math.round((reported.reduce((a, b) => a + b, 0) / reported.length) * 100) / 100;
+    const fulfilled = rows.filter((r) => r[col('estado')] === 'Cumplido').length;
+    const es = (v, d) => new Intl.NumberFormat('es-CO', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v).replace(/\u00a0/g, '.');
+
+    await page.goto(`${base}/ssepot/compromisos?f=html`, { waitUntil: 'load' });
+    await page.selectOption('#filtro-dependencia', office);
+    await page.selectOption('#filtro-horizonte', horizon);
+    await Promise.all([page.waitForNavigation(), page.click('#filtros button[type=submit]')]);
+    const url = new URL(page.url());
+    check(url.searchParams.get('dependencia') === office && url.searchParams.get('horizonte') === horizon,
+      `the filters are URL state (${url.search})`);
+    await page.waitForFunction(() => window.ssepotCharts && Object.keys(window.ssepotCharts).length > 0, null, { timeout: 20000 });
+    const shown = Object.fromEntries(await page.$$eval('#cifras li', (lis) => lis.map((li) => [li.dataset.key, li.querySelector('strong').textContent.trim()])));
+    check(rows.length > 1 && shown.compromisos === String(rows.length), `filtered: ${rows.length} commitments of ${office}, ${horizon} (page: ${shown.compromisos})`);
+    check(shown.avance_general === `${es(mean, 2)} %`, `filtered: overall progress ${es(mean, 2)} % from the rows (page: ${shown.avance_general})`);
+    check(shown.cumplidos === String(fulfilled), `filtered: ${fulfilled} fulfilled (page: ${shown.cumplidos})`);
+    const listed = await page.$$eval('#filas ~ div table tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+    check(JSON.stringify(listed) === JSON.stringify(rows.map((r) => r[0])), `filtered: the page lists exactly those ${rows.length} rows`);
+    const offices = await page.$$eval('table.chart-data[data-chart="estados_por_dependencia"] tbody th', (ths) => ths.map((t) => t.textContent));
+    check(JSON.stringify(offices) === JSON.stringify([office]), `filtered: the per-office chart follows (${offices.join(', ')})`);
+    const chartTotal = await page.evaluate(() => window.ssepotCharts.estados_por_dependencia.data.datasets.reduce((a, d) => a + d.data.reduce((x, y) => x + y, 0), 0));
+    check(chartTotal === rows.length, `filtered: the drawn chart counts ${rows.length} commitments (${chartTotal})`);
+    const figures = Object.fromEntries(parse(await (await fetch(`${base}/ssepot/compromisos?f=csv${url.search.replace('?f=html', '')}`)).text()).slice(1).map((c) => [c[0], c[c.length - 2]]));
+    check(figures.compromisos === String(rows.length) && figures.avance_general === String(mean).replace('.', ','),
+      `filtered: ?f=csv says ${figures.compromisos} commitments, ${figures.avance_general} %`);
+    await page.click('li[data-key="cumplidos"] a');
+    await page.waitForURL(/estado=Cumplido/);
+    const drilled = await page.$$eval('#filas ~ div table tbody tr', (trs) => trs.length);
+    check(drilled === fulfilled, `a figure drills through to its ${fulfilled} rows (${drilled})`);
+    await axe(page, 'compromisos filtrados');
+    await page.screenshot({ path: `${out}/dashboard_compromisos_filtrado.png`, fullPage: true });
     await page.close();
   }
 

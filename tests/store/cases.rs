@@ -1031,3 +1031,57 @@ async fn a_reload_of_the_layers_keeps_the_published_values() {
         "the layer file does not undo a publish"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sheet_change_whose_value_does_not_read_is_refused_at_submission_naming_the_field() {
+    let token = office("catastro", &["homicidios"]);
+    for (field, after, why) in [
+        ("target", "mucho", "not a number"),
+        ("target_year", "2030,5", "not a year"),
+        ("direction", "hacia arriba", "neither"),
+    ] {
+        let bad = post_json(
+            "/reporting/sheet-changes",
+            &token,
+            Some(&format!("cat-{field}")),
+            json!({"changes": [{"indicator": "homicidios", "field": field, "after": after, "why": "Ajuste"}]}),
+        )
+        .await;
+        assert_eq!(bad.status, 400, "{field} = {after}: {}", bad.text());
+        let body = bad.json();
+        assert_eq!(body["parameter"], "changes[0].after");
+        let text = body["description"].as_str().unwrap();
+        assert!(text.contains(field) && text.contains(why), "{text}");
+    }
+    assert_eq!(written_by("catastro"), (0, 0), "nothing is written");
+    // Every field of the DIES-058 form can be changed, with a value of its kind.
+    let good = post_json(
+        "/reporting/sheet-changes",
+        &token,
+        Some("cat-ok"),
+        json!({"changes": [
+            {"indicator": "homicidios", "field": "formula", "after": "viviendas / hogares", "why": "Ajuste"},
+            {"indicator": "homicidios", "field": "origin", "after": "Programa de Ejecución", "why": "Ajuste"},
+            {"indicator": "homicidios", "field": "direction", "after": "decreciente", "why": "Ajuste"},
+        ]}),
+    )
+    .await;
+    assert_eq!(good.status, 201, "{}", good.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_refuses_an_unknown_review_state() {
+    let token = office("mujeres", &["hogares"]);
+    let sent = post_json(
+        "/reporting/values",
+        &token,
+        Some("muj-1"),
+        json!({"values": [{"indicator": "hogares", "territory": "16", "year": 2036, "value": 7}]}),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.text());
+    let id = item_ids(&sent)[0];
+    let refused = off_runtime(|| super::try_to_set_state(id, "perdido"));
+    assert!(refused.to_lowercase().contains("check"), "{refused}");
+    assert_eq!(item_state(&token, id).await, "reportado");
+}

@@ -101,10 +101,10 @@ years = list(range(2017, 2024))
 kinds = ["Normativo", "Programa", "Proyecto", "Instrumento de gestión", "Estudio"]
 offices = ["DAP", "Secretaría de Movilidad", "Secretaría de Infraestructura Física", "Secretaría de Medio Ambiente", "ISVIMED", "Secretaría de Hacienda", "EDU"]
 plan = (
-    [("Corto plazo", "Cumplido")] * 14 + [("Corto plazo", "En avance")] * 6 + [("Corto plazo", "Sin avance")] * 1
+    [("Corto plazo", "Cumplido")] * 14 + [("Corto plazo", "En proceso")] * 6 + [("Corto plazo", "No presenta avances")] * 1
     + [("Corto plazo", "Sin reporte")] * 2
-    + [("Mediano plazo", "Cumplido")] * 28 + [("Mediano plazo", "En avance")] * 9 + [("Mediano plazo", "Sin avance")] * 1 + [("Mediano plazo", "Sin reporte")] * 2
-    + [("Largo plazo", "Cumplido")] * 24 + [("Largo plazo", "En avance")] * 8 + [("Largo plazo", "Sin avance")] * 1 + [("Largo plazo", "Sin reporte")] * 4
+    + [("Mediano plazo", "Cumplido")] * 28 + [("Mediano plazo", "En proceso")] * 9 + [("Mediano plazo", "No presenta avances")] * 1 + [("Mediano plazo", "Sin reporte")] * 2
+    + [("Largo plazo", "Cumplido")] * 24 + [("Largo plazo", "En proceso")] * 8 + [("Largo plazo", "No presenta avances")] * 1 + [("Largo plazo", "Sin reporte")] * 4
 )
 assert len(plan) == 100
 # 23 in-progress commitments whose 2023 progress adds up to 1507,04 (so the mean over the 92 that report is 88,12).
@@ -116,7 +116,7 @@ k = 0
 for i, (h, state) in enumerate(plan, start=1):
     if state == "Cumplido":
         end = 100.0
-    elif state == "En avance":
+    elif state == "En proceso":
         end = inprog[k]
         k += 1
     else:

@@ -17,8 +17,7 @@ pub fn write_csv(table: &Table) -> Vec<u8> {
                 .map(|v| match v {
                     Value::Text(s) => s.clone(),
                     Value::Int(i) => i.to_string(),
-                    Value::Num(Some(n)) => decimal_comma(*n),
-                    Value::Num(None) => "ND".into(),
+                    Value::Num(n) => crate::format::csv(*n),
                     Value::Bool(b) => if *b { "sí" } else { "no" }.into(),
                 })
                 .collect();
@@ -27,21 +26,4 @@ pub fn write_csv(table: &Table) -> Vec<u8> {
         w.flush().expect("writing to memory");
     }
     out
-}
-
-/// `1234.5` → `1234,5`; up to 6 decimals, trailing zeros dropped.
-fn decimal_comma(n: f64) -> String {
-    let s = format!("{n:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.replace('.', ",")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn decimals_use_a_comma_and_no_thousands_separator() {
-        assert_eq!(super::decimal_comma(214585.0), "214585");
-        assert_eq!(super::decimal_comma(-3.75), "-3,75");
-        assert_eq!(super::decimal_comma(5.4933), "5,4933");
-    }
 }

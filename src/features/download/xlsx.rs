@@ -30,7 +30,7 @@ pub fn write_xlsx(table: &Table) -> Result<Vec<u8>, String> {
                 Value::Text(s) => sheet.write_string(r, c, s),
                 Value::Int(i) => sheet.write_number(r, c, *i as f64),
                 Value::Num(Some(n)) => sheet.write_number(r, c, *n),
-                Value::Num(None) => sheet.write_string(r, c, "ND"),
+                Value::Num(None) => sheet.write_string(r, c, crate::format::ND),
                 Value::Bool(b) => sheet.write_boolean(r, c, *b),
             }
             .map_err(|e| e.to_string())?;

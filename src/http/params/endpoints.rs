@@ -240,6 +240,23 @@ pub struct DashboardParams {
     pub f: Option<F>,
     /// In CSV and XLSX: the figures (`cifras`, default) or the rows (`filas`).
     pub tabla: Option<Tabla>,
+    /// Filters (each dashboard takes those of its rows; an empty one, as a form sends "all", is left out):
+    /// the report year.
+    pub anio: Option<String>,
+    /// The horizon (`Corto plazo`).
+    pub horizonte: Option<String>,
+    /// The typological class.
+    pub tipologia: Option<String>,
+    /// The responsible office.
+    pub dependencia: Option<String>,
+    /// The POT system.
+    pub sistema: Option<String>,
+    /// The POT subsystem.
+    pub subsistema: Option<String>,
+    /// The development plan's strategic line.
+    pub linea: Option<String>,
+    /// The state.
+    pub estado: Option<String>,
 }
 
 /// `/reporting/items`.

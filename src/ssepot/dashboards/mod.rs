@@ -4,12 +4,14 @@
 
 mod commitments;
 mod diagnosis;
+pub mod filter;
 mod pdd;
 mod subsystems;
 
 use crate::features::download::{Kind, Table, Value as Cell};
 use crate::model::Snapshot;
 use crate::ssepot::Share;
+use filter::{Control, FilterError, Filters};
 use geo::MultiPolygon;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -41,6 +43,26 @@ pub struct Figure {
     pub kind: FigureKind,
     /// Decimals it is written with.
     pub decimals: u32,
+    /// The rule that gives it, in words, where the report leaves it open (shown beside the figure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The filters that select the rows behind it (drill-through), added to the page's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drill: Vec<(&'static str, String)>,
+}
+
+impl Figure {
+    /// With the rule that gives it.
+    pub fn ruled(mut self, rule: String) -> Self {
+        self.rule = Some(rule);
+        self
+    }
+
+    /// With the filters that select the rows behind it.
+    pub fn drilled(mut self, drill: &[(&'static str, &str)]) -> Self {
+        self.drill = drill.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        self
+    }
 }
 
 pub(super) fn figure(
@@ -56,6 +78,8 @@ pub(super) fn figure(
         value,
         kind,
         decimals,
+        rule: None,
+        drill: vec![],
     }
 }
 
@@ -96,6 +120,10 @@ pub struct Dashboard {
     pub summary: Value,
     /// The rows behind the dashboard.
     pub rows: Table,
+    /// The filters applied (their values as the rows write them).
+    pub filters: Filters,
+    /// The filter controls of the page (empty for a dashboard without filters).
+    pub controls: Vec<Control>,
 }
 
 /// The dashboards there are, in the order the report has them: (id, title).
@@ -109,13 +137,29 @@ pub const DASHBOARDS: &[(&str, &str)] = &[
 impl Dashboard {
     /// The dashboard with this id, if the layer files declare its tables.
     pub fn build(id: &str, snapshot: &Snapshot) -> Option<Self> {
+        Self::filtered(id, snapshot, &Filters::default())
+            .ok()
+            .flatten()
+    }
+
+    /// The dashboard with this id over the rows the filters keep; an error names a filter that does not apply
+    /// or a value the rows do not have.
+    pub fn filtered(
+        id: &str,
+        snapshot: &Snapshot,
+        filters: &Filters,
+    ) -> Result<Option<Self>, FilterError> {
         let s = &snapshot.ssepot;
+        let unfiltered = |d: Option<Self>| {
+            filters.only(id, &[])?;
+            Ok(d)
+        };
         match id {
-            "compromisos" => commitments::build(s),
-            "pdd" => pdd::build(s),
-            "subsistemas" => subsystems::build(s, snapshot),
-            "diagnostico" => diagnosis::build(s, snapshot),
-            _ => None,
+            "compromisos" => commitments::build(s, filters),
+            "pdd" => unfiltered(pdd::build(s)),
+            "subsistemas" => unfiltered(subsystems::build(s, snapshot)),
+            "diagnostico" => unfiltered(diagnosis::build(s, snapshot)),
+            _ => Ok(None),
         }
     }
 
@@ -130,6 +174,7 @@ impl Dashboard {
             "figures": self.figures,
             "charts": self.charts,
             "summary": self.summary,
+            "filters": self.filters,
             "columns": head,
             "rows": rows,
         })
@@ -179,8 +224,12 @@ impl Dashboard {
         } else {
             String::new()
         };
+        let filters = match self.filters.words() {
+            w if w.is_empty() => String::new(),
+            w => format!(" — filtros: {w}"),
+        };
         format!(
-            "{} ({what}){sample}. Fuente: {}. Descargado de ssepot.",
+            "{} ({what}){filters}{sample}. Fuente: {}. Descargado de ssepot.",
             self.title, self.attribution
         )
     }
@@ -239,7 +288,7 @@ pub(super) fn rollup_words(r: crate::ssepot::config::Rollup) -> &'static str {
     }
 }
 
-/// `Sin avance` → `sin_avance`.
+/// `No presenta avances` → `no_presenta_avances`.
 pub(super) fn slug(s: &str) -> String {
     s.to_lowercase()
         .chars()

@@ -26,9 +26,9 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             sum.projects,
         ),
     ];
-    for b in &sum.bands {
+    for (b, rule) in sum.bands.iter().zip(&p.rules.bands) {
         figures.push(figure(
-            &format!("banda_{}_pct", slug(&b.label)),
+            &format!("banda_{}_pct", slug(&rule.name)),
             &format!("Indicadores con avance {} (%)", b.label),
             b.percent,
             pct,
@@ -42,6 +42,9 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             Some(sum.contribution),
             FigureKind::Points,
             pd,
+        )
+        .ruled(
+            "Σ ponderación × avance proyectado / 100 de los indicadores de producto relacionados con el POT: puntos porcentuales del avance físico del plan; su avance conjunto es Σ ponderación × avance / Σ ponderación".into(),
         ),
         figure(
             "avance_fisico_plan",
@@ -145,7 +148,7 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
                 Cell::Text(prog.map(|x| x.line.clone()).unwrap_or_default()),
                 Cell::Num(Some(i.weight)),
                 Cell::Num(Some(i.progress)),
-                Cell::Text(p.band(i).to_string()),
+                Cell::Text(p.band_label(i).to_string()),
                 Cell::Text(projects.join(", ")),
             ]
         })
@@ -177,6 +180,8 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             ],
             rows,
         ),
+        filters: Default::default(),
+        controls: vec![],
     };
     d.rows.title = d.table_title("indicadores de producto");
     Some(d)

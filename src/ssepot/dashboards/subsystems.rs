@@ -98,6 +98,8 @@ pub fn build(s: &Ssepot, snapshot: &Snapshot) -> Option<Dashboard> {
             ],
             rows,
         ),
+        filters: Default::default(),
+        controls: vec![],
     };
     d.rows.title = d.table_title("subsistemas");
     Some(d)

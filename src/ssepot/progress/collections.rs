@@ -16,11 +16,7 @@ pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indic
     let baseline = s
         .baseline_value
         .or_else(|| ind.baselines.first().map(|(_, b)| *b))?;
-    let (target_year, target) = match (s.target, s.targets.last()) {
-        (Some(t), _) => (s.target_year, t),
-        (None, Some(t)) => (Some(t.year), t.value),
-        _ => return None,
-    };
+    let (target_year, target) = super::measure::target(s, cfg)?;
     if !ind
         .observations
         .iter()

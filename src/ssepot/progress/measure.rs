@@ -4,6 +4,7 @@
 use super::{progress, rollup, Progress, PREFIX};
 use crate::config::{Direction, TechnicalSheet};
 use crate::model::{Indicator, Snapshot, UnitRef};
+use crate::ssepot::config::{Against, ProgressConfig};
 use serde::Serialize;
 
 /// The target progress is measured against: the sheet's `target`, else its last dated target.
@@ -12,6 +13,30 @@ pub fn final_target(sheet: &TechnicalSheet) -> Option<(Option<i32>, f64)> {
         (Some(t), _) => Some((sheet.target_year, t)),
         (None, Some(t)) => Some((Some(t.year), t.value)),
         _ => None,
+    }
+}
+
+/// The target progress is measured against, by the declared rule ([`Against`]): (year, value).
+pub fn target(sheet: &TechnicalSheet, cfg: &ProgressConfig) -> Option<(Option<i32>, f64)> {
+    match cfg.against {
+        Against::Final => final_target(sheet),
+        Against::Period => sheet
+            .targets
+            .iter()
+            .find(|t| t.year >= cfg.year)
+            .map(|t| (Some(t.year), t.value))
+            .or_else(|| final_target(sheet)),
+    }
+}
+
+/// The rule of [`target`] in words, shown beside every progress figure.
+pub fn target_words(cfg: &ProgressConfig) -> String {
+    match cfg.against {
+        Against::Final => "contra la meta final del plan (informe final)".into(),
+        Against::Period => format!(
+            "contra la meta del periodo: la meta fechada de {} o la siguiente (informe de mitad de periodo)",
+            cfg.year
+        ),
     }
 }
 
@@ -37,7 +62,7 @@ pub fn of_value(
     let sheet = &ind.sheet;
     Some(progress(
         ind.baseline(unit),
-        final_target(sheet).map(|(_, t)| t),
+        target(sheet, cfg).map(|(_, t)| t),
         direction(sheet),
         value,
         &cfg.bands,
@@ -139,7 +164,7 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
     };
     Rollups {
         year: cfg.year,
-        rule,
+        rule: format!("{rule}; avance {}", target_words(cfg)),
         subsystems,
         systems,
     }

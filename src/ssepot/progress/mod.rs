@@ -73,7 +73,13 @@ pub fn progress(
     Progress {
         value,
         percent,
-        band: percent.and_then(|p| band_of(bands, p).map(String::from)),
+        band: percent.and_then(|p| {
+            let name = band_of(bands, p)?;
+            bands
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| b.label().to_string())
+        }),
     }
 }
 
@@ -112,14 +118,17 @@ mod tests {
     fn bands_follow_the_declared_thresholds_and_nd_has_none() {
         let bands = vec![
             Band {
+                label: None,
                 name: "alto".into(),
                 min: 80.0,
             },
             Band {
+                label: None,
                 name: "medio".into(),
                 min: 50.0,
             },
             Band {
+                label: None,
                 name: "bajo".into(),
                 min: 0.0,
             },

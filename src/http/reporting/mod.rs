@@ -2,10 +2,16 @@
 //! everyone with a token reads the change log. Thin: checks live in [`crate::store::check`], reading files in
 //! [`crate::store::upload`], the workflow and the writes in [`crate::store`].
 //!
-//! Authentication: `Authorization: Bearer ssepot_<id>_<secret>` (API), or the `ssepot_reporte` cookie set by
-//! the HTML login (pages). A cookie-authenticated POST must carry the form token and, if the browser sends an
-//! `Origin`, come from this host (CSRF). Five failures from one address in 15 minutes get 429 until the window
-//! passes.
+//! Who may call is a typed extractor ([`Office`], [`Reviewer`], [`Caller`]); reading an
+//! upload form is [`form`].
+
+mod caller;
+mod form;
+
+pub use caller::{
+    authenticate, check_form, require_office, Caller, Client, Office, Reviewer, COOKIE,
+};
+pub use form::{read_upload, UploadForm};
 
 use super::error::ApiError;
 use super::negotiate::Format;
@@ -20,17 +26,13 @@ use crate::store::{
     StoreError, Submission,
 };
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Multipart, State as AxState};
+use axum::extract::{Multipart, State as AxState};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::sync::Arc;
-
-/// The cookie the HTML login sets.
-pub const COOKIE: &str = "ssepot_reporte";
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
@@ -62,141 +64,6 @@ pub fn reporting(state: &AppState) -> Result<Arc<Reporting>, ApiError> {
     state.reporting.clone().ok_or_else(|| {
         ApiError::NotFound("this server has no reporting store (start it with --store)".into())
     })
-}
-
-/// An authenticated caller.
-pub struct Caller {
-    pub who: Principal,
-    /// The token as presented, to derive the form token from.
-    pub token: String,
-    /// True when the token came from the login cookie (so POSTs need CSRF checks).
-    pub by_cookie: bool,
-}
-
-/// The address failures are counted against: the peer's IP, or — behind a trusted proxy (`--trusted-proxy`) —
-/// the address that proxy appended to `X-Forwarded-For`; `local` without a socket, as in tests.
-pub struct Client(pub String);
-
-impl FromRequestParts<Arc<AppState>> for Client {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
-        let client = match (peer, forwarded) {
-            (Some(p), Some(f)) if state.access.trusts(Some(p)) => f.to_string(),
-            (Some(p), _) => p.to_string(),
-            (None, _) => "local".to_string(),
-        };
-        Ok(Client(client))
-    }
-}
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
-}
-
-/// Authenticates the bearer token or the login cookie; counts failures and throttles repeated ones.
-pub async fn authenticate(
-    rep: &Arc<Reporting>,
-    headers: &HeaderMap,
-    client: &str,
-) -> Result<Caller, ApiError> {
-    if let Some(wait) = rep.throttle.blocked(client) {
-        return Err(ApiError::TooManyRequests {
-            message: format!(
-                "parameter `Authorization`: too many failed attempts from this address; retry in {wait} s"
-            ),
-            retry_after: wait,
-        });
-    }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string);
-    let (token, by_cookie) = match (bearer, cookie_token(headers)) {
-        (Some(t), _) => (t, false),
-        (None, Some(t)) => (t, true),
-        (None, None) => {
-            return Err(ApiError::Unauthorized(
-                "parameter `Authorization`: send `Authorization: Bearer <token>` (or log in on /reporte)"
-                    .into(),
-            ))
-        }
-    };
-    let fail = |rep: &Reporting| {
-        rep.throttle.failed(client);
-        ApiError::Unauthorized(
-            "parameter `Authorization`: the token is not valid (unknown, revoked or mistyped)"
-                .into(),
-        )
-    };
-    let Some((id, secret)) = auth::split(&token) else {
-        return Err(fail(rep));
-    };
-    let (id, secret) = (id.to_string(), secret.to_string());
-    let store = rep.store.clone();
-    let found = blocking(move || store.principal(&id)).await?;
-    match found {
-        Some((who, hash)) if auth::verify(&secret, &hash) => {
-            rep.throttle.succeeded(client);
-            Ok(Caller {
-                who,
-                token,
-                by_cookie,
-            })
-        }
-        _ => Err(fail(rep)),
-    }
-}
-
-/// CSRF checks for a cookie-authenticated POST: the form token, and the `Origin` when the browser sends one.
-pub fn check_form(
-    caller: &Caller,
-    headers: &HeaderMap,
-    form_token: Option<&str>,
-) -> Result<(), ApiError> {
-    if !caller.by_cookie {
-        return Ok(());
-    }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let origin_host = origin.split("://").nth(1).unwrap_or_default();
-        if origin_host != host {
-            return Err(ApiError::Forbidden(format!(
-                "parameter `Origin`: `{origin}` is not this site; the form must be sent from its own page"
-            )));
-        }
-    }
-    match form_token {
-        Some(t) if auth::same(t, &auth::form_token(&caller.token)) => Ok(()),
-        _ => Err(ApiError::Forbidden(
-            "parameter `csrf`: the form token is missing or wrong; reload the page and send the form again"
-                .into(),
-        )),
-    }
 }
 
 /// Number format of values written as text: `decimal=,` (default, thousands `.`) or `decimal=.`.
@@ -351,13 +218,11 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
 /// `POST /reporting/values`: values of the caller's office as JSON.
 pub async fn submit_values(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
+    Office(caller): Office,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
-    require_office(&caller)?;
     let sub: JsonSubmission = parse_body(&body)?;
     let key = idempotency_key(&headers, sub.idempotency_key.clone())?;
     if sub.values.is_empty() {
@@ -387,86 +252,14 @@ pub async fn submit_values(
     Ok((status, Json(body)).into_response())
 }
 
-pub fn require_office(caller: &Caller) -> Result<(), ApiError> {
-    if caller.who.office.is_none() {
-        return Err(ApiError::Forbidden(
-            "parameter `Authorization`: only office tokens submit; reviewers move items with /reporting/transitions".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The fields of an upload form.
-#[derive(Default)]
-pub struct UploadForm {
-    pub file: Option<(String, Vec<u8>)>,
-    pub idempotency_key: Option<String>,
-    pub decimal: Option<String>,
-    pub csrf: Option<String>,
-}
-
-/// Reads a multipart upload, refusing it with 413 as soon as it passes `limit` bytes.
-pub async fn read_upload(
-    headers: &HeaderMap,
-    mut multipart: Multipart,
-    limit: usize,
-) -> Result<UploadForm, ApiError> {
-    let too_large = || {
-        ApiError::PayloadTooLarge(format!(
-            "parameter `file`: uploads are limited to {} MB",
-            limit / 1024 / 1024
-        ))
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + 64 * 1024) {
-        return Err(too_large());
-    }
-    let mut form = UploadForm::default();
-    let mut total = 0usize;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        ApiError::bad("file", format!("the form cannot be read: {e}"))
-    };
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let mut data = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            total += chunk.len();
-            if total > limit {
-                return Err(too_large());
-            }
-            data.extend_from_slice(&chunk);
-        }
-        let text = || String::from_utf8_lossy(&data).trim().to_string();
-        match name.as_str() {
-            "file" => form.file = Some((filename.unwrap_or_else(|| "upload".into()), data)),
-            "idempotency_key" => form.idempotency_key = Some(text()),
-            "decimal" => form.decimal = Some(text()).filter(|t| !t.is_empty()),
-            "csrf" => form.csrf = Some(text()),
-            other => {
-                return Err(ApiError::bad(
-                    other,
-                    "unknown form field; fields are file, idempotency_key, decimal, csrf",
-                ))
-            }
-        }
-    }
-    Ok(form)
-}
-
 /// `POST /reporting/uploads`: a CSV or XLSX of the caller's office (multipart field `file`).
 pub async fn submit_upload(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
+    Office(caller): Office,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
-    require_office(&caller)?;
     let form = read_upload(&headers, multipart, rep.upload_limit).await?;
     check_form(&caller, &headers, form.csrf.as_deref())?;
     let (status, body) = process_upload(&state, &rep, &caller, &headers, form).await?;
@@ -506,21 +299,6 @@ pub async fn process_upload(
     write_checked(rep, caller, checked, key, filename).await
 }
 
-/// Technical-sheet fields a change may name.
-pub const SHEET_FIELDS: [&str; 11] = [
-    "name",
-    "unit",
-    "description",
-    "system",
-    "subsystem",
-    "office",
-    "kind",
-    "baseline_year",
-    "baseline_value",
-    "target",
-    "target_year",
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SheetSubmission {
@@ -532,53 +310,14 @@ struct SheetSubmission {
 /// `POST /reporting/sheet-changes`: proposed technical-sheet changes, reviewed like values.
 pub async fn submit_sheet_changes(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
+    Office(caller): Office,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
-    require_office(&caller)?;
     let sub: SheetSubmission = parse_body(&body)?;
     let key = idempotency_key(&headers, sub.idempotency_key.clone())?;
-    if sub.changes.is_empty() {
-        return Err(ApiError::bad("changes", "the list is empty"));
-    }
-    let snapshot = state.current().snapshot.clone();
-    let mut items = Vec::new();
-    for (i, c) in sub.changes.into_iter().enumerate() {
-        let at = |f: &str| format!("changes[{i}].{f}");
-        let ind = check::find_indicator(&snapshot, &c.indicator).ok_or_else(|| {
-            ApiError::bad(&at("indicator"), format!("no indicator `{}`", c.indicator))
-        })?;
-        if !caller.who.indicators.contains(&ind.id) {
-            return Err(ApiError::Forbidden(format!(
-                "parameter `{}`: office `{}` does not report `{}`",
-                at("indicator"),
-                caller.who.office.as_deref().unwrap_or_default(),
-                ind.id
-            )));
-        }
-        if !SHEET_FIELDS.contains(&c.field.as_str()) {
-            return Err(ApiError::bad(
-                &at("field"),
-                format!(
-                    "`{}` is not a sheet field; fields are {SHEET_FIELDS:?}",
-                    c.field
-                ),
-            ));
-        }
-        if c.why.trim().is_empty() {
-            return Err(ApiError::bad(
-                &at("why"),
-                "a change needs its justification",
-            ));
-        }
-        items.push(NewItem::Sheet(SheetChange {
-            indicator: ind.id.clone(),
-            ..c
-        }));
-    }
+    let items = check::check_sheet_changes(&state.current().snapshot, &caller.who, sub.changes)?;
     let submission = Submission {
         idempotency_key: key,
         payload_hash: payload_hash(&items),
@@ -678,12 +417,10 @@ pub fn served(
 /// `GET /reporting/items`: an office's own items, or (reviewers) everyone's.
 pub async fn items(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
-    headers: HeaderMap,
+    caller: Caller,
     Params(q): Params<ReportingItemsParams>,
 ) -> Result<Json<Value>, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
     let office = match (&caller.who.office, q.office) {
         (Some(own), Some(asked)) if *own != asked => {
             return Err(ApiError::Forbidden(format!(
@@ -717,12 +454,10 @@ struct TransitionBody {
 /// `POST /reporting/transitions`: `{"items":[…],"to":"verificado|validado|publicado|devuelto","reason":…}`.
 pub async fn transition(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
-    headers: HeaderMap,
+    Reviewer(caller): Reviewer,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
     let b: TransitionBody = parse_body(&body)?;
     let to = State::parse(&b.to).ok_or_else(|| {
         ApiError::bad(
@@ -759,12 +494,10 @@ pub async fn apply_transition(
 /// `GET /reporting/log`: the change log (reviewers: all of it; offices: their own), as JSON or CSV.
 pub async fn change_log(
     AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
-    headers: HeaderMap,
+    caller: Caller,
     Params(q): Params<ReportingLogParams>,
 ) -> Result<Response, ApiError> {
     let rep = reporting(&state)?;
-    let caller = authenticate(&rep, &headers, &client).await?;
     let filter = LogFilter {
         office: caller.who.office.clone(),
         indicator: q.indicator,
@@ -795,14 +528,8 @@ pub async fn change_log(
 }
 
 /// `GET /reporting/me`: what the token may do.
-pub async fn me(
-    AxState(state): AxState<Arc<AppState>>,
-    Client(client): Client,
-    headers: HeaderMap,
-    Params(NoParams {}): Params<NoParams>,
-) -> Result<Json<Principal>, ApiError> {
-    let rep = reporting(&state)?;
-    Ok(Json(authenticate(&rep, &headers, &client).await?.who))
+pub async fn me(caller: Caller, Params(NoParams {}): Params<NoParams>) -> Json<Principal> {
+    Json(caller.who)
 }
 
 /// `GET /reporting/origin?indicator=…&territory=…&year=…`: the served value and where it comes from (public).

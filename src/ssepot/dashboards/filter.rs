@@ -1,0 +1,193 @@
+//! The filters the report's readers use (Power BI's slicers), as URL parameters: year, horizon, typology,
+//! office, system, subsystem, strategic line and state. A dashboard takes the filters that apply to its rows;
+//! a value its rows do not have, or a filter that does not apply, is an error naming the parameter and what
+//! it takes, never an empty dashboard that looks like data.
+
+use serde::Serialize;
+
+/// The filters of one request. `None` is "all".
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Filters {
+    /// `anio`: the report year (the last year of the progress columns).
+    pub anio: Option<i32>,
+    /// `horizonte`: `Corto plazo`, …
+    pub horizonte: Option<String>,
+    /// `tipologia`: the commitment's typological class.
+    pub tipologia: Option<String>,
+    /// `dependencia`: the responsible office.
+    pub dependencia: Option<String>,
+    /// `sistema`: the POT system.
+    pub sistema: Option<String>,
+    /// `subsistema`: the POT subsystem.
+    pub subsistema: Option<String>,
+    /// `linea`: the development plan's strategic line.
+    pub linea: Option<String>,
+    /// `estado`: the commitment's state.
+    pub estado: Option<String>,
+}
+
+/// A filter that cannot be applied: the parameter and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterError {
+    pub parameter: &'static str,
+    pub message: String,
+}
+
+impl Filters {
+    /// The filters given, as (parameter, value) pairs, in URL order.
+    pub fn given(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(y) = self.anio {
+            out.push(("anio", y.to_string()));
+        }
+        for (name, v) in self.texts() {
+            if let Some(v) = v {
+                out.push((name, v.clone()));
+            }
+        }
+        out
+    }
+
+    fn texts(&self) -> [(&'static str, &Option<String>); 7] {
+        [
+            ("horizonte", &self.horizonte),
+            ("tipologia", &self.tipologia),
+            ("dependencia", &self.dependencia),
+            ("sistema", &self.sistema),
+            ("subsistema", &self.subsistema),
+            ("linea", &self.linea),
+            ("estado", &self.estado),
+        ]
+    }
+
+    /// Refuses every filter given that is not in `applies` (the dashboard's own).
+    pub fn only(&self, dashboard: &str, applies: &[&str]) -> Result<(), FilterError> {
+        match self.given().into_iter().find(|(p, _)| !applies.contains(p)) {
+            Some((p, _)) => Err(FilterError {
+                parameter: p,
+                message: format!(
+                    "the dashboard `{dashboard}` is not filtered by `{p}`; it takes {applies:?}"
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The URL query of the filters (`horizonte=Corto%20plazo&dependencia=…`), for links that keep them.
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string(self.given()).unwrap_or_default()
+    }
+
+    /// These filters with `drill` laid over them (a figure's rows within the page's filters).
+    pub fn with(&self, drill: &[(&'static str, String)]) -> Filters {
+        let mut f = self.clone();
+        for (p, v) in drill {
+            let v = Some(v.clone());
+            match *p {
+                "horizonte" => f.horizonte = v,
+                "tipologia" => f.tipologia = v,
+                "dependencia" => f.dependencia = v,
+                "sistema" => f.sistema = v,
+                "subsistema" => f.subsistema = v,
+                "linea" => f.linea = v,
+                "estado" => f.estado = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The filters in words, for titles and downloads (`horizonte: Corto plazo; dependencia: DAP`).
+    pub fn words(&self) -> String {
+        self.given()
+            .iter()
+            .map(|(p, v)| format!("{p}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The value `wanted` among `values` (compared without case), or an error listing them.
+pub fn matching<'a>(
+    parameter: &'static str,
+    wanted: &str,
+    values: impl Iterator<Item = &'a str>,
+) -> Result<String, FilterError> {
+    let mut known: Vec<&str> = values.collect();
+    known.sort_unstable();
+    known.dedup();
+    known
+        .iter()
+        .find(|v| v.to_lowercase() == wanted.trim().to_lowercase())
+        .map(|v| v.to_string())
+        .ok_or_else(|| FilterError {
+            parameter,
+            message: format!("`{wanted}` is not a value of the rows; the values are {known:?}"),
+        })
+}
+
+/// Whether a row's value passes a filter already matched to a known value.
+pub fn keeps(filter: &Option<String>, value: &str) -> bool {
+    filter.as_deref().is_none_or(|f| f == value)
+}
+
+/// The options of a filter: its values, and which is selected.
+#[derive(Debug, Clone, Serialize)]
+pub struct Control {
+    pub parameter: &'static str,
+    pub label: &'static str,
+    pub options: Vec<String>,
+    pub selected: Option<String>,
+}
+
+/// A control listing `values` (sorted, distinct).
+pub fn control<'a>(
+    parameter: &'static str,
+    label: &'static str,
+    values: impl Iterator<Item = &'a str>,
+    selected: Option<String>,
+) -> Control {
+    let mut options: Vec<String> = values.map(str::to_string).collect();
+    options.sort_unstable();
+    options.dedup();
+    Control {
+        parameter,
+        label,
+        options,
+        selected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_the_rows_do_not_have_is_refused_listing_the_values() {
+        let err = matching(
+            "horizonte",
+            "Muy largo",
+            ["Corto plazo", "Largo plazo"].into_iter(),
+        )
+        .unwrap_err();
+        assert_eq!(err.parameter, "horizonte");
+        assert!(err.message.contains("Corto plazo"), "{}", err.message);
+        assert_eq!(
+            matching("horizonte", "corto PLAZO", ["Corto plazo"].into_iter()).unwrap(),
+            "Corto plazo"
+        );
+    }
+
+    #[test]
+    fn a_filter_that_does_not_apply_is_refused_naming_it() {
+        let f = Filters {
+            linea: Some("Ecociudad".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.only("compromisos", &["horizonte"]).unwrap_err().parameter,
+            "linea"
+        );
+        assert!(f.only("pdd", &["linea"]).is_ok());
+    }
+}
