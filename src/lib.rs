@@ -13,6 +13,8 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod prepared;
+pub mod render;
+pub mod report;
 pub mod server;
 pub mod ssepot;
 pub mod state;

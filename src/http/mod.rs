@@ -6,6 +6,7 @@ mod documents;
 mod downloads;
 pub mod error;
 pub mod forwarded;
+mod glyphs;
 mod health;
 mod html;
 mod metrics;
@@ -13,6 +14,7 @@ pub mod negotiate;
 mod ogc;
 mod openapi;
 pub mod params;
+mod report;
 pub mod reporting;
 mod reporting_pages;
 mod ssepot;
@@ -98,6 +100,23 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/ssepot", get(ssepot::index))
         .route("/ssepot/{id}", get(ssepot::dashboard))
         .route("/ssepot/static/{file}", get(ssepot::static_file))
+        .route("/ssepot/informe", get(report::informe))
+        .route("/ssepot/boletines/{id}", get(report::boletin))
+        .route("/ssepot/publicaciones", get(report::publicaciones))
+        .route(
+            "/ssepot/embed/grafico/{dashboard}/{chart}",
+            get(report::embed_chart),
+        )
+        .route(
+            "/ssepot/embed/cifra/{dashboard}/{key}",
+            get(report::embed_figure),
+        )
+        .route("/ssepot/embed/mapa/{id}", get(report::embed_map))
+        .route("/map/embed", get(report::embed_webmap))
+        .route("/map/glyphs/{fontstack}/{range}", get(glyphs::glyphs))
+        .route("/ssepot/static/print.css", get(report::print_css))
+        .route("/ssepot/static/embed.js", get(report::embed_js))
+        .route("/ssepot/static/fonts/{file}", get(report::font))
         .route("/report", get(admin::report))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))

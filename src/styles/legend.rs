@@ -148,6 +148,23 @@ impl Legend {
     }
 }
 
+impl Legend {
+    /// The colour of a value, by the rule the web map's `step` expression applies to these classes: the first
+    /// class's colour, then that of the last class whose `min` the value reaches; `ND` has its own colour.
+    pub fn color_of(&self, value: Option<f64>) -> &str {
+        let Some(v) = value else {
+            return &self.nd.color;
+        };
+        self.classes
+            .iter()
+            .skip(1)
+            .filter(|c| v >= c.min)
+            .last()
+            .or(self.classes.first())
+            .map_or(self.nd.color.as_str(), |c| c.color.as_str())
+    }
+}
+
 /// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change.
 pub fn change_legend(values: &[f64]) -> serde_json::Value {
     use serde_json::json;

@@ -1,0 +1,72 @@
+//! Figures and table cells written the way the dashboards' pages write them (`88,12 %`, `$5.213.246 millones`,
+//! `23,0 puntos`, `ND`), so the report's text is the same as the page's and the PDF's.
+//!
+//! These follow `http::templates::format_es` and `web/templates/figure.html` to the character (a test
+//! compares the report with the dashboard pages); they live here because documents are built below the HTTP
+//! layer.
+
+use crate::features::dashboards::{Figure, FigureKind};
+use crate::features::download::Value as Cell;
+use crate::styles::legend::spanish_digits;
+
+/// A number as Spanish readers write it: integers without decimals unless `decimals` is given, else two;
+/// `None` is `ND`.
+pub fn number(v: Option<f64>, decimals: Option<usize>) -> String {
+    let Some(v) = v else {
+        return "ND".into();
+    };
+    let plain = match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None if v.fract() == 0.0 => format!("{v:.0}"),
+        None => format!("{v:.2}"),
+    };
+    spanish_digits(&plain)
+}
+
+/// A headline figure as the dashboard page shows it.
+pub fn figure(f: &Figure) -> String {
+    let d = Some(f.decimals as usize);
+    match (f.kind, f.value) {
+        (_, None) => "ND".into(),
+        (FigureKind::Percent, v) => format!("{} %", number(v, d)),
+        (FigureKind::Money, v) => format!("${} millones", number(v, Some(0))),
+        (FigureKind::Points, v) => format!("{} puntos", number(v, d)),
+        (FigureKind::Count, v) => number(v, Some(0)),
+    }
+}
+
+/// A table cell as the pages show it; numbers are right-aligned (`true`).
+pub fn cell(c: &Cell) -> (String, bool) {
+    match c {
+        Cell::Text(s) => (s.clone(), false),
+        Cell::Int(i) => (i.to_string(), false),
+        Cell::Num(n) => (number(*n, None), true),
+        Cell::Bool(b) => ((if *b { "sí" } else { "no" }).into(), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_as_on_the_dashboards() {
+        let f = |kind, value, decimals| Figure {
+            key: "k".into(),
+            label: "l".into(),
+            value,
+            kind,
+            decimals,
+        };
+        assert_eq!(figure(&f(FigureKind::Percent, Some(88.12), 2)), "88,12 %");
+        assert_eq!(figure(&f(FigureKind::Percent, Some(23.0), 1)), "23,0 %");
+        assert_eq!(
+            figure(&f(FigureKind::Money, Some(5_213_246.0), 0)),
+            "$5.213.246 millones"
+        );
+        assert_eq!(figure(&f(FigureKind::Points, Some(23.0), 1)), "23,0 puntos");
+        assert_eq!(figure(&f(FigureKind::Count, Some(132.0), 0)), "132");
+        assert_eq!(figure(&f(FigureKind::Percent, None, 2)), "ND");
+        assert_eq!(number(Some(-1234.5), None), "-1.234,50");
+    }
+}
