@@ -7,7 +7,6 @@
 
 pub mod computed;
 pub mod formula;
-pub mod ssepot;
 mod style;
 mod table;
 
@@ -36,7 +35,7 @@ pub struct LayerFile {
     pub computed: Vec<ComputedConfig>,
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
-    pub ssepot: Option<ssepot::SsepotConfig>,
+    pub ssepot: Option<crate::ssepot::config::SsepotConfig>,
 }
 
 /// A set of territorial units: one geometry source with a key and a name per feature.

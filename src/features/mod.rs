@@ -6,15 +6,12 @@
 
 pub mod change;
 pub mod collection;
-pub mod dashboards;
 pub mod download;
 pub mod geojson;
 pub mod index;
 pub mod items;
-pub mod progress;
 pub mod query;
 pub mod series;
-pub mod sheets;
 
 pub use collection::{Collection, CollectionKind};
 pub use items::Page;

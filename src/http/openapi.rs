@@ -464,7 +464,7 @@ fn service_paths() -> Vec<(String, Value)> {
 fn ssepot_paths() -> Vec<(String, Value)> {
     let tables = [JSON, HTML, CSV, XLSX];
     let formats = f(&["json", "html", "csv", "xlsx"]);
-    let dashboards: Vec<&str> = crate::features::dashboards::DASHBOARDS
+    let dashboards: Vec<&str> = crate::ssepot::dashboards::DASHBOARDS
         .iter()
         .map(|(id, _)| *id)
         .chain(["anexo"])

@@ -9,10 +9,10 @@ use super::negotiate::{negotiate, Format, DOCUMENT};
 use super::params::kinds::Tabla;
 use super::params::{DashboardParams, FormatParams, NoParams, Params};
 use super::templates::format_es;
-use crate::features::dashboards::{Dashboard, DASHBOARDS};
 use crate::features::download::Table;
-use crate::features::progress::{direction, final_target};
-use crate::features::sheets::{self, direction_text, sheet_indicators};
+use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
+use crate::ssepot::progress::measure::{direction, final_target};
+use crate::ssepot::sheets::{self, direction_text, sheet_indicators};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -192,7 +192,7 @@ async fn annex(state: Arc<AppState>, format: Format) -> Result<Response> {
 async fn table_response(format: Format, table: Table, stem: &str) -> Result<Response> {
     match format {
         Format::Json => {
-            let (columns, rows) = crate::features::dashboards::plain_rows(&table);
+            let (columns, rows) = crate::ssepot::dashboards::plain_rows(&table);
             Ok(json_response(
                 json!({"title": table.title, "columns": columns, "rows": rows}),
             ))

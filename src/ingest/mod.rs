@@ -8,9 +8,7 @@ pub mod cells;
 mod computed;
 mod gdal_messages;
 mod geometry;
-pub mod progress;
 pub mod records;
-pub mod ssepot;
 mod table;
 pub mod values;
 
@@ -178,18 +176,18 @@ fn load_ssepot(
             ),
         });
     }
-    match ssepot::read(cfg, file) {
+    match crate::ssepot::read::read(cfg, file) {
         Ok((domain, sheets)) => {
             for ind in indicators.iter_mut() {
                 let key = ind.code.as_deref().unwrap_or(&ind.id).to_lowercase();
                 if let Some(extra) = sheets.get(&key) {
                     let mut merged = (**ind).clone();
-                    merged.sheet = ssepot::merge_sheet(&ind.sheet, extra);
+                    merged.sheet = crate::ssepot::read::merge_sheet(&ind.sheet, extra);
                     *ind = Arc::new(merged);
                 }
             }
             if let Some(p) = &domain.progress {
-                progress::add_progress(indicators, p);
+                crate::ssepot::progress::collections::add_progress(indicators, p);
             }
             Arc::new(domain)
         }
@@ -290,7 +288,9 @@ fn carry_over(
         .indicators
         .iter()
         // Progress maps are made again from the indicators kept.
-        .filter(|i| i.layer_file == file && keep(i) && !i.id.starts_with(progress::PREFIX))
+        .filter(|i| {
+            i.layer_file == file && keep(i) && !i.id.starts_with(crate::ssepot::progress::PREFIX)
+        })
     {
         if out.iter().any(|i| i.id == old.id) {
             continue;

@@ -3,8 +3,8 @@
 
 use super::cells::{read_grid, Cell, Grid};
 use super::values::parse_value;
-use crate::config::ssepot::RecordTable;
 use crate::config::ValueFormat;
+use crate::ssepot::config::RecordTable;
 use std::path::{Path, PathBuf};
 
 /// A table read into rows of cells under named columns.

@@ -1,7 +1,7 @@
 //! The POT's commitments (compromisos) and the figures of their dashboard.
 
 use super::{count_by, round, Share};
-use crate::config::ssepot::CommitmentsConfig;
+use crate::ssepot::config::CommitmentsConfig;
 use serde::Serialize;
 
 /// One commitment of the POT with its cumulative progress per year.

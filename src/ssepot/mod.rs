@@ -1,15 +1,30 @@
-//! The SSEPOT's own domain: what Medellín's POT monitoring system reports besides indicator values —
-//! commitments, the POT–PDD relation, subsystems, each indicator's diagnosis and change log, and the rules
-//! that turn their rows into the report's figures (shares, progress, bands, roll-ups).
+//! The SSEPOT — Medellín's POT monitoring system — in one folder: its layer-file section, its tables and
+//! their rules, progress against targets, and the documents built from them (technical sheets, dashboards).
+//! Beside the OGC features, which know nothing of it; the HTTP layer (`http::ssepot`) only routes and
+//! negotiates.
 //!
-//! Plain data and rules only: nothing here reads files (see `ingest::ssepot`) or knows about HTTP. Every
-//! figure is computed from table rows with rules declared in the layer file (`config::ssepot`); no published
-//! figure is written in code.
+//! The folder is a vertical slice of the crate's layers, each file at the layer its role needs:
+//!
+//! | file | role | layer |
+//! |---|---|---|
+//! | [`config`] | the `[ssepot]` section of a layer file (serde, `deny_unknown_fields`) | config |
+//! | `mod.rs`, [`commitments`], [`diagnosis`], [`pdd`], [`subsystems`] | the tables as read, and the rules that turn rows into the report's figures (shares, bands, roll-ups) | model |
+//! | [`progress`] | progress against targets: the rule ([`progress`]), the `avance_` collections made at import ([`progress::collections`]), the progress of loaded indicators and roll-ups ([`progress::measure`]) | model / ingest / features |
+//! | [`read`] | reading the tables; every problem names file, row and column | ingest |
+//! | [`sheets`], [`dashboards`] | the documents: technical sheets and the report's four dashboards | features |
+//!
+//! No file reaches above its layer: the model-level files import only `config`, `read` only the model and
+//! `ingest`'s table readers, the documents only the model and `features::download`. Every figure is computed
+//! from table rows with rules declared in the layer file; no published figure is written in code.
 
 pub mod commitments;
+pub mod config;
+pub mod dashboards;
 pub mod diagnosis;
 pub mod pdd;
 pub mod progress;
+pub mod read;
+pub mod sheets;
 pub mod subsystems;
 
 use serde::Serialize;
@@ -29,7 +44,7 @@ pub struct Ssepot {
     pub subsystems: Vec<subsystems::Subsystem>,
     /// Progress rules.
     #[serde(skip)]
-    pub progress: Option<crate::config::ssepot::ProgressConfig>,
+    pub progress: Option<crate::ssepot::config::ProgressConfig>,
     /// Commitments dashboard data.
     pub commitments: Option<commitments::Commitments>,
     /// POT–PDD dashboard data.

@@ -2,7 +2,7 @@
 //! projects, the many-to-many relation between indicators and projects, bands and investment.
 
 use super::{count_by, round, Share};
-use crate::config::ssepot::{band_of, PddConfig};
+use crate::ssepot::config::{band_of, PddConfig};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

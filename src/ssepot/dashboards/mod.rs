@@ -7,7 +7,7 @@ mod diagnosis;
 mod pdd;
 mod subsystems;
 
-use super::download::{Kind, Table, Value as Cell};
+use crate::features::download::{Kind, Table, Value as Cell};
 use crate::model::Snapshot;
 use crate::ssepot::Share;
 use geo::MultiPolygon;
@@ -175,7 +175,7 @@ impl Dashboard {
     /// The title written above a download.
     pub fn table_title(&self, what: &str) -> String {
         let sample = if self.sample {
-            format!(" — {}", super::collection::SAMPLE_LABEL)
+            format!(" — {}", crate::features::collection::SAMPLE_LABEL)
         } else {
             String::new()
         };
@@ -230,12 +230,12 @@ pub(super) fn share_of<'a>(shares: &'a [Share], label: &str) -> Option<&'a Share
     shares.iter().find(|s| s.label == label)
 }
 
-pub(super) fn rollup_words(r: crate::config::ssepot::Rollup) -> &'static str {
+pub(super) fn rollup_words(r: crate::ssepot::config::Rollup) -> &'static str {
     match r {
-        crate::config::ssepot::Rollup::MeanReported => {
+        crate::ssepot::config::Rollup::MeanReported => {
             "el promedio, entre los que lo reportan (los ND no cuentan),"
         }
-        crate::config::ssepot::Rollup::MeanAll => "el promedio, contando ND como 0,",
+        crate::ssepot::config::Rollup::MeanAll => "el promedio, contando ND como 0,",
     }
 }
 

@@ -1,9 +1,9 @@
 //! Progress against targets of the loaded indicators, by territory and year, and the roll-ups per
 //! subsystem and system, by the rules of `[ssepot.progress]`.
 
+use super::{progress, rollup, Progress, PREFIX};
 use crate::config::{Direction, TechnicalSheet};
 use crate::model::{Indicator, Snapshot, UnitRef};
-use crate::ssepot::progress::{progress, rollup, Progress};
 use serde::Serialize;
 
 /// The target progress is measured against: the sheet's `target`, else its last dated target.
@@ -99,7 +99,7 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
                 .indicators
                 .iter()
                 .filter(|i| i.sheet.subsystem.as_deref() == Some(sub.name.as_str()))
-                .filter(|i| !i.id.starts_with(PROGRESS_PREFIX))
+                .filter(|i| !i.id.starts_with(PREFIX))
                 .collect();
             let members: Vec<Option<f64>> = inds
                 .iter()
@@ -128,11 +128,11 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
         })
         .collect();
     let rule = match cfg.rollup {
-        crate::config::ssepot::Rollup::MeanReported => format!(
+        crate::ssepot::config::Rollup::MeanReported => format!(
             "promedio del avance de ciudad de sus indicadores a {} que lo reportan; los ND no cuentan",
             cfg.year
         ),
-        crate::config::ssepot::Rollup::MeanAll => format!(
+        crate::ssepot::config::Rollup::MeanAll => format!(
             "promedio del avance de ciudad de sus indicadores a {}, ND cuenta como 0",
             cfg.year
         ),
@@ -144,6 +144,3 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
         systems,
     }
 }
-
-/// Id prefix of the progress collections (`avance_ep-01`), made at import from each territorial indicator.
-pub const PROGRESS_PREFIX: &str = crate::ssepot::progress::PREFIX;

@@ -3,9 +3,9 @@
 //! progress per year, `ND` where not reported).
 
 use super::dashboards::no_geometry;
-use super::download::{Kind, Table, Value as Cell};
-use super::progress::{direction, final_target, of_value};
+use super::progress::measure::{direction, final_target, of_value};
 use crate::config::Direction;
+use crate::features::download::{Kind, Table, Value as Cell};
 use crate::model::{Indicator, Snapshot, UnitRef};
 use crate::ssepot::progress::PREFIX;
 use serde_json::{json, Value};
@@ -271,7 +271,7 @@ pub fn annex_table(snapshot: &Snapshot) -> Option<Table> {
         }
     }
     let label = if sample {
-        format!(" — {}", super::collection::SAMPLE_LABEL)
+        format!(" — {}", crate::features::collection::SAMPLE_LABEL)
     } else {
         String::new()
     };

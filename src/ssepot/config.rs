@@ -5,7 +5,7 @@
 //! table (or new year columns), never code. Every aggregate shown is computed by ssepot from these rows with
 //! the rules declared here.
 
-use super::ValueFormat;
+use crate::config::ValueFormat;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

@@ -2,8 +2,8 @@
 
 use super::{count, figure, slug, table, Chart, Dashboard, FigureKind, Series};
 use crate::features::download::{Kind, Value as Cell};
-use crate::features::progress::subsystem_progress;
 use crate::model::Snapshot;
+use crate::ssepot::progress::measure::subsystem_progress;
 use crate::ssepot::Ssepot;
 
 pub fn build(s: &Ssepot, snapshot: &Snapshot) -> Option<Dashboard> {

@@ -1,10 +1,10 @@
 //! Reading the `[ssepot]` tables: technical sheets (merged into the indicators' sheets), diagnosis, change
 //! log, subsystems, commitments and the PDD tables. Every problem names the file, row and column.
 
-use super::records::Records;
-use crate::config::ssepot::{RecordTable, SsepotConfig};
 use crate::config::{Direction, Target, TechnicalSheet};
+use crate::ingest::records::Records;
 use crate::ssepot::commitments::{Commitment, Commitments};
+use crate::ssepot::config::{RecordTable, SsepotConfig};
 use crate::ssepot::diagnosis::{ChangeRecord, Diagnosis, FINDINGS};
 use crate::ssepot::pdd::{Pdd, Plan, ProductIndicator, Programme, Project};
 use crate::ssepot::subsystems::Subsystem;
@@ -200,7 +200,7 @@ fn read_commitments(
     Ok(out)
 }
 
-fn read_pdd(file: &Path, cfg: &crate::config::ssepot::PddConfig) -> Result<Pdd, String> {
+fn read_pdd(file: &Path, cfg: &crate::ssepot::config::PddConfig) -> Result<Pdd, String> {
     let plan = Records::read(file, &cfg.plan)?;
     let first = *plan
         .rows

@@ -1,9 +1,12 @@
 //! Progress against targets: physical (the value reached) and percentage (the share of the way from the
 //! baseline to the target), in the indicator's direction; bands; roll-ups of groups.
 
-use crate::config::ssepot::{band_of, Band, Rollup};
 use crate::config::Direction;
+use crate::ssepot::config::{band_of, Band, Rollup};
 use serde::Serialize;
+
+pub mod collections;
+pub mod measure;
 
 /// Id prefix of the progress collections made from each territorial indicator (`avance_ep-01`).
 pub const PREFIX: &str = "avance_";

@@ -2,13 +2,13 @@
 //! percentage progress towards the target (`avance_{id}`) — with tiles, a style whose classes are the
 //! declared bands, and a place on the web map like any other indicator.
 
-use crate::config::ssepot::ProgressConfig;
+use super::percent;
 use crate::config::{Direction, StyleConfig};
 use crate::model::{Indicator, Observation, UnitRef};
-use crate::ssepot::progress::percent;
+use crate::ssepot::config::ProgressConfig;
 use std::sync::Arc;
 
-pub use crate::ssepot::progress::PREFIX;
+use super::PREFIX;
 
 /// The progress collection of an indicator, if it has values by territory, a baseline and a target.
 pub fn progress_indicator(ind: &Indicator, cfg: &ProgressConfig) -> Option<Indicator> {
