@@ -14,7 +14,6 @@ pub mod metrics;
 pub mod model;
 pub mod prepared;
 pub mod render;
-pub mod report;
 pub mod server;
 pub mod ssepot;
 pub mod state;

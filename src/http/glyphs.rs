@@ -10,9 +10,18 @@ use axum::response::{IntoResponse, Response};
 pub const STACK: &str = "DejaVu Sans Bold";
 
 const RANGES: &[(&str, &[u8])] = &[
-    ("0-255.pbf", include_bytes!("../../web/glyphs/DejaVu Sans Bold/0-255.pbf")),
-    ("256-511.pbf", include_bytes!("../../web/glyphs/DejaVu Sans Bold/256-511.pbf")),
-    ("8192-8447.pbf", include_bytes!("../../web/glyphs/DejaVu Sans Bold/8192-8447.pbf")),
+    (
+        "0-255.pbf",
+        include_bytes!("../../web/glyphs/DejaVu Sans Bold/0-255.pbf"),
+    ),
+    (
+        "256-511.pbf",
+        include_bytes!("../../web/glyphs/DejaVu Sans Bold/256-511.pbf"),
+    ),
+    (
+        "8192-8447.pbf",
+        include_bytes!("../../web/glyphs/DejaVu Sans Bold/8192-8447.pbf"),
+    ),
 ];
 
 pub async fn glyphs(
@@ -21,7 +30,9 @@ pub async fn glyphs(
 ) -> Result<Response, ApiError> {
     // A stack of several fonts asks for each in turn; ours is the only one served.
     if !stack.split(',').any(|s| s.trim() == STACK) {
-        return Err(ApiError::NotFound(format!("no font stack `{stack}`; the one served is `{STACK}`")));
+        return Err(ApiError::NotFound(format!(
+            "no font stack `{stack}`; the one served is `{STACK}`"
+        )));
     }
     let (_, bytes) = RANGES
         .iter()

@@ -9,11 +9,11 @@ use super::error::{ApiError, PathParams};
 use super::html::page;
 use super::negotiate::{negotiate, Format, DOCUMENT, PDF};
 use super::params::{EmbedMapParams, FormatParams, NoParams, Params, ReportParams};
-use crate::features::dashboards::{Dashboard, DASHBOARDS};
 use crate::render::choropleth;
-use crate::report::document::{FigureView, TableView};
-use crate::report::informe::{self, ReportError};
-use crate::report::{bulletin, publications, Corte, Document};
+use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
+use crate::ssepot::report::document::{FigureView, TableView};
+use crate::ssepot::report::informe::{self, ReportError};
+use crate::ssepot::report::{bulletin, publications, Corte, Document};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -203,7 +203,7 @@ pub async fn embed_chart(
         &headers,
         json!({
             "title": c.title, "sample": d.sample, "attribution": d.attribution,
-            "svg": crate::render::chart::render(c), "table": TableView::of_chart(c),
+            "svg": crate::ssepot::report::chart::render(c), "table": TableView::of_chart(c),
             "source": format!("/ssepot/{id}?f=html#t-{chart}"),
         }),
     ))
@@ -263,9 +263,9 @@ pub async fn embed_map(
     };
     let projected = informe::corte_for(&data.snapshot, None).is_ok_and(|c| c.projects(year));
     let map = choropleth::render(ind, year, projected);
-    let block = crate::report::Block::map(map.clone());
+    let block = crate::ssepot::report::Block::map(map.clone());
     let table = match block {
-        crate::report::Block::Map { table, .. } => Some(table),
+        crate::ssepot::report::Block::Map { table, .. } => Some(table),
         _ => None,
     };
     Ok(embed_page(

@@ -2,12 +2,11 @@
 //! PDF and the embeddable views) and the PDF itself (typst, with the fonts shipped in `fonts/`).
 //!
 //! The maps use the web map's classes and colours ([`crate::styles::Legend`]); the charts draw the
-//! dashboards' [`Chart`](crate::features::dashboards::Chart)s, each followed by the table it draws.
+//! dashboards' [`Chart`](crate::ssepot::dashboards::Chart)s, each followed by the table it draws.
 
-pub mod chart;
 pub mod choropleth;
 pub mod fonts;
 pub mod pdf;
-mod svg;
+pub(crate) mod svg;
 
 pub use svg::escape;

@@ -293,12 +293,12 @@ impl TryFrom<String> for F {
 /// `corte`: a publication's cut-off date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub struct CorteParam(pub crate::report::Corte);
+pub struct CorteParam(pub crate::ssepot::report::Corte);
 
 impl TryFrom<String> for CorteParam {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        crate::report::Corte::parse(&s).map(CorteParam)
+        crate::ssepot::report::Corte::parse(&s).map(CorteParam)
     }
 }
 

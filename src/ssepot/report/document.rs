@@ -4,9 +4,9 @@
 use super::format;
 use super::narrative::Text;
 use super::Corte;
-use crate::features::dashboards::{Chart, Figure};
 use crate::features::download::Table;
 use crate::render::choropleth::Choropleth;
+use crate::ssepot::dashboards::{Chart, Figure};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -202,7 +202,7 @@ impl Block {
         Block::Chart {
             id: format!("grafico-{dashboard}-{}", c.id),
             title: c.title.clone(),
-            svg: crate::render::chart::render(c),
+            svg: crate::ssepot::report::chart::render(c),
             table: TableView::of_chart(c),
             embed: format!("/ssepot/embed/grafico/{dashboard}/{}", c.id),
         }

@@ -4,9 +4,9 @@
 //! A publication is built in four steps, the same for every kind:
 //! 1. **Cut-off** ([`corte`]): the date it reports at; values of periods that end after it are *projected*,
 //!    and marked so wherever they appear.
-//! 2. **Figures**: the dashboards' own documents ([`Dashboard::build`](crate::features::dashboards::Dashboard)),
+//! 2. **Figures**: the dashboards' own documents ([`Dashboard::build`](crate::ssepot::dashboards::Dashboard)),
 //!    never recomputed — the report's figures are the JSON's, written the Spanish way ([`format`]).
-//! 3. **Drawings**: each chart as SVG with its table ([`crate::render::chart`]), choropleth maps drawn on the
+//! 3. **Drawings**: each chart as SVG with its table ([`crate::ssepot::report::chart`]), choropleth maps drawn on the
 //!    server with the web map's classes ([`crate::render::choropleth`]).
 //! 4. **Narrative** ([`narrative`]): the texts the DAP writes and publishes, as plain text (escaped by every
 //!    renderer).
@@ -16,6 +16,7 @@
 //! [`Document::fingerprint`] is a hash of everything it shows: the same data gives the same document.
 
 pub mod bulletin;
+pub mod chart;
 pub mod corte;
 pub mod document;
 pub mod format;

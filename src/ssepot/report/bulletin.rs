@@ -5,11 +5,11 @@
 use super::document::{Block, CellView, Document, FigureView, Section, TableView};
 use super::informe::{data_note, report_year, ReportError};
 use super::Corte;
-use crate::features::dashboards::{Chart, Dashboard, Figure, FigureKind, Series};
-use crate::features::progress::{city_level, final_target};
-use crate::features::sheets::{sheet_indicators, slug};
 use crate::model::{Indicator, Snapshot};
 use crate::render::choropleth;
+use crate::ssepot::dashboards::{Chart, Dashboard, Figure, FigureKind, Series};
+use crate::ssepot::progress::measure::{city_level, final_target};
+use crate::ssepot::sheets::{sheet_indicators, slug};
 use crate::ssepot::subsystems::Subsystem;
 use crate::styles::legend::is_city_level;
 use serde::Serialize;
@@ -198,7 +198,7 @@ fn indicators_section(
                 CellView::num(n(value)),
                 CellView::num(n(*p)),
                 CellView::text(
-                    p.and_then(|p| crate::config::ssepot::band_of(&bands, p).map(String::from))
+                    p.and_then(|p| crate::ssepot::config::band_of(&bands, p).map(String::from))
                         .unwrap_or_else(|| "ND".into()),
                 ),
             ]

@@ -2,8 +2,8 @@
 //! long category names stay readable, or lines for series over years. The numbers are the chart's own (the
 //! dashboards' JSON); each chart is always shown with the table it draws, its text alternative.
 
-use super::svg::{escape, text, wrap, FONT};
-use crate::features::dashboards::Chart;
+use crate::render::svg::{escape, text, wrap, FONT};
+use crate::ssepot::dashboards::Chart;
 use crate::styles::legend::format_number;
 use crate::styles::palette::CATEGORICAL;
 use std::fmt::Write;

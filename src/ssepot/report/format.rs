@@ -5,8 +5,8 @@
 //! compares the report with the dashboard pages); they live here because documents are built below the HTTP
 //! layer.
 
-use crate::features::dashboards::{Figure, FigureKind};
 use crate::features::download::Value as Cell;
+use crate::ssepot::dashboards::{Figure, FigureKind};
 use crate::styles::legend::spanish_digits;
 
 /// A number as Spanish readers write it: integers without decimals unless `decimals` is given, else two;

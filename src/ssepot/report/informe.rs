@@ -4,10 +4,10 @@
 use super::document::{Block, CellView, Document, FigureView, Section, TableView};
 use super::narrative::Narrative;
 use super::Corte;
-use crate::features::dashboards::{Dashboard, DASHBOARDS};
-use crate::features::sheets::{annex_table, sheet_indicators};
 use crate::model::Snapshot;
 use crate::render::choropleth;
+use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
+use crate::ssepot::sheets::{annex_table, sheet_indicators};
 use crate::styles::legend::is_city_level;
 use std::path::Path;
 
