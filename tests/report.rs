@@ -185,8 +185,7 @@ async fn the_subsystems_chapter_has_server_drawn_maps_with_the_web_maps_colours(
                 Some(v) => classes
                     .iter()
                     .skip(1)
-                    .filter(|c| v >= c["min"].as_f64().unwrap())
-                    .last()
+                    .rfind(|c| v >= c["min"].as_f64().unwrap())
                     .unwrap_or(&classes[0])["color"]
                     .as_str()
                     .unwrap(),

@@ -162,7 +162,7 @@ fn alternative(ind: &Indicator, year: i32, rows: &[MapRow], projected: bool) -> 
         "Mapa de {} ({}) por {}, {year}{}: {} territorios con dato y {nd} sin dato (ND).{extremes}{level} Los valores de cada territorio están en la tabla que acompaña el mapa.",
         ind.name,
         ind.unit,
-        set.title.to_lowercase(),
+        set.title,
         if projected { ", valores proyectados" } else { "" },
         with.len(),
     )

@@ -158,8 +158,7 @@ impl Legend {
         self.classes
             .iter()
             .skip(1)
-            .filter(|c| v >= c.min)
-            .last()
+            .rfind(|c| v >= c.min)
             .or(self.classes.first())
             .map_or(self.nd.color.as_str(), |c| c.color.as_str())
     }

@@ -121,7 +121,7 @@ try {
     m.on('pageerror', (e) => errors.push(String(e)));
     await m.goto(`${base}/map/#ind=poblacion&mode=${mode}&a=2018&b=2030&year=2023`, { waitUntil: 'load' });
     await m.waitForSelector('body[data-ready=true]', { timeout: 30000 });
-    await m.waitForSelector('#tabla-territorios tbody tr');
+    await m.waitForSelector('#tabla-territorios tbody tr', { state: 'attached' });
     await axe(m, `web map (${mode})`);
     await m.close();
   }
@@ -141,8 +141,7 @@ try {
   await kb.keyboard.press('ArrowLeft');
   await kb.keyboard.press('ArrowLeft');
   const year = Number(await kb.inputValue('#year'));
-  const years = (await api('/collections/poblacion')).ssepot.years;
-  check(year === years[years.indexOf(2023) - 2], `keyboard: two presses of ← move the year from 2023 to ${year}`);
+  check(year === 2021, `keyboard: two presses of ← move the year from 2023 to ${year}`);
   check(await tabTo('#tabla-summary'), 'keyboard: Tab reaches the table of values');
   await kb.keyboard.press('Enter');
   check(await tabTo('#tabla-territorios button[data-code="16"]', 60), 'keyboard: Tab reaches Belén in the table');
