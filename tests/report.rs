@@ -459,3 +459,34 @@ async fn embeddable_views_may_be_framed_only_by_the_configured_origins() {
         .parse::<ssepot::access::Origin>()
         .is_err());
 }
+
+#[tokio::test]
+async fn the_web_maps_label_glyphs_are_served_from_the_shipped_font() {
+    let state = demo();
+    let r = get(&state, "/map/glyphs/DejaVu%20Sans%20Bold/0-255.pbf").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/x-protobuf");
+    // A glyph PBF: field 1 (fontstack) holding the stack's name and its range.
+    assert_eq!(r.body[0], 0x0a);
+    let text = String::from_utf8_lossy(&r.body);
+    assert!(text.contains("DejaVu Sans Bold") && text.contains("0-255"));
+    assert!(r.body.len() > 50_000, "191 signed-distance glyphs");
+    assert_eq!(
+        get(&state, "/map/glyphs/Arial%20Regular/0-255.pbf")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        get(&state, "/map/glyphs/DejaVu%20Sans%20Bold/512-767.pbf")
+            .await
+            .status,
+        404
+    );
+    let page = get(&state, "/map/").await.text();
+    assert!(
+        page.contains("/map/a11y.js"),
+        "the map loads its accessibility module"
+    );
+    assert_eq!(get(&state, "/map/a11y.js").await.status, 200);
+}

@@ -71,7 +71,7 @@ impl Section {
 pub struct FigureView {
     pub key: String,
     pub label: String,
-    /// `88,12 %`.
+    /// `45,67 %`.
     pub text: String,
     /// The value is a projection, not a measurement.
     pub projected: bool,

@@ -1,5 +1,5 @@
-//! Figures and table cells written the way the dashboards' pages write them (`88,12 %`, `$5.213.246 millones`,
-//! `23,0 puntos`, `ND`), so the report's text is the same as the page's and the PDF's.
+//! Figures and table cells written the way the dashboards' pages write them (`45,67 %`, `$1.234.567 millones`,
+//! `12,0 puntos`, `ND`), so the report's text is the same as the page's and the PDF's.
 //!
 //! These follow `http::templates::format_es` and `web/templates/figure.html` to the character (a test
 //! compares the report with the dashboard pages); they live here because documents are built below the HTTP
@@ -58,13 +58,13 @@ mod tests {
             kind,
             decimals,
         };
-        assert_eq!(figure(&f(FigureKind::Percent, Some(88.12), 2)), "88,12 %");
-        assert_eq!(figure(&f(FigureKind::Percent, Some(23.0), 1)), "23,0 %");
+        assert_eq!(figure(&f(FigureKind::Percent, Some(45.67), 2)), "45,67 %");
+        assert_eq!(figure(&f(FigureKind::Percent, Some(12.0), 1)), "12,0 %");
         assert_eq!(
-            figure(&f(FigureKind::Money, Some(5_213_246.0), 0)),
-            "$5.213.246 millones"
+            figure(&f(FigureKind::Money, Some(1_234_567.0), 0)),
+            "$1.234.567 millones"
         );
-        assert_eq!(figure(&f(FigureKind::Points, Some(23.0), 1)), "23,0 puntos");
+        assert_eq!(figure(&f(FigureKind::Points, Some(12.0), 1)), "12,0 puntos");
         assert_eq!(figure(&f(FigureKind::Count, Some(132.0), 0)), "132");
         assert_eq!(figure(&f(FigureKind::Percent, None, 2)), "ND");
         assert_eq!(number(Some(-1234.5), None), "-1.234,50");
