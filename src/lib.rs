@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod prepared;
+pub mod render;
 pub mod server;
 pub mod ssepot;
 pub mod state;

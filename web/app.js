@@ -191,6 +191,7 @@ function redraw() {
   drawInfo();
   updateDownloads();
   writeHash();
+  document.dispatchEvent(new CustomEvent('ssepot:redraw'));
 }
 
 function drawLegend() {
@@ -296,8 +297,11 @@ function styleFor(set) {
     sources.base = { type: 'raster', tiles: [basemap], tileSize: 256 };
     under.push({ id: 'mapa-base', type: 'raster', source: 'base' });
   }
+  // Territory names as a symbol layer (MapLibre drops the ones that would overlap), with glyphs ssepot serves.
+  sources.etiquetas = { type: 'geojson', data: { type: 'FeatureCollection', features: territories[set].units.filter((u) => u.label).map((u) => ({ type: 'Feature', properties: { name: u.name }, geometry: { type: 'Point', coordinates: u.label } })) } };
   return {
     version: 8,
+    glyphs: `${location.origin}/map/glyphs/{fontstack}/{range}.pbf`,
     sources,
     layers: [
       { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
@@ -307,6 +311,7 @@ function styleFor(set) {
       { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': NONE, 'line-width': 0.8 } },
       { id: 'seleccion', type: 'line', source: 't', 'source-layer': set, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#d7191c', 'line-width': 3 } },
       ...(cityLayer ? [{ id: 'municipio', type: 'line', source: 't', 'source-layer': cityLayer, paint: { 'line-color': NONE, 'line-width': 2 } }] : []),
+      { id: 'etiquetas', type: 'symbol', source: 'etiquetas', layout: { 'text-field': ['get', 'name'], 'text-font': ['DejaVu Sans Bold'], 'text-size': 11, 'text-max-width': 7, 'text-padding': 3 }, paint: { 'text-color': '#1a1a1a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } },
     ],
   };
 }
@@ -317,12 +322,6 @@ function newMap(container, view) {
   m.on('click', 'valores', (e) => { if (e.features.length) select(e.features[0].properties.code); });
   m.on('mouseenter', 'valores', () => { m.getCanvas().style.cursor = 'pointer'; });
   m.on('mouseleave', 'valores', () => { m.getCanvas().style.cursor = ''; });
-  for (const u of territories[unitSet()].units) {
-    const el = document.createElement('div');
-    el.className = 'label';
-    el.textContent = u.name;
-    new maplibregl.Marker({ element: el }).setLngLat(u.label).addTo(m);
-  }
   return m;
 }
 
@@ -359,7 +358,9 @@ function setMode(mode) {
 async function loadIndicator(id) {
   state.ind = id;
   const c = current();
-  $('meta').textContent = [c.ssepot.sheet?.office, c.ssepot.attribution].filter(Boolean).join(' · ');
+  // The office once: the attribution often names it already.
+  const office = c.ssepot.sheet?.office;
+  $('meta').textContent = office && !c.ssepot.attribution.includes(office) ? `${office} · ${c.ssepot.attribution}` : c.ssepot.attribution;
   $('sample').hidden = !c.ssepot.sample;
   $('sheet-link').href = `${c.ssepot.sheet_url}?f=html`;
   fillYears();

@@ -7,6 +7,7 @@ mod documents;
 mod downloads;
 pub mod error;
 pub mod forwarded;
+mod glyphs;
 mod health;
 mod html;
 mod metrics;
@@ -16,6 +17,7 @@ mod openapi;
 mod operations;
 pub mod params;
 mod qgis;
+mod report;
 pub mod reporting;
 mod reporting_pages;
 pub mod representation;
@@ -107,6 +109,23 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/ssepot", get(ssepot::index))
         .route("/ssepot/{id}", get(ssepot::dashboard))
         .route("/ssepot/static/{file}", get(ssepot::static_file))
+        .route("/ssepot/informe", get(report::informe))
+        .route("/ssepot/boletines/{id}", get(report::boletin))
+        .route("/ssepot/publicaciones", get(report::publicaciones))
+        .route(
+            "/ssepot/embed/grafico/{dashboard}/{chart}",
+            get(report::embed_chart),
+        )
+        .route(
+            "/ssepot/embed/cifra/{dashboard}/{key}",
+            get(report::embed_figure),
+        )
+        .route("/ssepot/embed/mapa/{id}", get(report::embed_map))
+        .route("/map/embed", get(report::embed_webmap))
+        .route("/map/glyphs/{fontstack}/{range}", get(glyphs::glyphs))
+        .route("/ssepot/static/print.css", get(report::print_css))
+        .route("/ssepot/static/embed.js", get(report::embed_js))
+        .route("/ssepot/static/fonts/{file}", get(report::font))
         .route("/report", get(admin::report))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))

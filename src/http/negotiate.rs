@@ -16,12 +16,15 @@ pub enum Format {
     Gpkg,
     /// Vector tiles.
     Mvt,
+    /// The report and bulletins.
+    Pdf,
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const GPKG: &str = "application/geopackage+sqlite3";
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub const PDF: &str = "application/pdf";
 
 /// What documents offer.
 pub const DOCUMENT: &[Format] = &[Format::Json, Format::Html];
@@ -46,6 +49,7 @@ impl Format {
             "xlsx" | XLSX => Self::Xlsx,
             "gpkg" | "geopackage" | GPKG => Self::Gpkg,
             "mvt" | "pbf" | MVT => Self::Mvt,
+            "pdf" | PDF => Self::Pdf,
             _ => return None,
         })
     }
@@ -58,6 +62,7 @@ impl Format {
             Self::Xlsx => "xlsx",
             Self::Gpkg => "gpkg",
             Self::Mvt => "mvt",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -71,6 +76,7 @@ impl Format {
             Self::Xlsx => range == XLSX,
             Self::Gpkg => range == GPKG,
             Self::Mvt => range == MVT || range == "application/x-protobuf",
+            Self::Pdf => range == PDF,
         };
         let own_main = match self {
             Self::Html | Self::Csv => "text",

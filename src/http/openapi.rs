@@ -606,6 +606,58 @@ fn ssepot_paths() -> Vec<(String, Value)> {
     ]
 }
 
+/// The publications: the management report, the bulletins, the publications page and the embeddable views
+/// (docs/report.md).
+fn publication_paths() -> Vec<(String, Value)> {
+    let corte = query(
+        "corte",
+        "Fecha de corte (AAAA-MM-DD) dentro del año que reportan los datos; por defecto, el 31 de diciembre de ese año. Los valores de periodos que terminan después se marcan proyectados.",
+        json!({ "type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$" }),
+    );
+    let publication = [HTML, "application/pdf", JSON];
+    let formats = f(&["html", "pdf", "json"]);
+    let text = |name: &str, d: &str| path(name, d, json!({ "type": "string" }));
+    vec![
+        ("/ssepot/informe".into(), get(
+            "Informe de gestión del SSEPOT generado de los datos: página imprimible (A4), PDF o sus datos",
+            "getManagementReport", vec![corte.clone(), formats.clone()],
+            responses(&publication, "Informe de gestión", &[]))),
+        ("/ssepot/boletines/{bulletinId}".into(), get(
+            "Boletín temático de un subsistema: página imprimible, PDF o sus datos", "getBulletin",
+            vec![text("bulletinId", "Subsistema (su nombre en minúsculas, sin tildes, con guiones)."), corte, formats],
+            responses(&publication, "Boletín", &[]))),
+        ("/ssepot/publicaciones".into(), get(
+            "Informes y boletines por fecha de corte", "getPublications",
+            vec![f(&["json", "html"])], responses(&[JSON, HTML], "Publicaciones", &[]))),
+        ("/ssepot/embed/grafico/{dashboardId}/{chartId}".into(), get(
+            "Vista para insertar de un gráfico de un tablero, con su tabla", "getEmbeddedChart",
+            vec![text("dashboardId", "Tablero."), text("chartId", "Gráfico (su `id` en el JSON del tablero).")],
+            responses(&[HTML], "Gráfico para insertar", &[]))),
+        ("/ssepot/embed/cifra/{dashboardId}/{figureKey}".into(), get(
+            "Vista para insertar de una cifra de un tablero", "getEmbeddedFigure",
+            vec![text("dashboardId", "Tablero."), text("figureKey", "Cifra (su `key` en el JSON del tablero).")],
+            responses(&[HTML], "Cifra para insertar", &[]))),
+        ("/ssepot/embed/mapa/{indicatorId}".into(), get(
+            "Vista para insertar de un mapa coroplético dibujado en el servidor, con su tabla", "getEmbeddedMap",
+            vec![text("indicatorId", "Indicador (el de su colección)."), year("year", "Año del mapa; por defecto el último.")],
+            responses(&[HTML], "Mapa para insertar", &[]))),
+        ("/map/embed".into(), get(
+            "El mapa web para insertar (estado en el fragmento de la URL, como el mapa completo)", "getEmbeddedWebMap",
+            vec![], responses(&[HTML], "Mapa web para insertar", &[]))),
+        ("/map/glyphs/{fontstack}/{range}".into(), get(
+            "Glifos de las etiquetas del mapa web (PBF de MapLibre, DejaVu Sans Bold)", "getGlyphs",
+            vec![text("fontstack", "Fuente: `DejaVu Sans Bold`."), text("range", "Rango de caracteres: `0-255.pbf`, `256-511.pbf`, `8192-8447.pbf`.")],
+            responses(&["application/x-protobuf"], "Glifos", &[]))),
+        ("/ssepot/static/print.css".into(), get("Hoja de estilo de impresión (A4) del informe y los boletines", "getPrintStylesheet",
+            vec![], responses(&["text/css"], "Hoja de estilo", &[]))),
+        ("/ssepot/static/embed.js".into(), get("Código de la página del informe (copiar código para insertar, imprimir)", "getReportScript",
+            vec![], responses(&["text/javascript"], "Código", &[]))),
+        ("/ssepot/static/fonts/{file}".into(), get("Fuentes tipográficas que usan el informe y sus PDF (DejaVu Sans)", "getFont",
+            vec![path("file", "Archivo.", json!({ "type": "string", "enum": crate::render::fonts::FACES.iter().map(|(n, _)| *n).collect::<Vec<_>>() }))],
+            responses(&["font/ttf"], "Fuente", &[]))),
+    ]
+}
+
 /// The reporting API and its pages (docs/reporting.md).
 fn reporting_paths() -> Vec<(String, Value)> {
     let exception = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
@@ -752,6 +804,7 @@ pub fn document(base: &str, collections: &[Collection]) -> Value {
         .chain(tile_paths(collections))
         .chain(service_paths())
         .chain(ssepot_paths())
+        .chain(publication_paths())
         .chain(reporting_paths())
         .collect();
     let mut components = components();

@@ -28,6 +28,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/territory.js"),
     ),
     (
+        "a11y.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/a11y.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../web/app.css"),

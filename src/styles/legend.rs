@@ -124,6 +124,22 @@ impl Legend {
     }
 }
 
+impl Legend {
+    /// The colour of a value, by the rule the web map's `step` expression applies to these classes: the first
+    /// class's colour, then that of the last class whose `min` the value reaches; `ND` has its own colour.
+    pub fn color_of(&self, value: Option<f64>) -> &str {
+        let Some(v) = value else {
+            return &self.nd.color;
+        };
+        self.classes
+            .iter()
+            .skip(1)
+            .rfind(|c| v >= c.min)
+            .or(self.classes.first())
+            .map_or(self.nd.color.as_str(), |c| c.color.as_str())
+    }
+}
+
 /// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change. When no
 /// territory changed (or no change is computed, every one `ND`), one neutral class `Sin cambio` at 0: five classes
 /// between −0 and 0 would be no scale at all.

@@ -3,8 +3,8 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, CrsParam, Datetime, FilterLangParam, FilterText, Id, Limit, MethodParam,
-    Offset, SearchText, SortBy, Tabla, Year, F,
+    Bbox, Classes, Code, CorteParam, CrsParam, Datetime, FilterLangParam, FilterText, Id, Limit,
+    MethodParam, Offset, SearchText, SortBy, Tabla, Year, F,
 };
 use super::ApiError;
 use crate::features::crs::Crs;
@@ -299,4 +299,22 @@ pub struct OriginParams {
 pub struct ReviewPageParams {
     /// The state the last decision moved items to (shown as a notice).
     pub hecho: Option<String>,
+}
+
+/// The management report and the bulletins (`/ssepot/informe`, `/ssepot/boletines/{id}`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// The cut-off date (`2023-12-31`); default: the end of the year the data report.
+    pub corte: Option<CorteParam>,
+    /// `html`, `pdf` or `json`.
+    pub f: Option<F>,
+}
+
+/// The embeddable map of an indicator (`/ssepot/embed/mapa/{id}`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbedMapParams {
+    /// The year shown; default: the indicator's latest.
+    pub year: Option<Year>,
 }

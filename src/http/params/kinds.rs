@@ -357,8 +357,20 @@ impl TryFrom<String> for F {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         Format::by_name(&s).map(F).ok_or_else(|| {
-            format!("`{s}` is not a format; formats are json, html, csv, xlsx, gpkg and mvt")
+            format!("`{s}` is not a format; formats are json, html, csv, xlsx, gpkg, mvt and pdf")
         })
+    }
+}
+
+/// `corte`: a publication's cut-off date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CorteParam(pub crate::ssepot::report::Corte);
+
+impl TryFrom<String> for CorteParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        crate::ssepot::report::Corte::parse(&s).map(CorteParam)
     }
 }
 
