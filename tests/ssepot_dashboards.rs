@@ -811,6 +811,36 @@ async fn the_subsystems_filtered_by_system_or_office_are_those_subsystems_with_t
         .as_str()
         .unwrap()
         .contains("(2020)"));
+    // Estructura Ecológica has one city-level indicator, EE-01: in 2020 its progress is measured from the
+    // battery's baseline towards the period's target (the sheet's 2023 target, the first dated from 2020 on),
+    // within 0–100 %, as the layer file declares.
+    let ee = sample_table("bateria_indicadores_muestra.csv")
+        .into_iter()
+        .find(|r| r["Código indicador"] == "EE-01")
+        .unwrap();
+    let target = sample_table("fichas_tecnicas_muestra.csv")
+        .into_iter()
+        .find(|r| r["Código indicador"] == "EE-01")
+        .unwrap()["Meta 2023"]
+        .clone();
+    let (b, v, t) = (
+        number(&ee["Línea base"]),
+        number(&ee["2020"]),
+        number(&target),
+    );
+    let expected = (((v - b) / (t - b) * 100.0).clamp(0.0, 100.0) * 10.0).round() / 10.0;
+    let rows = rows_csv("subsistemas", "anio=2020").await;
+    let row = rows
+        .iter()
+        .find(|r| r["subsistema"] == "Estructura Ecológica")
+        .unwrap();
+    assert_eq!(number(&row["avance_pct"]), expected, "EE-01 in 2020");
+    assert!(expected < 100.0, "2020 is not 2023 ({expected})");
+    // A subsystem's row links each of its indicators' sheets.
+    let page = get(&demo(), "/ssepot/subsistemas?f=html&anio=2020")
+        .await
+        .text();
+    assert!(page.contains("<a href=\"/indicators/ep-01?f=html\">EP-01</a>, <a href=\"/indicators/ep-02?f=html\">EP-02</a>"));
 }
 
 #[tokio::test]

@@ -228,6 +228,19 @@ fn rows_context(d: &Dashboard) -> Value {
             })
             .collect();
         t["ids"] = json!(ids);
+        // Drill-through from a subsystem's row to each of its indicators' sheets.
+        let codes = d.rows.columns.iter().position(|(n, _)| n == "codigos");
+        if let (Some(rows), Some(i)) = (t["rows"].as_array_mut(), codes) {
+            for r in rows {
+                let text = r[i]["text"].as_str().unwrap_or_default().to_string();
+                let links: Vec<Value> = text
+                    .split(", ")
+                    .filter(|c| !c.is_empty())
+                    .map(|c| json!({"text": c, "href": format!("/indicators/{}?f=html", urlencoding(&c.to_lowercase()))}))
+                    .collect();
+                r[i]["links"] = json!(links);
+            }
+        }
     }
     t
 }
