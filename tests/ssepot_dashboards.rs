@@ -755,6 +755,34 @@ async fn the_subsystems_filtered_by_system_or_office_are_those_subsystems_with_t
         .map(|r| r[1].as_str().unwrap())
         .collect();
     assert_eq!(names, expected);
+    // The XLSX of the rows says the same.
+    {
+        use calamine::{DataType, Reader, Xlsx};
+        let r = get(
+            &demo(),
+            "/ssepot/subsistemas?f=xlsx&tabla=filas&sistema=Institucionales%20y%20de%20Gesti%C3%B3n",
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(r.body)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let in_xlsx: Vec<String> = sheet
+            .rows()
+            .filter_map(|row| row.get(1)?.get_string().map(String::from))
+            .filter(|name| expected.contains(name))
+            .collect();
+        assert_eq!(in_xlsx, expected);
+        let others = sample_table("subsistemas_muestra.csv")
+            .into_iter()
+            .filter(|s| s["Sistema"] != system)
+            .any(|s| {
+                sheet
+                    .rows()
+                    .any(|row| row.get(1).and_then(|c| c.get_string()) == Some(&s["Subsistema"]))
+            });
+        assert!(!others, "no subsystem of another system");
+    }
 
     // The per-office view: the battery's indicators of that office, by subsystem.
     let office = "Secretaría de Movilidad";

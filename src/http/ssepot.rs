@@ -82,7 +82,12 @@ pub async fn index(
     let list: Vec<Value> = DASHBOARDS
         .iter()
         .filter(|(id, _)| Dashboard::build(id, &data.snapshot).is_some())
-        .map(|(id, title)| json!({"id": id, "title": title, "href": format!("/ssepot/{id}")}))
+        .map(|(id, title)| {
+            json!({
+                "id": id, "title": title, "href": format!("/ssepot/{id}"),
+                "filters": crate::ssepot::dashboards::filters_of(id),
+            })
+        })
         .collect();
     match format {
         Format::Html => Ok(Html(page(

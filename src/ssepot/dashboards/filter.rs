@@ -235,6 +235,27 @@ mod tests {
     }
 
     #[test]
+    fn a_year_outside_the_table_is_refused_and_one_inside_kept() {
+        assert_eq!(year_within(Some(2020), [2017, 2023]), Ok(Some(2020)));
+        assert_eq!(year_within(None, [2017, 2023]), Ok(None));
+        let err = year_within(Some(2031), [2017, 2023]).unwrap_err();
+        assert_eq!(err.parameter, "anio");
+        assert!(err.message.contains("2017–2023"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_drill_lays_its_values_over_the_page_filters_and_keeps_the_rest() {
+        let page = Filters {
+            linea: Some("Ecociudad".into()),
+            banda: Some("bajo".into()),
+            ..Default::default()
+        };
+        let drilled = page.with(&[("banda", "alto o superior".into())]);
+        assert_eq!(drilled.query(), "linea=Ecociudad&banda=alto+o+superior");
+        assert_eq!(page.first(), Some("linea"));
+    }
+
+    #[test]
     fn a_filter_that_does_not_apply_is_refused_naming_it() {
         let f = Filters {
             linea: Some("Ecociudad".into()),

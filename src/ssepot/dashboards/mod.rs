@@ -185,6 +185,7 @@ impl Dashboard {
             "charts": self.charts,
             "summary": self.summary,
             "filters": self.filters,
+            "controls": self.controls,
             "columns": head,
             "rows": rows,
         })
