@@ -187,6 +187,16 @@ try {
     const figures = Object.fromEntries(parse(await (await fetch(`${base}/ssepot/pdd?f=csv${url.search.replace('?f=html', '')}`)).text()).slice(1).map((c) => [c[0], c[c.length - 2]]));
     check(figures.indicadores_producto === String(related.length) && figures.banda_alto_pct === String(share),
       `pdd filtered: ?f=csv says ${figures.indicadores_producto} indicators, ${figures.banda_alto_pct} % high`);
+    // Clicking a bar drills through as its table row's link does.
+    await page.evaluate(() => window.ssepotCharts.bandas.canvas.scrollIntoView());
+    const box = await page.locator('#chart-bandas').boundingBox();
+    const meta = await page.evaluate(() => { const el = window.ssepotCharts.bandas.getDatasetMeta(0).data[0]; return { x: el.x, y: (el.y + el.base) / 2 }; });
+    await Promise.all([page.waitForURL(/banda=alto/), page.mouse.click(box.x + meta.x, box.y + meta.y)]);
+    const barUrl = new URL(page.url());
+    check(barUrl.searchParams.get('banda') === 'alto o superior' && barUrl.searchParams.get('linea') === line,
+      `pdd: clicking the high band's bar drills through within the line (${barUrl.search})`);
+    await page.goBack();
+    await page.waitForFunction(() => window.ssepotCharts && window.ssepotCharts.bandas, null, { timeout: 20000 });
     await page.click('li[data-key="banda_alto_pct"] a');
     await page.waitForURL(/banda=alto/);
     const drilled = await page.$$eval('#filas ~ div table tbody tr', (trs) => trs.length);
