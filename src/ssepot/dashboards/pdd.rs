@@ -98,12 +98,13 @@ fn controls(all: &Pdd, f: &Filters) -> Vec<Control> {
             all.projects.iter().map(|p| p.subsystem.as_str()),
             f.subsistema.clone(),
         ),
-        control(
-            "banda",
-            "Banda de avance",
-            band_labels(all),
-            f.banda.clone(),
-        ),
+        // In the layer file's order (high to low), not the alphabet's.
+        Control {
+            parameter: "banda",
+            label: "Banda de avance",
+            options: band_labels(all).map(String::from).collect(),
+            selected: f.banda.clone(),
+        },
     ]
 }
 
