@@ -153,6 +153,7 @@ fn the_example_in_the_layer_reference_loads() {
         "bateria-muestra.toml",
         "calculados.toml",
         "ssepot-muestra.toml",
+        "territorio-barrios.toml",
     ] {
         std::fs::remove_file(dir.path().join(f)).unwrap();
     }

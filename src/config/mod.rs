@@ -98,6 +98,11 @@ pub struct UnitSetConfig {
     /// time — so it may turn it off; city-level values stay in the API.
     #[serde(default = "default_true")]
     pub outline: bool,
+    /// What a feature whose code an earlier feature already has does: `reject` (default; a rejected-feature line
+    /// in the import report) or `merge` (its polygons join the earlier feature's, one unit of several parts, a
+    /// note in the report) for a source that writes a unit of separate parts as separate features.
+    #[serde(default)]
+    pub duplicate_codes: DuplicateCodes,
     /// Licence terms of the boundaries, shown with the collection and on the map
     /// (`CC BY-SA 4.0 — no puede ser comercializada o transferida`).
     #[serde(default)]
@@ -111,6 +116,17 @@ pub struct UnitSetConfig {
     /// The boundary edition this unit set is, with its validity years (`docs/territory.md`).
     #[serde(default)]
     pub edition: Option<EditionConfig>,
+}
+
+/// What a unit set does with a feature whose code an earlier feature has (`duplicate_codes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DuplicateCodes {
+    /// The later feature is rejected (named in the import report).
+    #[default]
+    Reject,
+    /// The later feature's polygons join the earlier one's: one unit of several parts.
+    Merge,
 }
 
 fn default_true() -> bool {

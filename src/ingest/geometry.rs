@@ -14,7 +14,7 @@
 //!    report line.
 
 use super::gdal_messages;
-use crate::config::UnitSetConfig;
+use crate::config::{DuplicateCodes, UnitSetConfig};
 use crate::ingest::report::{Status, UnitSetReport};
 use crate::model::{normalize_key, Unit, UnitSet};
 use gdal::vector::LayerAccess;
@@ -106,7 +106,8 @@ fn read(
     let name_idx = field_index(&defn_fields, &cfg.name_field, "name_field")?;
 
     let mut units: Vec<Unit> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // The index in `units` of each code read so far.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, feature) in layer.features().enumerate() {
         if n > 0 && n % 100_000 == 0 {
             tracing::info!("unit set `{}`: {n} features read", cfg.id);
@@ -183,10 +184,17 @@ fn read(
             }
         };
         let key = normalize_key(&code);
-        if !seen.insert(key.clone()) {
-            report.rejected.push(format!("{label}: duplicate code"));
+        if let Some(&earlier) = seen.get(&key) {
+            if cfg.duplicate_codes == DuplicateCodes::Merge {
+                merge_parts(&mut units[earlier], mp, &label, report);
+            } else {
+                report.rejected.push(format!(
+                    "{label}: duplicate code `{code}` (`duplicate_codes = \"merge\"` joins such features)"
+                ));
+            }
             continue;
         }
+        seen.insert(key.clone(), units.len());
         let name = feature
             .field_as_string(name_idx)
             .ok()
@@ -280,6 +288,38 @@ fn valid_in_crs84(mp: MultiPolygon<f64>) -> Result<(MultiPolygon<f64>, Option<St
 
 /// A unit with rings oriented as RFC 7946 says (outer rings counter-clockwise, holes clockwise), whatever the
 /// source wrote (Esri writes outer rings clockwise), and its true area; `None` for an empty geometry.
+/// Joins a later feature's polygons to the unit of the same code (`duplicate_codes = "merge"`): the parts together,
+/// repaired by MakeValid if they overlap; a note says so.
+fn merge_parts(unit: &mut Unit, mp: MultiPolygon<f64>, label: &str, report: &mut UnitSetReport) {
+    let mut parts = unit.geometry.0.clone();
+    parts.extend(mp.0);
+    let joined = match valid_in_crs84(MultiPolygon(parts)) {
+        Ok((joined, _)) => joined,
+        Err(e) => {
+            report.rejected.push(format!(
+                "{label}: its parts cannot join code `{}`: {e}",
+                unit.code
+            ));
+            return;
+        }
+    };
+    let (code, key, name) = (unit.code.clone(), unit.key.clone(), unit.name.clone());
+    match make_unit(code, key, name, joined) {
+        Some(merged) => {
+            report.notes.push(format!(
+                "{label}: code `{}` again, its polygons joined to the first feature's ({} parts)",
+                merged.code,
+                merged.geometry.0.len()
+            ));
+            *unit = merged;
+        }
+        None => report.rejected.push(format!(
+            "{label}: its parts cannot join code `{}`",
+            unit.code
+        )),
+    }
+}
+
 fn make_unit(code: String, key: String, name: String, geometry: MultiPolygon<f64>) -> Option<Unit> {
     let geometry = geometry.orient(Direction::Default);
     Some(Unit {
