@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = embed![
     "dashboards.html",
     "indicators.html",
     "indicator.html",
+    "periods.html",
+    "period.html",
     "reporting/base.html",
     "reporting/login.html",
     "reporting/office.html",

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod check;
+pub mod cycle;
 pub mod log;
 pub mod overlay;
 pub mod postgres;
@@ -275,6 +276,24 @@ pub trait Store: Send + Sync {
         office: Option<&str>,
         label: &str,
     ) -> Result<String, StoreError>;
+    /// Opens a reporting period (reviewers; one per year).
+    fn open_period(
+        &self,
+        who: &Principal,
+        new: &cycle::NewPeriod,
+    ) -> Result<cycle::Period, StoreError>;
+    /// Every reporting period, newest year first.
+    fn periods(&self) -> Result<Vec<cycle::Period>, StoreError>;
+    /// Every office and the indicators it reports.
+    fn offices(&self) -> Result<Vec<cycle::OfficeInfo>, StoreError>;
+    /// Records a concertation agreement (reviewers); returns its id.
+    fn record_agreement(
+        &self,
+        who: &Principal,
+        new: &cycle::NewAgreement,
+    ) -> Result<i64, StoreError>;
+    /// Concertation agreements, oldest first, optionally those about one indicator.
+    fn agreements(&self, indicator: Option<&str>) -> Result<Vec<cycle::Agreement>, StoreError>;
     /// Revokes a token by id; false if there was no such unrevoked token.
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError>;
     /// Blocks until a publish is notified (PostgreSQL: `NOTIFY`; true) or `timeout` passes (false).

@@ -6,6 +6,7 @@
 //! upload form is [`form`].
 
 mod caller;
+pub mod cycle;
 mod form;
 
 pub use caller::{
@@ -202,7 +203,7 @@ fn cell(v: &Value) -> Cell {
     }
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         let msg = e.to_string();
         let field = msg
