@@ -602,11 +602,97 @@ async fn bad_period_requests_are_refused_naming_the_parameter(f: &Fixture) {
     );
 }
 
+/// Concertation agreements: recorded by the DAP, listed, and on each named indicator's sheet, the latest giving
+/// its state and proposed action; bad ones are 4xx naming the field.
+async fn agreements_are_recorded_and_shown_on_each_sheet(f: &Fixture) {
+    let ep01 = f.indicator_id("EP-01").await;
+    let token = f.office("acuerdos", "Secretaría de Infraestructura Física", &[&ep01]);
+    let agree = |body: Value, who: &str| {
+        let who = who.to_string();
+        async move {
+            f.send("POST", "/reporting/agreements", Some(&who), Some(body))
+                .await
+        }
+    };
+    let first = json!({"date": "2022-08-16", "office": "acuerdos", "indicators": ["EP-01", "homicidios"],
+        "agreed": "Revisar la meta <script>alert(1)</script>", "state": "En concertación", "action": "Ajustar la ficha técnica"});
+    let r = agree(first.clone(), &f.reviewer).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let second = json!({"date": "2023-03-01", "office": "acuerdos", "indicators": ["homicidios"],
+        "agreed": "La meta se mantiene", "state": "Concertado", "action": "Mantener"});
+    assert_eq!(agree(second, &f.reviewer).await.status, StatusCode::CREATED);
+
+    let h = f.get("/indicators/homicidios?f=json").await.json();
+    assert_eq!(h["agreements"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        h["concertation"],
+        json!({"state": "Concertado", "action": "Mantener", "date": "2023-03-01"})
+    );
+    let e = f.get(&format!("/indicators/{ep01}?f=json")).await.json();
+    let list = e["agreements"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        list[0]["office_name"],
+        "Secretaría de Infraestructura Física"
+    );
+    assert_eq!(list[0]["indicators"], json!([ep01.clone(), "homicidios"]));
+    assert_eq!(e["concertation"]["action"], "Ajustar la ficha técnica");
+    let page = f.get(&format!("/indicators/{ep01}?f=html")).await.text();
+    assert!(page.contains("Ajustar la ficha técnica") && page.contains("En concertación"));
+    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"));
+    let listed = f
+        .get("/reporting/agreements?indicator=homicidios")
+        .await
+        .json();
+    assert_eq!(listed["agreements"].as_array().unwrap().len(), 2);
+
+    let with = |key: &str, value: Value| {
+        let mut b = first.clone();
+        b[key] = value;
+        b
+    };
+    let bad = [
+        (
+            with("indicators", json!(["homicidios", "nada"])),
+            "indicators[1]",
+        ),
+        (with("indicators", json!([])), "indicators"),
+        (with("office", json!("nadie")), "office"),
+        (with("date", json!("2022-13-01")), "date"),
+        (with("agreed", json!("  ")), "agreed"),
+        (with("estado", json!("x")), "estado"),
+    ];
+    for (body, parameter) in bad {
+        let r = agree(body.clone(), &f.reviewer).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text());
+        assert_eq!(r.json()["parameter"], parameter, "{body}");
+    }
+    assert_eq!(
+        agree(first.clone(), &token).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let unknown = f.get("/reporting/agreements?indicator=nada").await;
+    assert_eq!(
+        (unknown.status, unknown.json()["parameter"].clone()),
+        (StatusCode::BAD_REQUEST, json!("indicator"))
+    );
+    let listed = f
+        .get("/reporting/agreements?indicator=homicidios")
+        .await
+        .json();
+    assert_eq!(
+        listed["agreements"].as_array().unwrap().len(),
+        2,
+        "nothing more was written"
+    );
+}
+
 async fn the_cycle(f: Fixture) {
     a_period_after_its_deadline_shows_the_pending_offices(&f).await;
     an_nd_value_on_the_sheet_shows_its_cause(&f).await;
     values_after_the_cutoff_are_refused_naming_the_period(&f).await;
     bad_period_requests_are_refused_naming_the_parameter(&f).await;
+    agreements_are_recorded_and_shown_on_each_sheet(&f).await;
     // The PostgreSQL client closes its connection with a runtime of its own.
     off_runtime(move || drop(f));
 }

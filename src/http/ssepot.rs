@@ -316,6 +316,13 @@ pub async fn indicator(
     let causes = nd_causes(&state, ind).await;
     let mut doc = sheets::sheet_doc(snap, ind, &causes);
     doc["published_changes"] = published_changes(&state, &ind.id).await;
+    doc["agreements"] = agreements(&state, &ind.id).await;
+    // The indicator's state and proposed action are the latest agreement's.
+    doc["concertation"] = doc["agreements"]
+        .as_array()
+        .and_then(|a| a.last())
+        .map(|a| json!({"state": a["state"], "action": a["action"], "date": a["date"]}))
+        .unwrap_or(Value::Null);
     match format {
         Format::Json => Ok(json_response(doc)),
         Format::Html => Ok(Html(sheet_page(snap, ind, &doc, &causes)).into_response()),
@@ -389,6 +396,32 @@ async fn nd_causes(state: &Arc<AppState>, ind: &crate::model::Indicator) -> shee
             let period = periods.iter().find(|p| p.year == o.year);
             let cause = crate::store::cycle::nd_cause(&of_key, period)?;
             Some(((key, o.year), cause.text().to_string()))
+        })
+        .collect()
+}
+
+/// The concertation agreements about an indicator, oldest first (with the office's name). `null` without a
+/// store, or while the store does not answer (the sheet still serves).
+async fn agreements(state: &Arc<AppState>, indicator: &str) -> Value {
+    let Some(rep) = state.reporting.clone() else {
+        return Value::Null;
+    };
+    let id = indicator.to_string();
+    let read = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((rep.store.agreements(Some(&id))?, rep.store.offices()?))
+    });
+    let Ok(Ok((list, offices))) = read.await else {
+        return Value::Null;
+    };
+    list.into_iter()
+        .map(|a| {
+            let mut v = serde_json::to_value(&a).unwrap_or_default();
+            v["office_name"] = offices
+                .iter()
+                .find(|o| o.id == a.office)
+                .map_or_else(|| a.office.clone(), |o| o.name.clone())
+                .into();
+            v
         })
         .collect()
 }
@@ -484,6 +517,8 @@ fn sheet_page(
             "diagnosis": doc["diagnosis"],
             "changes": doc["changes"],
             "published_changes": doc["published_changes"],
+            "agreements": doc["agreements"],
+            "concertation": doc["concertation"],
             "progress_map": doc["progress_map"],
             "progress_note": note,
             "table": table_context(&progress),
