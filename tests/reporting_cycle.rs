@@ -687,12 +687,86 @@ async fn agreements_are_recorded_and_shown_on_each_sheet(f: &Fixture) {
     );
 }
 
+/// Rows of the layer file's DIES-058 record, read here.
+fn dies058_rows_in_the_layer_file() -> usize {
+    let path = layers_dir().join("data/ssepot-muestra/control_cambios_dies058_muestra.csv");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count()
+}
+
+async fn dies058_count(f: &Fixture) -> f64 {
+    let doc = f.get("/ssepot/diagnostico?f=json").await.json();
+    doc["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == "cambios_dies058")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap()
+}
+
+/// A technical-sheet change published through the store joins the DIES-058 record: the diagnosis dashboard
+/// counts it (once, however many times the snapshot is rebuilt) and the sheet lists it.
+async fn the_dies058_count_includes_changes_published_through_the_store(f: &Fixture) {
+    let ep01 = f.indicator_id("EP-01").await;
+    let token = f.office(
+        "dies",
+        "Secretaría de Infraestructura Física (fichas)",
+        &[&ep01],
+    );
+    let in_file = dies058_rows_in_the_layer_file() as f64;
+    assert_eq!(dies058_count(f).await, in_file, "nothing published yet");
+    let mut published = 0;
+    for (key, field, after) in [("d-1", "target", "8"), ("d-2", "periodicity", "Semestral")] {
+        let r = f
+            .send("POST", "/reporting/sheet-changes", Some(&token), Some(json!({
+                "idempotency_key": key,
+                "changes": [{"indicator": ep01, "field": field, "after": after, "why": "Acta de concertación"}],
+            })))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let items: Vec<i64> = r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_i64().unwrap())
+            .collect();
+        for to in ["verificado", "validado", "publicado"] {
+            f.move_to(&items, to).await;
+        }
+        published += 1;
+        assert_eq!(dies058_count(f).await, in_file + published as f64);
+    }
+    let sheet = f.get(&format!("/indicators/{ep01}?f=json")).await.json();
+    let from_store: Vec<&Value> = sheet["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["item"].is_i64())
+        .collect();
+    assert_eq!(from_store.len(), 2);
+    assert_eq!(
+        (&from_store[0]["field"], &from_store[0]["after"]),
+        (&json!("Meta"), &json!("8"))
+    );
+    assert_eq!(
+        from_store[1]["office"],
+        "Secretaría de Infraestructura Física (fichas)"
+    );
+}
+
 async fn the_cycle(f: Fixture) {
     a_period_after_its_deadline_shows_the_pending_offices(&f).await;
     an_nd_value_on_the_sheet_shows_its_cause(&f).await;
     values_after_the_cutoff_are_refused_naming_the_period(&f).await;
     bad_period_requests_are_refused_naming_the_parameter(&f).await;
     agreements_are_recorded_and_shown_on_each_sheet(&f).await;
+    the_dies058_count_includes_changes_published_through_the_store(&f).await;
     // The PostgreSQL client closes its connection with a runtime of its own.
     off_runtime(move || drop(f));
 }

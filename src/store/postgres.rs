@@ -10,8 +10,8 @@ use super::cycle::{self, Agreement, NewAgreement, NewPeriod, OfficeInfo, Period}
 use super::log::{LogEntry, LogFilter};
 use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
-    StoreError, Submission, SubmitOutcome,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetChange, PublishedSheetField, Role,
+    State, Store, StoreError, Submission, SubmitOutcome,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Row, Transaction};
@@ -675,6 +675,26 @@ impl Store for PgStore {
                 value: r.get(2),
             })
             .collect())
+        })
+    }
+
+    fn published_sheet_changes(&self) -> Result<Vec<PublishedSheetChange>, StoreError> {
+        self.run(|c| {
+            Ok(c.query("SELECT i.id, i.indicator, i.field, i.before, COALESCE(i.after, ''), o.name, i.updated_at
+                 FROM items i JOIN submissions s ON s.id = i.submission JOIN offices o ON o.id = s.office
+                 WHERE i.kind = 'sheet' AND i.state = 'publicado' ORDER BY i.updated_at, i.id", &[])
+                .map_err(pg)?
+                .iter()
+                .map(|r| PublishedSheetChange {
+                    item: r.get(0),
+                    indicator: r.get(1),
+                    field: r.get(2),
+                    before: r.get(3),
+                    after: r.get(4),
+                    office: r.get(5),
+                    published_at: r.get(6),
+                })
+                .collect())
         })
     }
 

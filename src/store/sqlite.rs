@@ -9,8 +9,8 @@ use super::cycle::{self, Agreement, NewAgreement, NewPeriod, OfficeInfo, Period}
 use super::log::{LogEntry, LogFilter};
 use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
-    StoreError, Submission, SubmitOutcome,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetChange, PublishedSheetField, Role,
+    State, Store, StoreError, Submission, SubmitOutcome,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -666,6 +666,29 @@ impl Store for SqliteStore {
                     indicator: r.get(0)?,
                     field: r.get(1)?,
                     value: r.get(2)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn published_sheet_changes(&self) -> Result<Vec<PublishedSheetChange>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn.prepare("SELECT i.id, i.indicator, i.field, i.before, COALESCE(i.after, ''), o.name, i.updated_at
+                 FROM items i JOIN submissions s ON s.id = i.submission JOIN offices o ON o.id = s.office
+                 WHERE i.kind = 'sheet' AND i.state = 'publicado' ORDER BY i.updated_at, i.id").map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PublishedSheetChange {
+                    item: r.get(0)?,
+                    indicator: r.get(1)?,
+                    field: r.get(2)?,
+                    before: r.get(3)?,
+                    after: r.get(4)?,
+                    office: r.get(5)?,
+                    published_at: r.get(6)?,
                 })
             })
             .map_err(internal)?
