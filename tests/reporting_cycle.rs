@@ -760,6 +760,107 @@ async fn the_dies058_count_includes_changes_published_through_the_store(f: &Fixt
     );
 }
 
+/// `projected_from` of an indicator's `[indicator.sheet]` in its layer file, read here.
+fn declared_projected_from(layer_file: &str) -> i64 {
+    let text = std::fs::read_to_string(layers_dir().join(layer_file)).unwrap();
+    let doc: toml::Value = text.parse().unwrap();
+    doc["indicator"][0]["sheet"]["projected_from"]
+        .as_integer()
+        .unwrap()
+}
+
+/// Every feature of a collection: (year, value_kind or none).
+async fn kinds(f: &Fixture, id: &str) -> Vec<(i64, Option<String>)> {
+    let doc = f
+        .get(&format!("/collections/{id}/items?f=json&limit=10000"))
+        .await
+        .json();
+    doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let p = &x["properties"];
+            (
+                p["year"].as_i64().unwrap(),
+                p["value_kind"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+/// Values are marked measured or projected where the layer file says so (DANE's projections), in features,
+/// downloads and the sheet; an indicator that says nothing is unmarked until a published sheet change says it.
+async fn values_are_marked_measured_or_projected_where_the_data_says_so(f: &Fixture) {
+    let from = declared_projected_from("poblacion.toml");
+    let pop = kinds(f, "poblacion").await;
+    assert!(!pop.is_empty());
+    for (year, kind) in &pop {
+        let want = if *year >= from {
+            "proyectado"
+        } else {
+            "medido"
+        };
+        assert_eq!(kind.as_deref(), Some(want), "poblacion {year}");
+    }
+    let csv = f
+        .get("/collections/poblacion/items?f=csv&limit=10000")
+        .await;
+    let rows = parse_csv(&csv);
+    assert_eq!(rows.len(), pop.len());
+    assert!(rows
+        .iter()
+        .all(|r| r["tipo_valor"] == "proyectado" || r["anio"].parse::<i64>().unwrap() < from));
+    let sheet = f.get("/indicators/poblacion?f=json").await.json();
+    let cols = sheet["progress_columns"].as_array().unwrap();
+    let at = cols.iter().position(|c| c == "tipo_valor").unwrap();
+    assert!(sheet["progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r[at] == "proyectado"));
+
+    // Homicides (records counted, the file says nothing) are unmarked, until the office declares projections
+    // from 2023 with a published sheet change: then 2023 is projected and earlier years measured.
+    assert!(kinds(f, "homicidios")
+        .await
+        .iter()
+        .all(|(_, k)| k.is_none()));
+    let token = f.office(
+        "proyecciones",
+        "Secretaría de Seguridad (proyecciones)",
+        &["homicidios"],
+    );
+    let r = f
+        .send("POST", "/reporting/sheet-changes", Some(&token), Some(json!({
+            "idempotency_key": "proj-1",
+            "changes": [{"indicator": "homicidios", "field": "projected_from", "after": "2023", "why": "2023 es una proyección"}],
+        })))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let items: Vec<i64> = r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_i64().unwrap())
+        .collect();
+    for to in ["verificado", "validado", "publicado"] {
+        f.move_to(&items, to).await;
+    }
+    let hom = kinds(f, "homicidios").await;
+    for (year, kind) in &hom {
+        let want = if *year >= 2023 {
+            "proyectado"
+        } else {
+            "medido"
+        };
+        assert_eq!(kind.as_deref(), Some(want), "homicidios {year}");
+    }
+    assert!(hom.iter().any(|(y, _)| *y < 2023) && hom.iter().any(|(y, _)| *y == 2023));
+    let page = f.get("/indicators/homicidios?f=html").await.text();
+    assert!(page.contains("Valores proyectados") && page.contains("desde 2023"));
+}
+
 async fn the_cycle(f: Fixture) {
     a_period_after_its_deadline_shows_the_pending_offices(&f).await;
     an_nd_value_on_the_sheet_shows_its_cause(&f).await;
@@ -767,6 +868,7 @@ async fn the_cycle(f: Fixture) {
     bad_period_requests_are_refused_naming_the_parameter(&f).await;
     agreements_are_recorded_and_shown_on_each_sheet(&f).await;
     the_dies058_count_includes_changes_published_through_the_store(&f).await;
+    values_are_marked_measured_or_projected_where_the_data_says_so(&f).await;
     // The PostgreSQL client closes its connection with a runtime of its own.
     off_runtime(move || drop(f));
 }

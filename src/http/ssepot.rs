@@ -456,6 +456,13 @@ fn sheet_page(
     fact("Nivel territorial", s.territorial_level.clone(), None);
     fact("Periodicidad", s.periodicity.clone(), None);
     fact(
+        "Valores proyectados",
+        s.projected_from.map(|y| {
+            format!("desde {y} (proyecciones de la fuente); los años anteriores son medidos")
+        }),
+        None,
+    );
+    fact(
         "Línea base",
         s.baseline_value.map(|v| {
             let year = s

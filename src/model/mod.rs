@@ -8,6 +8,7 @@ pub mod codec;
 mod key;
 pub mod report;
 pub mod valid;
+pub mod value_kind;
 
 pub use key::normalize_key;
 

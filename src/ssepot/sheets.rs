@@ -97,7 +97,7 @@ pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator, causes: &NdCauses) -> Val
         "diagnosis": diagnosis,
         "changes": changes,
         "progress_map": progress_map,
-        "progress_columns": ["codigo", "territorio", "anio", "valor", "avance_pct", "banda", "causa_nd"],
+        "progress_columns": ["codigo", "territorio", "anio", "valor", "avance_pct", "banda", "causa_nd", "tipo_valor"],
         "progress": rows,
         "links": {
             "collection": format!("/collections/{}", ind.id),
@@ -153,6 +153,11 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator, causes: &NdCauses) -
                         .cloned()
                         .unwrap_or_default(),
                 ),
+                Cell::Text(
+                    crate::model::value_kind::of(&ind.sheet, o.year)
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
             ];
             (row, no_geometry())
         })
@@ -168,6 +173,7 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator, causes: &NdCauses) -
             ("avance_pct", Kind::Num),
             ("banda", Kind::Text),
             ("causa_nd", Kind::Text),
+            ("tipo_valor", Kind::Text),
         ]
         .map(|(n, k)| (n.to_string(), k))
         .to_vec(),
