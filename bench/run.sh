@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of docs/benchmarks.md in one go, ssepot side by side with Martin + PostGIS when they are
 # installed (../shared/bench/peers/setup.sh 100000 1000000; optional, never in CI). Release build; loopback only.
-# usage: bench/run.sh [RESULTS_DIR]   — needs wrk (scripts/setup installs it); ~15 minutes with the peers
+# usage: bench/run.sh [RESULTS_DIR]   — needs wrk (scripts/setup installs it); ~20 minutes with the peers
 # env:   PEERS (default /tmp/ssepot-peers), SIZES (default "100000 1000000"), DURATION (default 20),
 #        SYNTH_DIR (where the synthetic layers folders are kept between runs; default RESULTS_DIR)
 set -euo pipefail
@@ -16,6 +16,8 @@ DB=postgres://perf:perf@127.0.0.1/perf
 cargo build --release --bins --examples
 bin=target/release/ssepot
 log() { echo "$*" | tee -a "$RESULTS/summary.txt"; }
+# The machine may be shared: its load goes with the figures.
+log "run of $(git rev-parse --short HEAD) at $(date -u +%FT%TZ); load: $(uptime)"
 # Waits for a port to answer (up to 10 minutes: the million-polygon set loads for a while).
 wait_port() { for _ in $(seq 6000); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1; done; }
 rss() { awk '/^VmRSS/{printf "%d MB", $2/1024}' "/proc/$1/status"; }
@@ -26,13 +28,22 @@ wait_port 8091
 PIDS=$fixed $BENCH/load.sh 'http://127.0.0.1:8091/tiles/comunas/{z}/{x}/{y}' fixed_20k
 kill $fixed
 
-$bin serve layers --addr 127.0.0.1:8092 2>/dev/null & srv=$!
+$bin serve layers --addr 127.0.0.1:8092 --store none 2>/dev/null & srv=$!
 wait_port 8092
 PIDS=$srv $BENCH/load.sh 'http://127.0.0.1:8092/tiles/comunas/{z}/{x}/{y}.mvt' ssepot_hot
-PIDS=$srv HEADER='Accept-Encoding: gzip' $BENCH/load.sh 'http://127.0.0.1:8092/tiles/comunas/{z}/{x}/{y}.mvt' ssepot_hot_gzip
+# Each coding from the cache (compressed once per tile, strongly); the check pass records the bytes sent.
+for c in gzip br zstd; do
+  PIDS=$srv HEADER="Accept-Encoding: $c" $BENCH/load.sh 'http://127.0.0.1:8092/tiles/comunas/{z}/{x}/{y}.mvt' "ssepot_hot_$c"
+done
+# OGC API Features: the full-resolution comunas (2.2 MB of GeoJSON), streamed, in each coding (compressed per
+# request, fast levels).
+for c in identity gzip br zstd; do
+  PIDS=$srv HEADER="Accept-Encoding: $c" $BENCH/load.sh 'http://127.0.0.1:8092/collections/comunas/items?limit=21' "ssepot_items_$c"
+done
+log "load after the hot runs: $(uptime)"
 kill $srv
 
-SSEPOT_TILE_CACHE_MB=0 $bin serve layers --addr 127.0.0.1:8093 2>/dev/null & srv=$!
+SSEPOT_TILE_CACHE_MB=0 $bin serve layers --addr 127.0.0.1:8093 --store none 2>/dev/null & srv=$!
 wait_port 8093
 PIDS=$srv $BENCH/load.sh 'http://127.0.0.1:8093/tiles/comunas/{z}/{x}/{y}.mvt' ssepot_nocache
 kill $srv
@@ -41,6 +52,9 @@ if have_martin; then
   $MARTIN -l 127.0.0.1:3000 $DB >/dev/null 2>&1 & m=$!
   wait_port 3000
   PIDS=$m PG=1 $BENCH/load.sh 'http://127.0.0.1:3000/comunas/{z}/{x}/{y}' martin_hot
+  for c in gzip br; do
+    PIDS=$m PG=1 HEADER="Accept-Encoding: $c" $BENCH/load.sh 'http://127.0.0.1:3000/comunas/{z}/{x}/{y}' "martin_hot_$c"
+  done
   kill $m; wait $m 2>/dev/null || true
   $MARTIN -l 127.0.0.1:3000 --cache-size 0 $DB >/dev/null 2>&1 & m=$!
   wait_port 3000
@@ -60,7 +74,7 @@ for n in $SIZES; do
   rm -rf "$synth/.ssepot-cache"
   for start in cold cached; do
     t0=$(date +%s.%N)
-    SSEPOT_TILE_CACHE_MB=0 $bin serve "$synth" --addr 127.0.0.1:8094 2>"$RESULTS/synth_${n}_$start.log" & srv=$!
+    SSEPOT_TILE_CACHE_MB=0 $bin serve "$synth" --store none --addr 127.0.0.1:8094 2>"$RESULTS/synth_${n}_$start.log" & srv=$!
     wait_port 8094
     log "synth $n start-up ($start): $(echo "$(date +%s.%N) - $t0" | bc) s, RSS after start $(rss $srv)"
     [[ $start == cold ]] && kill $srv && wait $srv 2>/dev/null || true
@@ -72,11 +86,11 @@ for n in $SIZES; do
     with="${synth}_outline"; mkdir -p "$with"
     ln -sf "$(realpath "$synth/synth.geojson")" "$with/synth.geojson"; ln -sf "$(realpath "$synth/valores.csv")" "$with/valores.csv"
     grep -v '^outline = false' "$synth/synth.toml" > "$with/synth.toml"
-    SSEPOT_TILE_CACHE_MB=0 $bin serve "$with" --addr 127.0.0.1:8094 2>/dev/null & srv=$!
+    SSEPOT_TILE_CACHE_MB=0 $bin serve "$with" --store none --addr 127.0.0.1:8094 2>/dev/null & srv=$!
     wait_port 8094
     PIDS=$srv $BENCH/load.sh "http://127.0.0.1:8094/tiles/synth/{z}/{x}/{y}.mvt" "ssepot_synth${n}_outline_nocache" "$tiles"
     kill $srv; wait $srv 2>/dev/null || true
-    SSEPOT_TILE_CACHE_MB=0 $bin serve "$synth" --addr 127.0.0.1:8094 2>/dev/null & srv=$!
+    SSEPOT_TILE_CACHE_MB=0 $bin serve "$synth" --store none --addr 127.0.0.1:8094 2>/dev/null & srv=$!
     wait_port 8094
   fi
   # One square kilometre in the middle of the set (0.009° × 0.009° at 6.27° N).
@@ -103,4 +117,5 @@ for n in $SIZES; do
       --bbox=-75.72,6.16,-75.47,6.37 $DB 2>&1 | tail -1 | tee -a "$RESULTS/summary.txt"
   fi
 done
+log "load at the end: $(uptime)"
 echo "results: $RESULTS/results.jsonl, $RESULTS/summary.txt"

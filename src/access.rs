@@ -18,6 +18,53 @@ pub struct Access {
     /// `POST /admin/reload` without a token from a loopback peer that did not come through a proxy
     /// (`--local-admin`).
     pub local_admin: bool,
+    /// Origins whose pages may frame the embeddable views (`--embed-origin`, e.g. `https://www.medellin.gov.co`);
+    /// every other site is refused with `Content-Security-Policy: frame-ancestors`.
+    pub embed_origins: Vec<Origin>,
+}
+
+/// A web origin: `scheme://host[:port]`, without path, as browsers compare them for framing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(pub String);
+
+impl FromStr for Origin {
+    type Err = String;
+
+    /// ```
+    /// # use ssepot::access::Origin;
+    /// let o: Origin = "https://www.medellin.gov.co".parse().unwrap();
+    /// assert_eq!(o.0, "https://www.medellin.gov.co");
+    /// assert!("https://a.example/ruta".parse::<Origin>().is_err());
+    /// assert!("*".parse::<Origin>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim().trim_end_matches('/');
+        let bad = || {
+            format!(
+                "`{s}` is not an origin such as https://www.example.org (scheme and host, no path)"
+            )
+        };
+        let (scheme, authority) = s.split_once("://").ok_or_else(bad)?;
+        if !matches!(scheme, "http" | "https") || !valid_authority(authority) {
+            return Err(bad());
+        }
+        Ok(Self(format!(
+            "{scheme}://{}",
+            authority.to_ascii_lowercase()
+        )))
+    }
+}
+
+impl Access {
+    /// The `Content-Security-Policy` of an embeddable view: this server and the configured origins may frame it.
+    pub fn embed_policy(&self) -> String {
+        let origins: Vec<&str> = self.embed_origins.iter().map(|o| o.0.as_str()).collect();
+        format!(
+            "frame-ancestors 'self'{}{}",
+            if origins.is_empty() { "" } else { " " },
+            origins.join(" ")
+        )
+    }
 }
 
 impl Access {

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod config;
+pub mod encoding;
 pub mod features;
 pub mod format;
 pub mod http;
@@ -14,6 +15,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod prepared;
+pub mod render;
 pub mod server;
 pub mod ssepot;
 pub mod state;

@@ -46,6 +46,15 @@ enum Command {
         /// come through a proxy. Without it, reload needs `Authorization: Bearer $SSEPOT_ADMIN_TOKEN`.
         #[arg(long, env = "SSEPOT_LOCAL_ADMIN")]
         local_admin: bool,
+        /// An origin (e.g. https://www.medellin.gov.co) whose pages may frame the embeddable maps, charts and
+        /// figures; repeatable. Other sites are refused (Content-Security-Policy: frame-ancestors).
+        #[arg(
+            long = "embed-origin",
+            env = "SSEPOT_EMBED_ORIGINS",
+            value_delimiter = ',',
+            value_name = "ORIGIN"
+        )]
+        embed_origins: Vec<ssepot::access::Origin>,
         /// Connections open at once; more clients wait until one closes.
         #[arg(long, env = "SSEPOT_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
         max_connections: usize,
@@ -264,6 +273,7 @@ fn main() -> ExitCode {
             public_url,
             trusted_proxies,
             local_admin,
+            embed_origins,
             max_connections,
             header_read_timeout,
             max_header_bytes,
@@ -285,6 +295,7 @@ fn main() -> ExitCode {
                     public_url,
                     trusted_proxies,
                     local_admin,
+                    embed_origins,
                 },
                 limits: Limits {
                     max_connections: max_connections.max(1),

@@ -13,7 +13,7 @@ use std::time::Duration;
 /// One HTTP request: its method, the route template it matched (never the raw path), and its status.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub method: String,
+    pub method: &'static str,
     /// `/collections/{id}/items`, or `unmatched` when no route matched.
     pub route: String,
     pub status: u16,
@@ -21,7 +21,7 @@ pub struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
+    method: &'static str,
     route: String,
 }
 
@@ -47,7 +47,9 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Latency,
-    tile_lookups: Family<ResultLabels, Counter>,
+    /// `tile_cache_lookups{result="hit"}` and `{result="miss"}`, resolved once: a hot tile takes no lock here.
+    tile_hits: Counter,
+    tile_misses: Counter,
     tile_bytes: Counter,
     tile_cache_bytes: Gauge,
     reloads: Family<OutcomeLabels, Counter>,
@@ -84,7 +86,7 @@ impl Default for Metrics {
         );
         registry.register(
             "tile_bytes_served",
-            "Bytes of vector tiles served (before gzip)",
+            "Bytes of vector tiles served (before compression)",
             tile_bytes.clone(),
         );
         registry.register(
@@ -112,11 +114,18 @@ impl Default for Metrics {
             "Version of the data being served (1 at start, +1 per reload)",
             data_version.clone(),
         );
+        let tile_hits = tile_lookups
+            .get_or_create(&ResultLabels { result: "hit" })
+            .clone();
+        let tile_misses = tile_lookups
+            .get_or_create(&ResultLabels { result: "miss" })
+            .clone();
         Self {
             registry,
             requests,
             latency,
-            tile_lookups,
+            tile_hits,
+            tile_misses,
             tile_bytes,
             tile_cache_bytes,
             reloads,
@@ -132,7 +141,7 @@ impl Metrics {
     pub fn request(&self, labels: RequestLabels, elapsed: Duration) {
         self.latency
             .get_or_create(&RouteLabels {
-                method: labels.method.clone(),
+                method: labels.method,
                 route: labels.route.clone(),
             })
             .observe(elapsed.as_secs_f64());
@@ -141,10 +150,11 @@ impl Metrics {
 
     /// Counts a tile served: from the cache, or rendered now.
     pub fn tile(&self, rendered: bool, bytes: usize) {
-        let result = if rendered { "miss" } else { "hit" };
-        self.tile_lookups
-            .get_or_create(&ResultLabels { result })
-            .inc();
+        if rendered {
+            self.tile_misses.inc();
+        } else {
+            self.tile_hits.inc();
+        }
         self.tile_bytes.inc_by(bytes as u64);
     }
 

@@ -170,6 +170,12 @@ impl AppState {
         self.data.load_full()
     }
 
+    /// The same for a short synchronous use (a hot tile): no reference count is taken, so threads serving at
+    /// once do not contend on one counter. Hold it briefly; use [`AppState::current`] across an `.await`.
+    pub fn current_brief(&self) -> arc_swap::Guard<Arc<Loaded>> {
+        self.data.load()
+    }
+
     /// Re-reads the layers folder aside and swaps the result in. Whatever fails now keeps its previous
     /// data; if the folder cannot be read at all, nothing changes. Returns the new import report.
     pub async fn reload(self: &Arc<Self>) -> Result<ImportReport, String> {

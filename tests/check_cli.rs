@@ -17,6 +17,20 @@ fn check(dir: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// The summary's counts are what the report lists: one `ERROR` line per error, one `warning:` per warning.
+fn assert_counts_match_the_listing(out: &str) {
+    let listed_errors = out
+        .lines()
+        .filter(|l| l.starts_with("ERROR ") || l.contains(" ERROR ("))
+        .count();
+    let listed_warnings = out.matches("warning:").count();
+    let summary = format!("{listed_errors} errors, {listed_warnings} warnings");
+    assert!(
+        out.lines().any(|l| l == summary),
+        "expected `{summary}`:\n{out}"
+    );
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from} not in {}", path.display());
@@ -127,6 +141,9 @@ fn unknown_codes_are_warnings_or_errors_as_the_layer_file_says() {
         out.contains("match no unit of `comunas`: [\"77\", \"Medellín\"]"),
         "{out}"
     );
+    // The failed indicator's codes are its error, not warnings as well (it once said "1 errors, 2 warnings"
+    // above a single error line).
+    assert_counts_match_the_listing(&out);
 
     edit(
         &dir.path().join("homicidios.toml"),
@@ -146,6 +163,7 @@ fn unknown_codes_are_warnings_or_errors_as_the_layer_file_says() {
     // The summary counts the warnings it lists (it once said "1 warnings" under three).
     assert_eq!(out.matches("warning:").count(), 2, "{out}");
     assert!(out.contains("0 errors, 2 warnings"), "{out}");
+    assert_counts_match_the_listing(&out);
 }
 
 #[test]
@@ -210,6 +228,7 @@ fn an_unknown_unit_set_and_a_missing_column_are_explained() {
         out.contains("field `value_column`") && out.contains("no column `muertes`"),
         "{out}"
     );
+    assert_counts_match_the_listing(&out);
 }
 
 #[test]
@@ -226,4 +245,49 @@ fn an_id_declared_twice_is_an_error_not_a_silent_replacement() {
         out.contains("indicator id `homicidios` is declared twice"),
         "{out}"
     );
+}
+
+#[test]
+fn rows_that_look_like_data_below_the_blank_row_a_table_stops_at_are_a_warning() {
+    let dir = layers_copy();
+    let csv = dir
+        .path()
+        .join("data/medellin/homicidios_comuna_anual_2003_2023.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let total = lines.len();
+    // A blank row as Excel writes it, after spreadsheet row 200: rows 202… are below it.
+    lines.insert(200, ",,");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    let (ok, out) = check(dir.path());
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!(
+            "data ends at blank row 201 (`stop_at_blank_row`), but {} rows (202–{}) below it, {} with codes of \
+             `comunas` in `codigo`, are not read",
+            total - 200,
+            total + 1,
+            total - 200
+        )),
+        "{out}"
+    );
+    assert!(out.contains("homicidios   199 rows"), "{out}");
+    assert_counts_match_the_listing(&out);
+
+    // Rows with no code of the unit set below it (notes, most likely) are a note, not a warning: still said.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let notes: String = text
+        .lines()
+        .take(200)
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + ",,\nFuente: MEData,,\nCorte: 2023,,\n";
+    std::fs::write(&csv, notes).unwrap();
+    let (ok, out) = check(dir.path());
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("note: ") && out.contains("data ends at blank row 201 (`stop_at_blank_row`); 2 rows (202–203) below it, with no code of `comunas`, are not read"),
+        "{out}"
+    );
+    assert_counts_match_the_listing(&out);
 }

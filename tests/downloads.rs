@@ -205,3 +205,25 @@ fn the_geopackage_has_the_same_numbers_for_gdal_and_qgis() {
         "longitude first: {env:?}"
     );
 }
+
+#[tokio::test]
+async fn a_change_with_nothing_to_classify_has_one_class_at_zero_and_no_negative_zero() {
+    let s = demo();
+    // Every territory unchanged (a year against itself), and every change ND (ep-01's comuna 02 is ND in 2015, and
+    // a city-level battery indicator with an ND year).
+    for q in [
+        "/collections/poblacion/change?from=2018&to=2018",
+        "/collections/mo-02/change?from=2021&to=2023",
+    ] {
+        let r = get(&s, q).await;
+        assert_eq!(r.status, 200, "{q}");
+        let text = r.text();
+        assert!(!text.contains("-0.0"), "{q}: {text}");
+        let legend = &r.json()["ssepot:legend"];
+        let classes = legend["classes"].as_array().unwrap();
+        assert_eq!(classes.len(), 1, "{q}: {legend}");
+        assert_eq!(classes[0]["min"], 0.0, "{q}");
+        assert_eq!(classes[0]["max"], 0.0, "{q}");
+        assert_eq!(classes[0]["label"], "Sin cambio", "{q}");
+    }
+}

@@ -280,3 +280,64 @@ fn a_vrt_whose_source_does_not_open_reports_gdals_own_error() {
     );
     assert!(!err.contains("columns are []"), "{err}");
 }
+
+#[test]
+fn a_table_layer_that_is_not_in_the_geopackage_is_an_error_listing_the_layers_it_has() {
+    let dir = layers_copy();
+    write_ecv_gpkg(&dir.path().join("ecv.gpkg"));
+    std::fs::write(
+        dir.path().join("zz-ecv.toml"),
+        indicator_toml(
+            "homicidios-ecv",
+            "ecv.gpkg",
+            "sheet = \"ecv_homicidio\"\nlayout = \"wide\"\nkey_column = \"codigo\"\nyear_columns = \"i_{year}\"\n",
+        ),
+    )
+    .unwrap();
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let rep = snap
+        .report
+        .indicators
+        .iter()
+        .find(|r| r.id == "homicidios-ecv")
+        .unwrap();
+    let err = rep.error.as_deref().unwrap();
+    assert!(
+        err.contains("field `table.sheet`")
+            && err.contains("ecv.gpkg")
+            && err.contains("no layer `ecv_homicidio`")
+            && err.contains("[\"ecv_homicidios\"]"),
+        "{err}"
+    );
+    assert!(!err.contains("NULL pointer"), "{err}");
+}
+
+#[test]
+fn a_boundary_layer_that_is_not_in_the_geopackage_is_an_error_listing_the_layers_it_has() {
+    let dir = layers_copy();
+    let gpkg = dir.path().join("data/medellin/comunas.gpkg");
+    common::run(
+        std::process::Command::new("ogr2ogr")
+            .args(["-f", "GPKG", "-nln", "comunas_2014"])
+            .arg(&gpkg)
+            .arg(
+                dir.path()
+                    .join("data/medellin/limite_catastral_comunas_corregimientos.geojson"),
+            ),
+    );
+    let toml = dir.path().join("medellin.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace(
+        "source = \"data/medellin/limite_catastral_comunas_corregimientos.geojson\"",
+        "source = \"data/medellin/comunas.gpkg\"\nlayer = \"comunas\"",
+    );
+    std::fs::write(&toml, text).unwrap();
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let err = snap.report.unit_sets[0].error.as_deref().unwrap();
+    assert!(
+        err.contains("field `layer`")
+            && err.contains("no layer `comunas`")
+            && err.contains("[\"comunas_2014\"]"),
+        "{err}"
+    );
+    assert!(!err.contains("NULL pointer"), "{err}");
+}

@@ -166,3 +166,180 @@ fn the_example_in_the_layer_reference_loads() {
         Some(Some(81_186.0))
     );
 }
+
+/// Inserts `line` after line `after` (1-based) of a text file, keeping its byte-order mark and line ends.
+fn insert_line(path: &Path, after: usize, line: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(after, line);
+    write(path, &(lines.join("\n") + "\n"));
+}
+
+#[test]
+fn blank_separator_rows_in_the_ssepot_tables_do_not_end_them() {
+    let dir = layers_copy();
+    let data = dir.path().join("data/ssepot-muestra");
+    let before = ingest::load(dir.path(), None).unwrap();
+    // Offices group their rows with blank lines: `;;;` rows as Excel saves them, or truly empty ones.
+    insert_line(&data.join("compromisos_muestra.csv"), 40, ";;;;;;;;;;;;;");
+    insert_line(&data.join("compromisos_muestra.csv"), 80, "");
+    insert_line(&data.join("subsistemas_muestra.csv"), 5, ";;;;");
+    insert_line(&data.join("relacion_pdd_pot_muestra.csv"), 100, ";");
+    let after = ingest::load(dir.path(), None).unwrap();
+    assert!(after.report.file_errors.is_empty(), "{}", after.report);
+
+    let commitments = |s: &ssepot::model::Snapshot| -> Vec<String> {
+        let c = s.ssepot.commitments.as_ref().unwrap();
+        c.items.iter().map(|c| c.id.clone()).collect()
+    };
+    assert_eq!(commitments(&before).len(), 100);
+    assert_eq!(commitments(&after), commitments(&before));
+    let subsystems = |s: &ssepot::model::Snapshot| {
+        s.ssepot
+            .subsystems
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(subsystems(&before).len(), 20);
+    assert_eq!(subsystems(&after), subsystems(&before));
+    let relation = |s: &ssepot::model::Snapshot| s.ssepot.pdd.as_ref().unwrap().relation.clone();
+    assert_eq!(relation(&before).len(), 209);
+    assert_eq!(relation(&after), relation(&before));
+}
+
+#[test]
+fn a_note_below_a_blank_row_of_an_ssepot_table_is_an_error_naming_file_and_row() {
+    let dir = layers_copy();
+    let csv = dir
+        .path()
+        .join("data/ssepot-muestra/subsistemas_muestra.csv");
+    insert_line(&csv, 21, "");
+    insert_line(&csv, 22, "Fuente: DAP, informe de gestión;;;;");
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let errors: Vec<&str> = snap
+        .report
+        .file_errors
+        .iter()
+        .map(|e| e.error.as_str())
+        .collect();
+    assert!(
+        errors.iter().any(
+            |e| e.contains("subsistemas_muestra.csv, row 23, column `Subsistema`")
+                && e.contains("blank row")
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_windows_1252_csv_keeps_dashes_euros_and_curly_quotes() {
+    let dir = layers_copy();
+    let names = dir.path().join("data/medellin/nombres_territorios.csv");
+    let text = std::fs::read_to_string(&names).unwrap();
+    let text = text
+        .trim_start_matches('\u{feff}')
+        .replace("Popular", "Popular – “Nororiental” €");
+    // Excel's "CSV" in a Spanish locale: Windows-1252, where – “ ” € are 0x96 0x93 0x94 0x80.
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            '–' => 0x96,
+            '“' => 0x93,
+            '”' => 0x94,
+            '€' => 0x80,
+            c if (c as u32) < 0x100 => c as u8,
+            c => panic!("{c} is not in Windows-1252 here"),
+        })
+        .collect();
+    std::fs::write(&names, bytes).unwrap();
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let set = snap.unit_set("comunas").unwrap();
+    let popular = &set.units[set.find("1").unwrap()];
+    assert!(
+        popular.name.contains("Popular – “Nororiental” €"),
+        "{}",
+        popular.name
+    );
+    let belen = &set.units[set.find("16").unwrap()];
+    assert_eq!(belen.name, "Belén", "Latin-1 letters stay what they were");
+}
+
+fn area_only(years: &str) -> String {
+    format!(
+        "[[computed]]\nid = \"area_ha\"\nname = \"Área\"\nunit = \"ha\"\nunit_set = \"comunas\"\n\
+         formula = \"area_km2 * 100\"\ncity = \"recompute\"\n{years}"
+    )
+}
+
+#[test]
+fn a_computed_indicator_over_area_alone_has_the_years_it_declares() {
+    let dir = layers_copy();
+    write(
+        &dir.path().join("zz-area.toml"),
+        &area_only("years = [2020, 2023]\n"),
+    );
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let rep = snap
+        .report
+        .indicators
+        .iter()
+        .find(|r| r.id == "area_ha")
+        .unwrap();
+    assert!(rep.error.is_none(), "{}", snap.report);
+    let ind = snap.indicator("area_ha").unwrap();
+    assert_eq!(ind.years(), vec![2020, 2021, 2022, 2023]);
+    let set = &ind.unit_set;
+    let belen = set.find("16").unwrap();
+    let expected = set.units[belen].area_m2 / 1e4;
+    for y in 2020..=2023 {
+        let v = ind.value(UnitRef::Unit(belen), y).flatten().unwrap();
+        assert!((v - expected).abs() < 1e-6, "{y}: {v} vs {expected}");
+    }
+    assert_eq!(rep.values, 4 * (set.units.len() + 1), "{}", snap.report);
+}
+
+#[test]
+fn a_computed_indicator_over_area_alone_without_years_is_an_error_that_says_why() {
+    let dir = layers_copy();
+    write(&dir.path().join("zz-area.toml"), &area_only(""));
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let rep = snap.report.indicators.iter().find(|r| r.id == "area_ha");
+    let err = rep
+        .and_then(|r| r.error.clone())
+        .or_else(|| snap.report.file_errors.first().map(|e| e.error.clone()))
+        .unwrap_or_else(|| panic!("no error: {}", snap.report));
+    assert!(
+        err.contains("zz-area.toml")
+            && err.contains("field `computed.years`")
+            && err.contains("area_km2"),
+        "{err}"
+    );
+    assert!(snap.indicator("area_ha").is_none());
+}
+
+#[test]
+fn a_names_table_never_blanks_a_name_and_says_which_codes_it_did_not_use() {
+    let dir = layers_copy();
+    let names = dir.path().join("data/medellin/nombres_territorios.csv");
+    let text = std::fs::read_to_string(&names)
+        .unwrap()
+        .replace("02,Santa Cruz", "02,")
+        + "99,Comuna inexistente\n";
+    write(&names, &text);
+    let snap = ingest::load(dir.path(), None).unwrap();
+    let set = snap.unit_set("comunas").unwrap();
+    let santa_cruz = &set.units[set.find("2").unwrap()];
+    assert!(!santa_cruz.name.is_empty(), "the source's name stays");
+    let notes = &snap.report.unit_sets[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("nombres_territorios.csv, row 3: the name of `02` is empty")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("not used: `99` (row 23)")),
+        "{notes:?}"
+    );
+}

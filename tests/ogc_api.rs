@@ -442,10 +442,14 @@ async fn gzip_with_a_q_value_is_served_gzipped_and_gzip_q_zero_is_not() {
     assert_eq!(encoding("gzip;q=0.5").await.as_deref(), Some("gzip"));
     assert_eq!(
         encoding("br;q=1.0, gzip;q=0.2").await.as_deref(),
+        Some("br")
+    );
+    assert_eq!(
+        encoding("br;q=0.1, gzip;q=0.2").await.as_deref(),
         Some("gzip")
     );
     assert_eq!(encoding("gzip;q=0").await, None);
-    assert_eq!(encoding("*;q=0.3").await.as_deref(), Some("gzip"));
+    assert_eq!(encoding("*;q=0.3").await.as_deref(), Some("zstd"));
     assert_eq!(encoding("identity").await, None);
 }
 

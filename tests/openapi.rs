@@ -5,9 +5,9 @@ mod common;
 use common::{demo, get};
 use serde_json::Value;
 use ssepot::http::params::{
-    names, AgreementsParams, ChangeParams, DashboardParams, FormatParams, ItemsParams, NoParams,
-    OriginParams, ReportingItemsParams, ReportingLogParams, ReviewPageParams, SeriesParams,
-    StyleParams, TileParams,
+    names, AgreementsParams, ChangeParams, CrsFormatParams, DashboardParams, EmbedMapParams,
+    FormatParams, ItemsParams, NoParams, OriginParams, ReportParams, ReportingItemsParams,
+    ReportingLogParams, ReviewPageParams, SeriesParams, StyleParams, TileParams,
 };
 
 /// The routes registered in `src/http/mod.rs`, as `(method, axum path)`, read from its source so that a route
@@ -110,11 +110,11 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/conformance", names::<FormatParams>()),
         ("/api", names::<FormatParams>()),
         ("/collections", names::<FormatParams>()),
-        ("/collections/{collectionId}", names::<FormatParams>()),
+        ("/collections/{collectionId}", names::<CrsFormatParams>()),
         ("/collections/{collectionId}/items", names::<ItemsParams>()),
         (
             "/collections/{collectionId}/items/{featureId}",
-            names::<FormatParams>(),
+            names::<CrsFormatParams>(),
         ),
         (
             "/collections/{collectionId}/series",
@@ -128,6 +128,8 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/styles/{styleId}.qml", names::<StyleParams>()),
         ("/styles/{styleId}.sld", names::<StyleParams>()),
         ("/styles/{styleId}/legend.json", names::<StyleParams>()),
+        ("/collections/{collectionId}/qgis", names::<StyleParams>()),
+        ("/qgis", names::<StyleParams>()),
         ("/tiles/{tilesetId}.json", names::<FormatParams>()),
         ("/tiles/{tilesetId}/{z}/{x}/{y}.mvt", names::<TileParams>()),
         ("/collections/{collectionId}/tiles", names::<FormatParams>()),
@@ -145,6 +147,26 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/ssepot", names::<FormatParams>()),
         ("/ssepot/{dashboardId}", names::<DashboardParams>()),
         ("/ssepot/static/{file}", names::<NoParams>()),
+        ("/ssepot/informe", names::<ReportParams>()),
+        ("/ssepot/boletines/{bulletinId}", names::<ReportParams>()),
+        ("/ssepot/publicaciones", names::<FormatParams>()),
+        (
+            "/ssepot/embed/grafico/{dashboardId}/{chartId}",
+            names::<NoParams>(),
+        ),
+        (
+            "/ssepot/embed/cifra/{dashboardId}/{figureKey}",
+            names::<NoParams>(),
+        ),
+        (
+            "/ssepot/embed/mapa/{indicatorId}",
+            names::<EmbedMapParams>(),
+        ),
+        ("/map/embed", names::<NoParams>()),
+        ("/map/glyphs/{fontstack}/{range}", names::<NoParams>()),
+        ("/ssepot/static/print.css", names::<NoParams>()),
+        ("/ssepot/static/embed.js", names::<NoParams>()),
+        ("/ssepot/static/fonts/{file}", names::<NoParams>()),
         ("/tileMatrixSets/{tileMatrixSetId}", names::<FormatParams>()),
         ("/map/", names::<NoParams>()),
         ("/map/territorios.json", names::<FormatParams>()),

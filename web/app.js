@@ -3,7 +3,7 @@
 
 const I18N = {
   es: {
-    title: 'Indicadores del POT de Medellín', api: 'API y datos', indicator: 'Indicador', mode: 'Vista',
+    title: 'Indicadores territoriales', api: 'API y datos', indicator: 'Indicador', mode: 'Vista',
     single: 'Un año', compare: 'Comparar dos años', change: 'Mapa de cambio', year: 'Año', play: '▶ Reproducir',
     pause: '⏸ Pausa', from: 'Desde', to: 'Hasta', ranking: 'Ranking de territorios', download: 'Descargar',
     sample: 'Muestra sintética: valores inventados, no oficiales.', nd: 'Sin dato (ND)', unit: 'Unidad',
@@ -15,7 +15,7 @@ const I18N = {
     sheet: 'Ficha técnica, avance, subsistema y diagnóstico', dashboards: 'Tableros SSEPOT',
   },
   en: {
-    title: "Indicators of Medellín's land-use plan", api: 'API and data', indicator: 'Indicator', mode: 'View',
+    title: 'Territorial indicators', api: 'API and data', indicator: 'Indicator', mode: 'View',
     single: 'One year', compare: 'Compare two years', change: 'Change map', year: 'Year', play: '▶ Play',
     pause: '⏸ Pause', from: 'From', to: 'To', ranking: 'Territories ranked', download: 'Download',
     sample: 'Synthetic sample: invented values, not official.', nd: 'No data (ND)', unit: 'Unit',
@@ -150,7 +150,8 @@ function changeExpr() {
   const steps = ['step', ['-', ['get', pb], ['get', pa]], first.color];
   let last = -Infinity;
   for (const c of rest) if (c.min > last) { steps.push(c.min, c.color); last = c.min; }
-  return ['case', ['all', ['has', pa], ['has', pb]], steps, changeLegend.nd.color];
+  // One class (nothing changed): its colour; a `step` needs at least one limit.
+  return ['case', ['all', ['has', pa], ['has', pb]], steps.length > 3 ? steps : first.color, changeLegend.nd.color];
 }
 
 function paint(m, expr) {
@@ -190,6 +191,7 @@ function redraw() {
   drawInfo();
   updateDownloads();
   writeHash();
+  document.dispatchEvent(new CustomEvent('ssepot:redraw'));
 }
 
 function drawLegend() {
@@ -200,7 +202,7 @@ function drawLegend() {
   if (state.mode === 'change') {
     const cls = changeLegend.classes;
     items = cls.map((k, i) => {
-      const label = i === 0 ? `< ${fmt(k.max)}` : i === cls.length - 1 ? `≥ ${fmt(k.min)}` : fmtRange(k.min, k.max);
+      const label = k.label ?? (i === 0 ? `< ${fmt(k.max)}` : i === cls.length - 1 ? `≥ ${fmt(k.min)}` : fmtRange(k.min, k.max));
       return `<li><span class="swatch" style="background:${k.color}"></span>${label}</li>`;
     });
     title = `${t('changeLegend')} ${state.a} → ${state.b} (${c.unit})`;
@@ -295,8 +297,11 @@ function styleFor(set) {
     sources.base = { type: 'raster', tiles: [basemap], tileSize: 256 };
     under.push({ id: 'mapa-base', type: 'raster', source: 'base' });
   }
+  // Territory names as a symbol layer (MapLibre drops the ones that would overlap), with glyphs ssepot serves.
+  sources.etiquetas = { type: 'geojson', data: { type: 'FeatureCollection', features: territories[set].units.filter((u) => u.label).map((u) => ({ type: 'Feature', properties: { name: u.name }, geometry: { type: 'Point', coordinates: u.label } })) } };
   return {
     version: 8,
+    glyphs: `${location.origin}/map/glyphs/{fontstack}/{range}.pbf`,
     sources,
     layers: [
       { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f4f0' } },
@@ -306,6 +311,7 @@ function styleFor(set) {
       { id: 'lineas', type: 'line', source: 't', 'source-layer': set, paint: { 'line-color': NONE, 'line-width': 0.8 } },
       { id: 'seleccion', type: 'line', source: 't', 'source-layer': set, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#d7191c', 'line-width': 3 } },
       ...(cityLayer ? [{ id: 'municipio', type: 'line', source: 't', 'source-layer': cityLayer, paint: { 'line-color': NONE, 'line-width': 2 } }] : []),
+      { id: 'etiquetas', type: 'symbol', source: 'etiquetas', layout: { 'text-field': ['get', 'name'], 'text-font': ['DejaVu Sans Bold'], 'text-size': 11, 'text-max-width': 7, 'text-padding': 3 }, paint: { 'text-color': '#1a1a1a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } },
     ],
   };
 }
@@ -316,12 +322,6 @@ function newMap(container, view) {
   m.on('click', 'valores', (e) => { if (e.features.length) select(e.features[0].properties.code); });
   m.on('mouseenter', 'valores', () => { m.getCanvas().style.cursor = 'pointer'; });
   m.on('mouseleave', 'valores', () => { m.getCanvas().style.cursor = ''; });
-  for (const u of territories[unitSet()].units) {
-    const el = document.createElement('div');
-    el.className = 'label';
-    el.textContent = u.name;
-    new maplibregl.Marker({ element: el }).setLngLat(u.label).addTo(m);
-  }
   return m;
 }
 
@@ -358,7 +358,9 @@ function setMode(mode) {
 async function loadIndicator(id) {
   state.ind = id;
   const c = current();
-  $('meta').textContent = [c.ssepot.sheet?.office, c.ssepot.attribution].filter(Boolean).join(' · ');
+  // The office once: the attribution often names it already.
+  const office = c.ssepot.sheet?.office;
+  $('meta').textContent = office && !c.ssepot.attribution.includes(office) ? `${office} · ${c.ssepot.attribution}` : c.ssepot.attribution;
   $('sample').hidden = !c.ssepot.sample;
   $('sheet-link').href = `${c.ssepot.sheet_url}?f=html`;
   fillYears();
@@ -399,6 +401,10 @@ async function main() {
   collections = cols.collections.filter((c) => c.ssepot.kind === 'indicator');
   territories = terr.unit_sets;
   basemap = terr.basemap;
+  // The title is the layer files' (`[web_map]`), as the server serves it.
+  I18N.es.title = terr.title.es;
+  I18N.en.title = terr.title.en;
+  applyLanguage();
   if (!current()) state.ind = (collections.find((c) => c.id === 'poblacion') || collections[0]).id;
   fillIndicatorPicker();
   const set = territories[unitSet()];

@@ -35,7 +35,8 @@ pub struct ComputedConfig {
     /// true area, and the municipality's for the city).
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
-    /// `[first, last]` years to compute; every year all inputs have when omitted.
+    /// `[first, last]` years to compute; every year all inputs have when omitted. Required when the formula uses
+    /// no indicator (only `area_km2`): the years cannot come from inputs then.
     #[serde(default)]
     pub years: Option<[i32; 2]>,
     /// How the city value is obtained.
@@ -49,6 +50,9 @@ pub struct ComputedConfig {
     /// How maps classify the values.
     #[serde(default)]
     pub style: StyleConfig,
+    /// How the values roll up to the parent unit set (`docs/territory.md`); a rate rolls up with `recompute`.
+    #[serde(default)]
+    pub rollup: Option<super::RollupConfig>,
 }
 
 /// How a computed indicator's city-level value is obtained.
@@ -66,7 +70,29 @@ pub enum CityRule {
     None,
 }
 
+/// Most years a formula without indicator inputs may span (a typo such as `[2020, 20203]` is an error).
+pub const MAX_YEARS_WITHOUT_INPUTS: i32 = 200;
+
 impl ComputedConfig {
+    /// `years` is ordered, and given (and of a sensible span) when no indicator gives the years.
+    fn check_years(&self) -> Result<(), (&'static str, String)> {
+        match self.years {
+            Some([a, b]) if a > b => Err(("years", format!("[{a}, {b}]: the first year is after the last"))),
+            None if self.variables.is_empty() => Err((
+                "years",
+                format!(
+                    "the formula uses no indicator, only `{AREA_KM2}`, so no input gives its years: \
+                     set `years = [first, last]`"
+                ),
+            )),
+            Some([a, b]) if self.variables.is_empty() && b - a >= MAX_YEARS_WITHOUT_INPUTS => Err((
+                "years",
+                format!("[{a}, {b}] spans more than {MAX_YEARS_WITHOUT_INPUTS} years"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the formula and that every variable it uses is declared; returns the field and why.
     pub fn check(&self) -> Result<Expr, (&'static str, String)> {
         let expr = Expr::parse(&self.formula).map_err(|e| ("formula", e))?;
@@ -78,6 +104,7 @@ impl ComputedConfig {
                 ));
             }
         }
+        self.check_years()?;
         match (&self.city, &self.weight) {
             (CityRule::WeightedMean, None) => Err((
                 "weight",

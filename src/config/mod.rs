@@ -9,10 +9,16 @@ pub mod computed;
 pub mod formula;
 mod style;
 mod table;
+pub mod territory;
+pub mod web_map;
 
 pub use computed::{CityRule, ComputedConfig};
 pub use style::{ClassMethod, StyleConfig};
 pub use table::{Duplicates, Layout, PercentStyle, TableSource, Unmatched, ValueFormat};
+pub use territory::{
+    CrosswalkConfig, EditionConfig, ParentConfig, PlaceRule, RollupConfig, RollupRule,
+};
+pub use web_map::WebMapConfig;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -36,6 +42,12 @@ pub struct LayerFile {
     /// The SSEPOT's own tables: technical sheets, progress rules and the report dashboards.
     #[serde(default)]
     pub ssepot: Option<crate::ssepot::config::SsepotConfig>,
+    /// What the web map calls itself (its title); one file of the folder declares it.
+    #[serde(default)]
+    pub web_map: Option<WebMapConfig>,
+    /// Crosswalks between boundary editions (`docs/territory.md`).
+    #[serde(default)]
+    pub crosswalk: Vec<CrosswalkConfig>,
 }
 
 /// A set of territorial units: one geometry source with a key and a name per feature.
@@ -86,6 +98,19 @@ pub struct UnitSetConfig {
     /// time — so it may turn it off; city-level values stay in the API.
     #[serde(default = "default_true")]
     pub outline: bool,
+    /// Licence terms of the boundaries, shown with the collection and on the map
+    /// (`CC BY-SA 4.0 — no puede ser comercializada o transferida`).
+    #[serde(default)]
+    pub license: Option<String>,
+    /// The level of the division the units are (`comuna`, `barrio`), shown by collections and the web map.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The unit set this one nests in, and how its units find their parents (`docs/territory.md`).
+    #[serde(default)]
+    pub parent: Option<ParentConfig>,
+    /// The boundary edition this unit set is, with its validity years (`docs/territory.md`).
+    #[serde(default)]
+    pub edition: Option<EditionConfig>,
 }
 
 fn default_true() -> bool {
@@ -228,6 +253,9 @@ pub struct IndicatorConfig {
     /// How maps classify the values.
     #[serde(default)]
     pub style: StyleConfig,
+    /// How the values roll up to the parent unit set (`docs/territory.md`).
+    #[serde(default)]
+    pub rollup: Option<RollupConfig>,
 }
 
 /// A table holding many indicators: metadata comes from its columns.
@@ -373,9 +401,60 @@ impl LayerFile {
             c.check()
                 .map_err(|(f, m)| invalid(&format!("computed.{f}"), format!("`{}`: {m}", c.id)))?;
         }
+        self.check_territory(file)?;
         if let Some(s) = &self.ssepot {
             s.check()
                 .map_err(|(f, m)| invalid(&format!("ssepot.{f}"), m))?;
+        }
+        if let Some(w) = &self.web_map {
+            w.check()
+                .map_err(|(f, m)| invalid(&format!("web_map.{f}"), m))?;
+        }
+        Ok(())
+    }
+}
+
+impl LayerFile {
+    /// Hierarchies, roll-ups and crosswalks.
+    fn check_territory(&self, file: &Path) -> Result<(), ConfigError> {
+        let invalid = |field: String, message: String| ConfigError::Invalid {
+            file: file.to_owned(),
+            field,
+            message,
+        };
+        for u in &self.unit_set {
+            if let Some(p) = &u.parent {
+                p.check().map_err(|(f, m)| {
+                    invalid(format!("unit_set.parent.{f}"), format!("`{}`: {m}", u.id))
+                })?;
+            }
+        }
+        let rollups = self
+            .indicator
+            .iter()
+            .filter_map(|i| i.rollup.as_ref().map(|r| ("indicator", r)));
+        let rollups = rollups.chain(
+            self.computed
+                .iter()
+                .filter_map(|c| c.rollup.as_ref().map(|r| ("computed", r))),
+        );
+        for (kind, r) in rollups {
+            r.check()
+                .map_err(|(f, m)| invalid(format!("{kind}.rollup.{f}"), m))?;
+        }
+        for c in &self.crosswalk {
+            if !is_valid_id(&c.id) {
+                return Err(invalid(
+                    "crosswalk.id".into(),
+                    format!("`{}` is not a valid id", c.id),
+                ));
+            }
+            if !(0.0..0.5).contains(&c.min_share) {
+                return Err(invalid(
+                    "crosswalk.min_share".into(),
+                    format!("{} is not a share in [0, 0.5)", c.min_share),
+                ));
+            }
         }
         Ok(())
     }

@@ -26,6 +26,10 @@ pub struct TableSource {
     /// Regular expression applied to the key; its first capture group is the code (e.g. `^(\d+)` for `01-Popular`).
     #[serde(default)]
     pub key_pattern: Option<String>,
+    /// Column with the code of each row's parent unit, when the key alone is not unique (a barrio code under
+    /// several comunas): the key is then (parent, code), and roll-ups split the unit by these rows.
+    #[serde(default)]
+    pub parent_column: Option<String>,
     /// Long layout: column with the year.
     #[serde(default)]
     pub year_column: Option<String>,

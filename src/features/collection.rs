@@ -5,6 +5,7 @@
 //! GeoJSON is rendered once per unit and shared ([`Geometries`]), so a page is still mostly copied bytes, and
 //! a million territory-years cost no memory beyond the observations themselves.
 
+use super::crs::Crs;
 pub use super::index::{Geometries, PreparedUnit};
 use crate::model::{normalize_key, Indicator, UnitRef, UnitSet};
 use geo::{MultiPolygon, Rect};
@@ -70,6 +71,28 @@ impl Feature {
         serde_json::from_str(json).expect("the properties were written as a JSON object")
     }
 
+    /// The feature with its geometry in `crs` (see [`super::crs`]); `memo` keeps what a page already rendered,
+    /// as the territory-years of one unit share its geometry.
+    pub fn in_crs(
+        mut self,
+        crs: &Crs,
+        memo: &mut std::collections::HashMap<*const MultiPolygon<f64>, Arc<str>>,
+    ) -> Result<Self, String> {
+        if crs.is_crs84() {
+            return Ok(self);
+        }
+        let key = Arc::as_ptr(&self.geometry);
+        self.geometry_json = match memo.get(&key) {
+            Some(json) => json.clone(),
+            None => {
+                let json: Arc<str> = super::geojson::geometry_json_in(&self.geometry, crs)?.into();
+                memo.insert(key, json.clone());
+                json
+            }
+        };
+        Ok(self)
+    }
+
     /// Bytes this feature adds to a response.
     pub fn len(&self) -> usize {
         self.head.len() + self.geometry_json.len() + self.tail.len()
@@ -95,6 +118,8 @@ pub struct Collection {
     /// Where the features come from; in order: year, then territory.
     source: Source,
     geometries: Arc<Geometries>,
+    /// Every indicator of the unit set, for the `{indicator}_{year}` queryables of filters.
+    set_indicators: Arc<[Arc<Indicator>]>,
 }
 
 /// The model data a collection's features are written from.
@@ -119,6 +144,18 @@ fn city_metadata(set: &UnitSet) -> Value {
     })
 }
 
+/// The unit set's place in the territory: its level, the set it nests in, its boundary edition, and the licence
+/// terms of its boundaries (docs/territory.md).
+fn territory_metadata(set: &UnitSet) -> Value {
+    json!({
+        "unit_set": set.id,
+        "level": set.level,
+        "parent_set": set.parent.as_ref().map(|p| &p.parent_set),
+        "edition": set.edition,
+        "license": set.license,
+    })
+}
+
 /// Marks sample data in titles, so it is never read as real.
 pub const SAMPLE_LABEL: &str = "MUESTRA SINTÉTICA — valores inventados, no oficiales";
 
@@ -138,9 +175,11 @@ impl Collection {
                 "source_crs": set.source_crs,
                 "units": set.units.len(),
                 "city": city_metadata(set),
+                "territory": territory_metadata(set),
             }),
             source: Source::Territories(set.clone()),
             geometries: geometries.clone(),
+            set_indicators: Arc::new([]),
         }
     }
 
@@ -185,9 +224,30 @@ impl Collection {
                 "city_level": ind.observations.iter().all(|o| o.unit == UnitRef::City),
                 "sheet_url": crate::ssepot::progress::sheet_path(&ind.id),
                 "city": city_metadata(set),
+                "territory": territory_metadata(set),
             }),
             source: Source::Indicator(ind.clone()),
             geometries: geometries.clone(),
+            set_indicators: Arc::new([]),
+        }
+    }
+
+    /// Gives the collection the indicators of its unit set (filters name their values by year).
+    pub fn with_set_indicators(mut self, indicators: Arc<[Arc<Indicator>]>) -> Self {
+        self.set_indicators = indicators;
+        self
+    }
+
+    /// Every indicator of the collection's unit set.
+    pub fn set_indicators(&self) -> &[Arc<Indicator>] {
+        &self.set_indicators
+    }
+
+    /// The value of feature `i`: `None` for territories and for `ND`.
+    pub fn value_at(&self, i: usize) -> Option<f64> {
+        match &self.source {
+            Source::Territories(_) => None,
+            Source::Indicator(ind) => ind.observations[i].value,
         }
     }
 
@@ -205,6 +265,11 @@ impl Collection {
 
     pub fn geometries(&self) -> &Geometries {
         &self.geometries
+    }
+
+    /// The CRSs its features are offered in, CRS84 (the default) first.
+    pub fn crs(&self) -> &[Crs] {
+        self.geometries.crs()
     }
 
     /// The unit and year of feature `i`.
@@ -262,6 +327,40 @@ impl Collection {
         }
     }
 
+    /// The units whose parents include the parent unit with this normalised key (none when the unit set has no
+    /// parent set or the key names no parent).
+    pub fn children_of(&self, parent_key: &str) -> Vec<UnitRef> {
+        let Some(placement) = &self.unit_set_data().parent else {
+            return Vec::new();
+        };
+        placement
+            .parent_index(parent_key)
+            .map(|p| {
+                placement
+                    .children_of(p)
+                    .into_iter()
+                    .map(UnitRef::Unit)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The units whose folded name holds `folded` (already folded by [`crate::model::fold_name`]).
+    pub fn named(&self, folded: &str) -> Vec<UnitRef> {
+        self.unit_set_data()
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| crate::model::fold_name(&u.name).contains(folded))
+            .map(|(i, _)| UnitRef::Unit(i))
+            .collect()
+    }
+
+    /// The unit set the features are drawn on.
+    pub fn unit_set(&self) -> &UnitSet {
+        self.unit_set_data()
+    }
+
     fn unit_set_data(&self) -> &UnitSet {
         match &self.source {
             Source::Territories(set) => set,
@@ -279,6 +378,9 @@ impl Collection {
                 p.insert("code".into(), u.code.clone().into());
                 p.insert("name".into(), u.name.clone().into());
                 p.insert("area_km2".into(), json!((u.area_m2 / 1e4).round() / 100.0));
+                if let Some(placement) = &set.parent {
+                    p.insert("parent".into(), json!(placement.parent_codes(i)));
+                }
                 Feature::new(
                     u.code.clone(),
                     u.key.clone(),

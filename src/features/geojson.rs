@@ -1,16 +1,30 @@
 //! GeoJSON written once, at load time: each geometry becomes a string that every response copies.
 
+use super::crs::Crs;
 use crate::model::valid::{simple_and_apart, without_spikes};
 use gdal::vector::ToGdal;
 use geo::{Coord, LineString, MapCoords, MultiPolygon};
 
-/// Decimal places kept in output coordinates: 1e-7° is about 1 cm, finer than any cadastral survey.
+/// Decimal places kept in CRS84 coordinates: 1e-7° is about 1 cm, finer than any cadastral survey.
 const DECIMALS: i32 = 7;
 
 /// A multipolygon as a GeoJSON geometry object. Always `MultiPolygon`, even with one part, because
 /// GDAL's OAPIF driver fixes a layer's geometry type from the first page it reads.
 pub fn geometry_json(geometry: &MultiPolygon<f64>) -> String {
-    let value = match rounded(geometry) {
+    written(geometry, DECIMALS)
+}
+
+/// The same in another CRS ([`super::crs`]): transformed by PROJ from the full-precision CRS84 geometry, in the
+/// CRS's axis order, rounded to its precision (1e-7° or 1 mm) with the same validity rule.
+pub fn geometry_json_in(geometry: &MultiPolygon<f64>, crs: &Crs) -> Result<String, String> {
+    if crs.is_crs84() {
+        return Ok(geometry_json(geometry));
+    }
+    Ok(written(&crs.from_crs84(geometry)?, crs.decimals()))
+}
+
+fn written(geometry: &MultiPolygon<f64>, decimals: i32) -> String {
+    let value = match rounded_to(geometry, decimals) {
         Some(r) => geojson::Value::from(&r),
         None => geojson::Value::from(geometry),
     };
@@ -22,7 +36,12 @@ pub fn geometry_json(geometry: &MultiPolygon<f64>) -> String {
 /// across it). The model's geometry is valid by GEOS, so the caller then writes it unrounded: full
 /// precision for that one geometry rather than an invalid one.
 pub fn rounded(geometry: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
-    let scale = 10f64.powi(DECIMALS);
+    rounded_to(geometry, DECIMALS)
+}
+
+/// [`rounded`] to `decimals` places (of degrees or metres).
+pub fn rounded_to(geometry: &MultiPolygon<f64>, decimals: i32) -> Option<MultiPolygon<f64>> {
+    let scale = 10f64.powi(decimals);
     let snapped = geometry.map_coords(
         |c| geo::coord! { x: (c.x * scale).round() / scale, y: (c.y * scale).round() / scale },
     );

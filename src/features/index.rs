@@ -1,6 +1,7 @@
 //! The units of a set in the forms features need — geometry, its GeoJSON rendered once, its box — and an R-tree
 //! of the boxes, so `/items?bbox=` looks at the units near the box instead of scanning every feature.
 
+use super::crs::Crs;
 use crate::model::{UnitRef, UnitSet};
 use geo::{Intersects, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -26,11 +27,13 @@ impl PreparedUnit {
 
 type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
-/// Every unit of a set (and the municipality), rendered once, with an index of the units' boxes.
+/// Every unit of a set (and the municipality), rendered once, with an index of the units' boxes and the CRSs
+/// they are offered in.
 pub struct Geometries {
     units: Vec<PreparedUnit>,
     city: PreparedUnit,
     index: RTree<Indexed>,
+    crs: Vec<Crs>,
 }
 
 impl Geometries {
@@ -53,7 +56,13 @@ impl Geometries {
             units,
             city: PreparedUnit::new(&set.city),
             index,
+            crs: super::crs::offered(&set.source_crs),
         }
+    }
+
+    /// The CRSs offered, CRS84 first.
+    pub fn crs(&self) -> &[Crs] {
+        &self.crs
     }
 
     pub fn get(&self, at: UnitRef) -> &PreparedUnit {
@@ -61,6 +70,22 @@ impl Geometries {
             UnitRef::Unit(i) => &self.units[i],
             UnitRef::City => &self.city,
         }
+    }
+
+    /// The units (and the city, last) whose bounding box meets the box: the only ones whose geometry can.
+    pub fn near(&self, r: Rect<f64>) -> Vec<UnitRef> {
+        let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        let mut found: Vec<usize> = self
+            .index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|g| g.data as usize)
+            .collect();
+        found.sort_unstable();
+        let mut out: Vec<UnitRef> = found.into_iter().map(UnitRef::Unit).collect();
+        if r.intersects(&self.city.bbox) {
+            out.push(UnitRef::City);
+        }
+        out
     }
 
     /// The units (and the city, last) whose geometry meets the box, in set order.

@@ -5,10 +5,12 @@
 //! costs what it costs on the comunas, plus the matches themselves.
 
 use super::collection::{Collection, Feature};
+use super::crs::Crs;
+use super::filter::{self, FilterError};
 use super::query::ItemsQuery;
 use crate::model::UnitRef;
 use bytes::Bytes;
-use geo::Rect;
+use geo::{Intersects, Rect};
 
 /// The features of one `/items` response.
 pub struct Page<'c> {
@@ -20,22 +22,39 @@ pub struct Page<'c> {
 }
 
 impl<'c> Page<'c> {
-    /// Applies the filters, then `offset` and `limit`.
-    pub fn select(collection: &'c Collection, q: &ItemsQuery) -> Self {
-        let positions = matching(collection, q);
+    /// Applies the filters, the CQL2 filter and the sort, then `offset` and `limit`. A filter or sort the
+    /// collection cannot answer (an unknown queryable, a type mismatch…) is an error naming its parameter.
+    pub fn select(collection: &'c Collection, q: &ItemsQuery) -> Result<Self, FilterError> {
+        let mut positions = matching(collection, q);
+        let compiled = q
+            .filter
+            .as_ref()
+            .map(|f| filter::compile(f, collection))
+            .transpose()?;
+        if !q.sortby.is_empty() {
+            filter::check_sortby(collection, &q.sortby)?;
+        }
+        if compiled.is_some() || !q.sortby.is_empty() {
+            let mut list: Vec<usize> = positions
+                .iter(0)
+                .filter(|&i| compiled.as_ref().is_none_or(|f| f.matches(collection, i)))
+                .collect();
+            filter::sort(collection, &mut list, &q.sortby);
+            positions = Positions::List(list);
+        }
         let number_matched = positions.len();
         let features = positions
             .iter(q.offset)
             .take(q.limit)
             .map(|i| collection.feature_at(i))
             .collect();
-        Self {
+        Ok(Self {
             number_matched,
             offset: q.offset,
             limit: q.limit,
             features,
             collection: std::marker::PhantomData,
-        }
+        })
     }
 
     pub fn has_next(&self) -> bool {
@@ -124,13 +143,30 @@ fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
     if let Some(code) = q.code.as_deref() {
         units = Some(c.unit_by_key(code).into_iter().collect());
     }
+    if let Some(parent) = q.parent.as_deref() {
+        let children = c.children_of(parent);
+        units = Some(match units {
+            Some(u) => u.into_iter().filter(|x| children.contains(x)).collect(),
+            None => children,
+        });
+    }
+    if let Some(text) = q.q.as_deref() {
+        let named = c.named(text);
+        units = Some(match units {
+            Some(u) => u.into_iter().filter(|x| named.contains(x)).collect(),
+            None => named,
+        });
+    }
     if let Some([a, b, cx, d]) = q.bbox {
         // A bbox crossing the antimeridian has min lon > max lon; no unit set here spans it.
         let r = Rect::new(
             geo::coord! { x: a.min(cx), y: b },
             geo::coord! { x: a.max(cx), y: d },
         );
-        let near = c.geometries().meeting(r);
+        let mut near = c.geometries().meeting(r);
+        if let Some(shape) = &q.bbox_shape {
+            near.retain(|u| shape.intersects(&*c.geometries().get(*u).geometry));
+        }
         units = Some(match units {
             Some(u) => u.into_iter().filter(|x| near.contains(x)).collect(),
             None => near,
@@ -145,6 +181,17 @@ fn matching(c: &Collection, q: &ItemsQuery) -> Positions {
                 .collect(),
         ),
     }
+}
+
+/// Features with their geometries in `crs`, transformed by PROJ from the full-precision CRS84 geometry; each
+/// unit's geometry once, however many of its years are in the page. CPU work: callers run it off the async
+/// workers.
+pub fn features_in_crs(features: Vec<Feature>, crs: &Crs) -> Result<Vec<Feature>, String> {
+    let mut memo = std::collections::HashMap::new();
+    features
+        .into_iter()
+        .map(|f| f.in_crs(crs, &mut memo))
+        .collect()
 }
 
 /// One feature as a GeoJSON document with its links.
@@ -177,7 +224,7 @@ mod tests {
             limit: 30,
             ..ItemsQuery::default()
         };
-        let page = super::Page::select(c, &q);
+        let page = super::Page::select(c, &q).unwrap();
         let pieces: Vec<u8> = page.geojson_chunks("[]", "2024-01-01T00:00:00Z").concat();
         let parsed: serde_json::Value = serde_json::from_slice(&pieces).unwrap();
         let features = parsed["features"].as_array().unwrap();

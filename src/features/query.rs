@@ -1,6 +1,8 @@
 //! The typed `/items` query: which features, which page. The HTTP layer reads it from the query string
 //! (`http::params`), with one rule per kind of parameter.
 
+use super::filter::{FilterRequest, SortKey};
+
 /// Default page size when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page size; larger `limit` values are reduced to it (as OGC API Features requires).
@@ -21,12 +23,22 @@ pub struct ItemsQuery {
     pub offset: usize,
     /// `[min lon, min lat, max lon, max lat]`, CRS84, min ≤ max.
     pub bbox: Option<[f64; 4]>,
+    /// A `bbox` given in another CRS (`bbox-crs`), as the CRS84 polygon it covers; `bbox` is then its envelope.
+    pub bbox_shape: Option<geo::Polygon<f64>>,
     /// Only features of these years.
     pub datetime: Option<YearRange>,
     /// Normalised territory code.
     pub code: Option<String>,
     /// Only features of this year.
     pub year: Option<i32>,
+    /// Only the territories whose parent (in the unit set's parent set) has this normalised key.
+    pub parent: Option<String>,
+    /// Only the territories whose name holds this text, folded ([`crate::model::fold_name`]).
+    pub q: Option<String>,
+    /// Only features the CQL2 filter is true for.
+    pub filter: Option<FilterRequest>,
+    /// The order of the features (collection order when empty).
+    pub sortby: Vec<SortKey>,
 }
 
 impl Default for ItemsQuery {
@@ -35,9 +47,14 @@ impl Default for ItemsQuery {
             limit: DEFAULT_LIMIT,
             offset: 0,
             bbox: None,
+            bbox_shape: None,
             datetime: None,
             code: None,
             year: None,
+            parent: None,
+            q: None,
+            filter: None,
+            sortby: Vec::new(),
         }
     }
 }

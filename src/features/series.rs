@@ -31,6 +31,12 @@ pub fn series(ind: &Indicator, code: Option<&str>) -> Value {
         "name": ind.name,
         "unit": ind.unit,
         "sample": ind.sample,
+        // One indicator's values are on one unit set, so a series never mixes boundary editions; it says which.
+        "territory": {
+            "unit_set": set.id,
+            "level": set.level,
+            "edition": set.edition,
+        },
         "years": ind.years(),
         "rows": rows,
     })

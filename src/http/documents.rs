@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 pub const GEOJSON: &str = "application/geo+json";
 pub const JSON: &str = "application/json";
 pub const HTML: &str = "text/html";
+pub const SCHEMA_JSON: &str = "application/schema+json";
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -15,6 +16,7 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
@@ -23,6 +25,21 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    // Part 3 (filtering) and the CQL2 classes its filters use; each has a test in tests/cql2.rs.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/property-property",
 ];
 
 /// Scheme, host and prefix the client used, as [`super::forwarded`] resolved them (it runs before every handler
@@ -173,6 +190,21 @@ fn tile_links(base: &str, c: &Collection) -> Vec<Value> {
     links
 }
 
+/// The queryables of a collection: the Part 3 relation, and the draft's plain `queryables` that GDAL 3.6
+/// looks for.
+fn queryables_links(collection_url: &str) -> Vec<Value> {
+    let url = format!("{collection_url}/queryables");
+    vec![
+        link(
+            url.clone(),
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            SCHEMA_JSON,
+            "Propiedades filtrables (JSON Schema)",
+        ),
+        link(url, "queryables", JSON, "Propiedades filtrables"),
+    ]
+}
+
 pub fn conformance() -> Value {
     json!({ "conformsTo": CONFORMANCE })
 }
@@ -208,7 +240,14 @@ pub fn collection(base: &str, c: &Collection) -> Value {
             HTML,
             "Ficha técnica del indicador",
         ));
+        links.push(link(
+            format!("{base}/collections/{}/qgis", c.id),
+            "related",
+            "application/zip",
+            "Proyecto QGIS (.qgz): elementos y teselas con el estilo, en EPSG:9377",
+        ));
     }
+    links.extend(queryables_links(&url));
     links.extend(tile_links(base, c));
     let mut extent = json!({ "spatial": { "bbox": [c.bbox], "crs": CRS84 } });
     if let Some([a, b]) = c.years {
@@ -222,7 +261,8 @@ pub fn collection(base: &str, c: &Collection) -> Value {
         "title": c.title,
         "description": c.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        // Part 2: what `crs=` offers; the features are held in CRS84, so CRS84 needs no transformation.
+        "crs": c.crs().iter().map(|x| x.uri()).collect::<Vec<_>>(),
         "storageCrs": CRS84,
         "extent": extent,
         "links": links,

@@ -2,12 +2,23 @@
 
 use super::error::ApiError;
 use super::negotiate::{Format, CSV, GPKG, XLSX};
-use crate::features::download::{write_csv, write_gpkg, write_xlsx, Table};
+use crate::features::crs::Crs;
+use crate::features::download::{write_csv, write_gpkg_in, write_xlsx, Table};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 /// The table as a file; `stem` names it (`poblacion_2023`, `poblacion_cambio_2018_2030`).
 pub async fn download(format: Format, table: Table, stem: &str) -> Result<Response, ApiError> {
+    download_in(format, table, stem, Crs::crs84()).await
+}
+
+/// The same with the GeoPackage's geometries in `crs` (CSV and XLSX carry no geometry).
+pub async fn download_in(
+    format: Format,
+    table: Table,
+    stem: &str,
+    crs: Crs,
+) -> Result<Response, ApiError> {
     let (bytes, mime, ext) = match format {
         Format::Csv => (write_csv(&table), CSV, "csv"),
         Format::Xlsx => (
@@ -17,7 +28,7 @@ pub async fn download(format: Format, table: Table, stem: &str) -> Result<Respon
         ),
         Format::Gpkg => {
             // GDAL writes files and its datasets are not `Sync`: keep it off the async workers.
-            let bytes = tokio::task::spawn_blocking(move || write_gpkg(&table))
+            let bytes = tokio::task::spawn_blocking(move || write_gpkg_in(&table, &crs))
                 .await
                 .map_err(|e| ApiError::Internal(e.to_string()))?
                 .map_err(ApiError::Internal)?;

@@ -48,6 +48,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::features::filter::FilterError> for ApiError {
+    fn from(e: crate::features::filter::FilterError) -> Self {
+        Self::bad(e.parameter, e.message())
+    }
+}
+
 impl ApiError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {

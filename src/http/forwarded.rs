@@ -1,20 +1,16 @@
 //! The origin a client used, decided once per request, so every absolute link (JSON, HTML, styles, TileJSON)
 //! is built from checked parts.
 //!
-//! The layer runs before any handler. It rejects a `Host` that is not a `host[:port]` (400), then rewrites
+//! [`rewrite`] runs before any handler (in [`super::operations`]). It rejects a `Host` that is not a `host[:port]` (400), then rewrites
 //! `X-Forwarded-Host`, `X-Forwarded-Proto` and `X-Forwarded-Prefix` to what [`Access`] allows: the public URL when
 //! one is declared; a trusted proxy's values when they validate (400 when they do not); otherwise nothing, so
 //! [`super::documents::base_url`] falls back to `http://{Host}`. A client's own forwarded headers are dropped.
 
 use super::error::ApiError;
 use crate::access::{valid_authority, valid_prefix, valid_scheme, Access};
-use crate::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -106,20 +102,14 @@ pub fn resolve(
     })
 }
 
-/// The layer: rewrites the forwarded headers to the resolved origin, or answers 400.
-pub async fn resolve_origin(
-    State(state): State<Arc<AppState>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Rewrites the request's forwarded headers to its resolved origin (see the module's documentation); the
+/// error is the 400 to answer. Run by [`super::operations`] before routing reaches a handler.
+pub fn rewrite(access: &Access, request: &mut Request) -> Result<(), ApiError> {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let origin = match resolve(&state.access, peer, request.headers()) {
-        Ok(o) => o,
-        Err(e) => return e.into_response(),
-    };
+    let origin = resolve(access, peer, request.headers())?;
     let headers = request.headers_mut();
     for name in [X_FORWARDED_HOST, X_FORWARDED_PROTO, X_FORWARDED_PREFIX] {
         headers.remove(name);
@@ -132,10 +122,10 @@ pub async fn resolve_origin(
     {
         headers.insert(X_FORWARDED_HOST, a);
     }
-    if let Ok(p) = HeaderValue::from_str(&origin.prefix) {
-        if !origin.prefix.is_empty() {
+    if !origin.prefix.is_empty() {
+        if let Ok(p) = HeaderValue::from_str(&origin.prefix) {
             headers.insert(X_FORWARDED_PREFIX, p);
         }
     }
-    next.run(request).await
+    Ok(())
 }

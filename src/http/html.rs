@@ -116,11 +116,24 @@ pub fn collection(v: &Value) -> String {
         facts.push(json!({"label": "Años", "value": years.join(", ")}));
     }
     let sheet_url = meta["sheet_url"].as_str();
+    // The CRSs of `crs=`, by their short names (the collection document has the URIs).
+    let crs: Vec<String> = v["crs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|u| match u.rsplit_once("/EPSG/0/") {
+            Some((_, code)) => format!("EPSG:{code}"),
+            None => "CRS84".to_string(),
+        })
+        .collect();
     page(
         "collection.html",
         json!({
             "title": str_of(v, "title"),
             "id": str_of(v, "id"),
+            "crs": crs,
+            "indicator": meta["kind"] == "indicator",
             "sample": meta["sample"].as_bool() == Some(true),
             "description": description,
             "facts": facts,
@@ -134,6 +147,54 @@ pub struct PageNav {
     pub next: Option<String>,
     pub prev: Option<String>,
     pub json: String,
+    /// The `filter` (with its `filter-lang` and `filter-crs`) and `sortby` of the page, kept by its form.
+    pub filter: Option<String>,
+    pub filter_lang: Option<String>,
+    pub filter_crs: Option<String>,
+    pub sortby: Option<String>,
+}
+
+/// A collection's queryables as rows of a table (`name`, `kind` in Spanish, `title`).
+fn queryable_rows(c: &Collection) -> Vec<Value> {
+    use crate::features::filter::queryables::{self, Kind};
+    queryables::of(c)
+        .into_iter()
+        .map(|q| {
+            let kind = match q.kind {
+                Kind::Text => "texto",
+                Kind::Number => "número",
+                Kind::Boolean => "sí/no",
+                Kind::Time => "fecha (el año)",
+                Kind::Geometry => "geometría",
+            };
+            json!({"name": q.name, "kind": kind, "title": q.title})
+        })
+        .collect()
+}
+
+/// `/collections/{id}/queryables?f=html`.
+pub fn queryables(c: &Collection, _schema: &Value) -> String {
+    page(
+        "queryables.html",
+        json!({
+            "title": format!("{}: propiedades filtrables", c.title),
+            "id": c.id,
+            "queryables": queryable_rows(c),
+        }),
+    )
+}
+
+/// A filter that fits the collection, shown as an example: a value of its latest year.
+fn example_filter(c: &Collection) -> (String, String) {
+    let latest = c
+        .set_indicators()
+        .iter()
+        .find(|i| c.kind == CollectionKind::Territories || i.id == c.id)
+        .and_then(|i| i.years().last().map(|y| format!("{}_{y}", i.id)));
+    match latest {
+        Some(p) => (format!("{p} > 1000"), p),
+        None => ("name LIKE 'San%'".into(), "name".into()),
+    }
 }
 
 fn number(v: &Value) -> String {
@@ -177,9 +238,19 @@ pub fn items(c: &Collection, p: &Page, nav: &PageNav) -> String {
             json!({"cells": cells, "href": href})
         })
         .collect();
+    let (example, sort_example) = example_filter(c);
     page(
         "items.html",
         json!({
+            "id": c.id,
+            "filter": nav.filter,
+            "filter_lang": nav.filter_lang,
+            "filter_crs": nav.filter_crs,
+            "sortby": nav.sortby,
+            "queryables": queryable_rows(c),
+            "example": example,
+            "sort_example": sort_example,
+            "temporal": c.kind == CollectionKind::Indicator,
             "title": c.title,
             "sample": c.metadata["sample"].as_bool() == Some(true),
             "shown": p.features.len(),

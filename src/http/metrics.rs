@@ -1,34 +1,36 @@
-//! `GET /metrics` (Prometheus/OpenMetrics text) and the layer that counts every request by its route template.
+//! `GET /metrics` (Prometheus/OpenMetrics text) and the labels every request is counted under (by
+//! [`super::operations`]).
 
 use super::params::{NoParams, Params};
 use crate::metrics::{Current, RequestLabels};
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// Counts the request under the route it matched (`/collections/{id}`), never its raw path, so ids and garbage
-/// paths cannot grow the label set.
-pub async fn record(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
+/// The labels of a request: the route it matched (`/collections/{id}`), never its raw path, so ids and garbage
+/// paths cannot grow the label set; the method (or `other`); the status, filled in when answered.
+pub fn labels(request: &Request) -> RequestLabels {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let method = match request.method().as_str() {
-        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "OPTIONS" | "PATCH") => m.to_string(),
-        _ => "other".to_string(),
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "PATCH" => "PATCH",
+        _ => "other",
     };
-    let response = next.run(request).await;
-    let labels = RequestLabels {
+    RequestLabels {
         method,
         route,
-        status: response.status().as_u16(),
-    };
-    state.metrics.request(labels, started.elapsed());
-    response
+        status: 0,
+    }
 }
 
 /// `GET /metrics`

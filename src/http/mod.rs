@@ -2,19 +2,25 @@
 
 mod admin;
 mod change;
+mod crosswalks;
 mod documents;
 mod downloads;
 pub mod error;
 pub mod forwarded;
+mod glyphs;
 mod health;
 mod html;
 mod metrics;
 pub mod negotiate;
 mod ogc;
 mod openapi;
+mod operations;
 pub mod params;
+mod qgis;
+mod report;
 pub mod reporting;
 mod reporting_pages;
+pub mod representation;
 mod ssepot;
 mod styles;
 pub mod templates;
@@ -74,29 +80,34 @@ fn reporting_routes() -> Router<Arc<AppState>> {
 }
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.
+///
+/// Layers, from the socket in: [`operations`] (metrics by route template, the origin check, panics caught), then
+/// CORS (public routes only), and the content coding and ETags ([`representation`]; tiles do their own).
 pub fn app(state: Arc<AppState>) -> Router {
-    let router = Router::new()
+    let represent =
+        || axum::middleware::from_fn_with_state(state.clone(), representation::represent);
+    let public = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/api", get(ogc::api))
         .route("/collections", get(ogc::collections))
         .route("/collections/{id}", get(ogc::collection))
         .route("/collections/{id}/items", get(ogc::items))
+        .route("/collections/{id}/queryables", get(ogc::queryables))
         .route("/collections/{id}/items/{feature_id}", get(ogc::item))
-        .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
         .route("/tiles/{tilejson}", get(tiles::tilejson_doc))
         .route("/collections/{id}/tiles", get(tiles::tilesets))
         .route("/collections/{id}/tiles/{tms}", get(tiles::tileset))
-        .route(
-            "/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
-            get(tiles::ogc_tile),
-        )
         .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(tiles::web_mercator_quad))
+        .route("/collections/{id}/qgis", get(qgis::collection_project))
+        .route("/qgis", get(qgis::service_project))
         .route("/styles/{file}", get(styles::style))
         .route("/styles/{id}/{file}", get(styles::legend_doc))
         .route("/collections/{id}/series", get(webmap::series))
         .route("/collections/{id}/change", get(change::change))
+        .route("/crosswalks", get(crosswalks::list))
+        .route("/crosswalks/{id}", get(crosswalks::one))
         .route("/map", get(webmap::index))
         .route("/map/", get(webmap::index))
         .route("/map/territorios.json", get(webmap::territories))
@@ -107,30 +118,69 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/ssepot", get(ssepot::index))
         .route("/ssepot/{id}", get(ssepot::dashboard))
         .route("/ssepot/static/{file}", get(ssepot::static_file))
+        .route("/ssepot/informe", get(report::informe))
+        .route("/ssepot/boletines/{id}", get(report::boletin))
+        .route("/ssepot/publicaciones", get(report::publicaciones))
+        .route(
+            "/ssepot/embed/grafico/{dashboard}/{chart}",
+            get(report::embed_chart),
+        )
+        .route(
+            "/ssepot/embed/cifra/{dashboard}/{key}",
+            get(report::embed_figure),
+        )
+        .route("/ssepot/embed/mapa/{id}", get(report::embed_map))
+        .route("/map/embed", get(report::embed_webmap))
+        .route("/map/glyphs/{fontstack}/{range}", get(glyphs::glyphs))
+        .route("/ssepot/static/print.css", get(report::print_css))
+        .route("/ssepot/static/embed.js", get(report::embed_js))
+        .route("/ssepot/static/fonts/{file}", get(report::font))
         .route("/report", get(admin::report))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route("/reporting/origin", get(reporting::origin))
-        .layer(CorsLayer::permissive())
-        // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+        .layer(represent())
+        // Tiles compress and validate in their handler, from bytes made once per coding.
+        .route("/tiles/{set}/{z}/{x}/{y}", get(tiles::xyz))
+        .route(
+            "/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
+            get(tiles::ogc_tile),
+        )
+        // Before the CORS layer, so a preflight (`OPTIONS`) reaches CORS instead of the 405 (the 405 of the
+        // routes below is set later and leaves these alone).
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(cors());
+    // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
+    let private = Router::new()
         .route("/admin/reload", post(admin::reload))
-        .merge(reporting_routes());
-    // Unknown routes, wrong methods and panics are answered first, so the origin check and the metrics see
-    // them too (a 404 is counted under the route `unmatched`).
-    answer_every_request(router)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            forwarded::resolve_origin,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::record,
-        ))
+        .merge(reporting_routes())
+        .layer(represent());
+    // Unknown routes and wrong methods are answered with OGC exception JSON, inside the operations layer, so
+    // the origin check and the metrics see them too (a 404 is counted under the route `unmatched`).
+    public
+        .merge(private)
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(operations::Operations::new(state.clone()))
         .with_state(state)
 }
 
+/// CORS for the public routes: any origin may read them (they are open data), with the request headers a
+/// cross-site client sends (`If-None-Match`, a MapLibre `transformRequest`'s own), and may read the response
+/// headers (ETag, Link); preflights are cached for a day.
+fn cors() -> CorsLayer {
+    use tower_http::cors::{AllowHeaders, Any};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(Any)
+        .max_age(std::time::Duration::from_secs(86_400))
+}
+
 /// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong
-/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on).
+/// methods 405, and a panic in any handler a logged 500 (the process and the other requests carry on), for a
+/// router without [`app`]'s operations layer (which does the same).
 pub fn answer_every_request<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .fallback(error::no_route)

@@ -1,8 +1,9 @@
 //! Content negotiation: `f=` wins, then `Accept` with its q-values; without either, the endpoint's first
-//! format (JSON: OWSLib sends no `Accept`). `Accept-Encoding` q-values decide gzip.
+//! format (JSON: OWSLib sends no `Accept`). `Accept-Encoding` q-values decide the content coding.
 
 use super::error::ApiError;
 use super::params::kinds::F;
+use crate::encoding::Coding;
 use axum::http::{header, HeaderMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,12 +16,15 @@ pub enum Format {
     Gpkg,
     /// Vector tiles.
     Mvt,
+    /// The report and bulletins.
+    Pdf,
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const GPKG: &str = "application/geopackage+sqlite3";
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub const PDF: &str = "application/pdf";
 
 /// What documents offer.
 pub const DOCUMENT: &[Format] = &[Format::Json, Format::Html];
@@ -45,6 +49,7 @@ impl Format {
             "xlsx" | XLSX => Self::Xlsx,
             "gpkg" | "geopackage" | GPKG => Self::Gpkg,
             "mvt" | "pbf" | MVT => Self::Mvt,
+            "pdf" | PDF => Self::Pdf,
             _ => return None,
         })
     }
@@ -57,6 +62,7 @@ impl Format {
             Self::Xlsx => "xlsx",
             Self::Gpkg => "gpkg",
             Self::Mvt => "mvt",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -70,6 +76,7 @@ impl Format {
             Self::Xlsx => range == XLSX,
             Self::Gpkg => range == GPKG,
             Self::Mvt => range == MVT || range == "application/x-protobuf",
+            Self::Pdf => range == PDF,
         };
         let own_main = match self {
             Self::Html | Self::Csv => "text",
@@ -149,8 +156,9 @@ fn names(offered: &[Format]) -> String {
         .join(", ")
 }
 
-/// The items of an `Accept` or `Accept-Encoding` header, lower-cased, with their q-values (1 when absent;
-/// a malformed q counts as 0, so it never wins).
+/// The items of an `Accept` header, lower-cased, with their q-values (1 when absent).
+/// A q-value that is not a number from 0 to 1 is ignored like any unknown parameter (the item keeps q = 1):
+/// a client's typo should not turn a request it meant to succeed into a 406.
 fn weighted(header: &str) -> Vec<(String, f32)> {
     header
         .split(',')
@@ -160,39 +168,64 @@ fn weighted(header: &str) -> Vec<(String, f32)> {
             if name.is_empty() {
                 return None;
             }
-            let q = parts
-                .find_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
-                })
-                .map_or(1.0, |v| {
-                    v.parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        .unwrap_or(0.0)
-                });
-            Some((name, q))
+            Some((name, q_value(parts)))
         })
         .collect()
 }
 
-/// Whether the client accepts gzip: `gzip` (or `x-gzip`) with q > 0, or else `*` with q > 0.
-pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let codings: Vec<(String, f32)> = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(weighted)
-        .collect();
-    let find = |names: &[&str]| {
-        codings
-            .iter()
-            .find(|(c, _)| names.contains(&c.as_str()))
-            .map(|(_, q)| *q)
-    };
-    find(&["gzip", "x-gzip"])
-        .or_else(|| find(&["*"]))
-        .is_some_and(|q| q > 0.0)
+/// The content coding of a response, from `Accept-Encoding` (RFC 9110 §12.5.3): the coding with the highest
+/// q-value above 0, ties going to the server's order ([`Coding::ALL`]); `*` stands for every coding the header
+/// does not name; `x-gzip` is gzip. `None` (identity) without the header, when nothing is acceptable, or when
+/// `identity` (or `*`) is given a higher q-value than every coding. Identity is sent even when the client refuses it too
+/// (`identity;q=0`): a body it can decode is better than a 406.
+pub fn coding(headers: &HeaderMap) -> Option<Coding> {
+    // Read without allocating: this runs on every tile request. The first mention of a name counts.
+    let mut named: [Option<f32>; 3] = [None; 3];
+    let (mut identity, mut any) = (None, None);
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(text) = value.to_str() else { continue };
+        for item in text.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let slot = if name.eq_ignore_ascii_case("identity") {
+                &mut identity
+            } else if name == "*" {
+                &mut any
+            } else if let Some(c) = Coding::ALL.iter().find(|c| {
+                name.eq_ignore_ascii_case(c.token())
+                    || (**c == Coding::Gzip && name.eq_ignore_ascii_case("x-gzip"))
+            }) {
+                &mut named[c.index()]
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(q_value(parts));
+            }
+        }
+    }
+    // Identity is the fallback: it competes only when named (or covered by `*`).
+    let identity = identity.or(any).unwrap_or(0.0);
+    let mut best: Option<(Coding, f32)> = None;
+    for coding in Coding::ALL {
+        let q = named[coding.index()].or(any).unwrap_or(0.0);
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((coding, q));
+        }
+    }
+    best.filter(|(_, q)| *q >= identity).map(|(c, _)| c)
+}
+
+/// The q-value among an item's parameters: 1 when absent or broken (see [`weighted`]).
+fn q_value<'a>(mut params: impl Iterator<Item = &'a str>) -> f32 {
+    params
+        .find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
+        })
+        .and_then(|v| v.parse::<f32>().ok())
+        .filter(|q| (0.0..=1.0).contains(q))
+        .unwrap_or(1.0)
 }
 
 #[cfg(test)]
@@ -270,16 +303,42 @@ mod tests {
     }
 
     #[test]
-    fn gzip_follows_its_q_value() {
-        let gz = |v: &str| accepts_gzip(&with(header::ACCEPT_ENCODING, v));
-        assert!(gz("gzip"));
-        assert!(gz("gzip;q=0.5"));
-        assert!(gz("br, gzip;q=0.5, deflate"));
-        assert!(gz("*"));
-        assert!(!gz("gzip;q=0"));
-        assert!(!gz("gzip;q=0.0, br"));
-        assert!(!gz("*, gzip;q=0"));
-        assert!(!gz("identity"));
-        assert!(!accepts_gzip(&HeaderMap::new()));
+    fn the_coding_follows_q_values_with_zstd_br_gzip_on_ties() {
+        let c = |v: &str| coding(&with(header::ACCEPT_ENCODING, v));
+        assert_eq!(c("gzip"), Some(Coding::Gzip));
+        assert_eq!(c("x-gzip"), Some(Coding::Gzip));
+        assert_eq!(c("gzip;q=0.5"), Some(Coding::Gzip));
+        assert_eq!(c("gzip, deflate, br, zstd"), Some(Coding::Zstd));
+        assert_eq!(c("gzip, deflate, br"), Some(Coding::Br));
+        assert_eq!(c("br;q=0.5, gzip"), Some(Coding::Gzip));
+        assert_eq!(c("BR"), Some(Coding::Br));
+        assert_eq!(c("*"), Some(Coding::Zstd));
+        assert_eq!(c("*;q=0.3, zstd;q=0"), Some(Coding::Br));
+        assert_eq!(c("gzip;q=0"), None);
+        assert_eq!(c("gzip;q=0.0, br"), Some(Coding::Br));
+        assert_eq!(c("*, gzip;q=0, br;q=0, zstd;q=0"), None);
+        assert_eq!(c("identity"), None);
+        assert_eq!(c("gzip;q=0.5, identity"), None);
+        assert_eq!(c("br;q=0.4, gzip;q=0.8"), Some(Coding::Gzip));
+        assert_eq!(c("gzip, identity;q=0"), Some(Coding::Gzip));
+        assert_eq!(c("deflate, compress"), None);
+        assert_eq!(c(""), None);
+        assert_eq!(coding(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_broken_q_value_is_ignored() {
+        let c = |v: &str| coding(&with(header::ACCEPT_ENCODING, v));
+        assert_eq!(c("br;q=abc"), Some(Coding::Br));
+        assert_eq!(c("gzip;q=2, br;q=0.5"), Some(Coding::Gzip));
+        assert_eq!(c("gzip;q=-1"), Some(Coding::Gzip));
+        assert_eq!(
+            accept("application/json;q=garbage", DOCUMENT).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            accept("text/html;q=, application/json;q=0.5", DOCUMENT).unwrap(),
+            Format::Html
+        );
     }
 }

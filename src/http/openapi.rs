@@ -4,6 +4,8 @@
 
 use super::negotiate::{CSV, GPKG, MVT, XLSX};
 use super::params::kinds::{BBOX_RULE, INSTANT};
+use crate::features::crs::{ALWAYS, CRS84_URI};
+use crate::features::filter::limits;
 use crate::features::query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::features::{Collection, CollectionKind};
 use serde_json::{json, Map, Value};
@@ -118,6 +120,35 @@ fn components() -> Value {
     })
 }
 
+/// What `crs` does (OGC API Features Part 2).
+const CRS_RULE: &str = "CRS de las geometrías de la respuesta (CRS84 si falta), uno de los `crs` de la colección, como URI \
+    (http://www.opengis.net/def/crs/EPSG/0/9377), CURIE ([EPSG:9377]) o EPSG:9377. Coordenadas en el orden de ejes del CRS \
+    (EPSG:4326: lat, lon; EPSG:9377: norte, este; EPSG:3857: este, norte), transformadas con PROJ desde la geometría completa; \
+    1e-7° en CRS geográficos, milímetros en proyectados. La cabecera Content-Crs dice el CRS. Un CRS no ofrecido es un 400.";
+
+/// Every CRS some collection offers, as URIs.
+fn offered_crs(collections: &[Collection]) -> Vec<String> {
+    let mut uris: Vec<String> = Vec::new();
+    for uri in collections
+        .iter()
+        .flat_map(|c| c.crs().iter().map(|x| x.uri()))
+    {
+        if !uris.contains(&uri) {
+            uris.push(uri);
+        }
+    }
+    uris
+}
+
+/// `crs` or `bbox-crs`: a URI among `uris` (other spellings are accepted too, see `features::crs::normalize`).
+fn crs_param(name: &str, description: &str, uris: &[String]) -> Value {
+    query(
+        name,
+        description,
+        json!({ "type": "string", "format": "uri", "enum": uris }),
+    )
+}
+
 /// Features: landing page, conformance, collections, items, one item.
 fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
     let all: Vec<&str> = collections.iter().map(|c| c.id.as_str()).collect();
@@ -127,16 +158,30 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
         json!({ "type": "string", "enum": all }),
     );
     let doc = [JSON, HTML];
+    let crs_uris = offered_crs(collections);
     let items_params = vec![
         collection.clone(),
         query("limit", &format!("Elementos por página (por defecto {DEFAULT_LIMIT}; valores mayores que {MAX_LIMIT} se sirven con {MAX_LIMIT})."),
             json!({ "type": "integer", "minimum": 1, "default": DEFAULT_LIMIT })),
         query("offset", "Elementos que se saltan antes de la página.", json!({ "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 })),
         query("bbox", BBOX_RULE, json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })),
-        query("bbox-crs", "CRS de bbox: solo CRS84.", json!({ "type": "string", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] })),
+        crs_param("bbox-crs", "CRS de `bbox` (CRS84 si falta), en su orden de ejes: EPSG:4326 es lat, lon; EPSG:9377 es norte, este.", &crs_uris),
+        crs_param("crs", CRS_RULE, &crs_uris),
         datetime("Un año (2023), un año y mes (2023-06), una fecha (2023-06-30), una fecha y hora RFC 3339 o un intervalo (2018/2023, ../2020, 2020-01-01/..).", true),
         code(),
         year("year", "Año exacto."),
+        query("parent", "Solo los territorios de esta unidad del nivel superior (`parent=10`: los barrios de la comuna 10); solo en colecciones cuyo conjunto declara su conjunto padre (`ssepot.territory.parent_set`).",
+            json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+        query("q", "Solo los territorios cuyo nombre contiene este texto, sin distinguir mayúsculas ni tildes (`q=moravia`).",
+            json!({ "type": "string", "minLength": 1, "maxLength": 100 })),
+        query("filter", &format!("Filtro CQL2 (OGC API Features Parte 3) sobre las propiedades de /collections/{{collectionId}}/queryables: `poblacion_2023 > 150000`, `CASEI(name) LIKE CASEI('san%')`, `S_INTERSECTS(geometry, POINT(-75.57 6.25))`, `T_INTERSECTS(datetime, INTERVAL('2018-01-01','2020-12-31'))`. ND es nulo: `value IS NULL`. Límites: {} caracteres, {} niveles de anidamiento, {} operadores, {} vértices en geometrías literales.", limits::MAX_CHARS, limits::MAX_DEPTH, limits::MAX_OPERATORS, limits::MAX_VERTICES),
+            json!({ "type": "string", "minLength": 1, "maxLength": limits::MAX_CHARS })),
+        query("filter-lang", "Lenguaje de `filter`: cql2-text (por defecto) o cql2-json; cql-text (el nombre del borrador, que envía GDAL 3.6) se lee como cql2-text.",
+            json!({ "type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text" })),
+        query("filter-crs", "CRS de las geometrías literales de `filter`, en el orden de ejes de su autoridad: CRS84 (lon, lat; por defecto), EPSG:4326 (lat, lon), EPSG:3857, EPSG:9377 (norte, este) o el CRS de la fuente (los `crs` de la colección).",
+            json!({ "type": "string", "enum": std::iter::once(CRS84_URI.to_string()).chain(ALWAYS.iter().map(|c| format!("http://www.opengis.net/def/crs/EPSG/0/{}", &c[5..]))).collect::<Vec<_>>(), "default": CRS84_URI })),
+        query("sortby", "Orden: propiedades filtrables separadas por comas, `-` delante para orden descendente (`-poblacion_2023,name`). Los ND van al final; los empates conservan el orden de la colección.",
+            json!({ "type": "string", "minLength": 1, "pattern": r"^[+ -]?[^,+ -][^,]*(,[+ -]?[^,+ -][^,]*)*$" })),
         f(&["json", "html", "csv", "xlsx", "gpkg"]),
     ];
     let feature_id = path(
@@ -190,7 +235,7 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             get(
                 "Una colección",
                 "describeCollection",
-                vec![collection.clone(), f(&doc)],
+                vec![collection.clone(), f(&doc), crs_param("crs", "Solo comprueba que la colección ofrece ese CRS (el controlador OAPIF de GDAL 3.6 repite en cada petición la consulta de la URL que se le da).", &crs_uris)],
                 responses(&doc, "Colección", &[]),
             ),
         ),
@@ -204,11 +249,24 @@ fn features_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             ),
         ),
         (
+            "/collections/{collectionId}/queryables".into(),
+            get(
+                "Propiedades que admiten `filter` y `sortby` (JSON Schema)",
+                "getQueryables",
+                vec![collection.clone(), f(&doc)],
+                responses(
+                    &["application/schema+json", JSON, HTML],
+                    "Propiedades filtrables",
+                    &[],
+                ),
+            ),
+        ),
+        (
             "/collections/{collectionId}/items/{featureId}".into(),
             get(
                 "Un elemento",
                 "getFeature",
-                vec![collection, feature_id, f(&doc)],
+                vec![collection, feature_id, f(&doc), crs_param("crs", CRS_RULE, &crs_uris)],
                 responses(&[GEOJSON, HTML], "Elemento", &[]),
             ),
         ),
@@ -259,6 +317,8 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
                     indicator("collectionId"),
                     json!({ "name": "from", "in": "query", "required": true, "description": "Primer año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2018, "style": "form", "explode": false }),
                     json!({ "name": "to", "in": "query", "required": true, "description": "Segundo año (uno de los del indicador).", "schema": { "type": "integer", "minimum": 1000, "maximum": 9999 }, "example": 2023, "style": "form", "explode": false }),
+                    query("edition", "Edición de límites (conjunto de unidades) en que se dibuja el cambio; los valores de otra edición pasan por el cruce declarado entre ambas (`/crosswalks`), solo para conteos, y cada territorio dice si su valor es una estimación. Nunca se unen códigos entre ediciones: sin cruce declarado, 400.",
+                        json!({ "type": "string", "pattern": "^[a-z0-9_-]+$" })),
                     f(&["json", "html", "csv", "xlsx", "gpkg"]),
                 ],
                 responses(
@@ -285,6 +345,28 @@ fn indicator_paths(collections: &[Collection]) -> Vec<(String, Value)> {
             "application/vnd.ogc.sld+xml",
             "Estilo SLD del indicador y año",
             "getSldStyle",
+        ),
+        (
+            "/collections/{collectionId}/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) del indicador: capa OGC API Features y teselas vectoriales con el estilo de clases, el año como variable @ssepot_year, EPSG:9377",
+                "getQgisProject",
+                {
+                    let mut p = style_params();
+                    p[0] = indicator("collectionId");
+                    p
+                },
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
+        ),
+        (
+            "/qgis".into(),
+            get(
+                "Proyecto QGIS (.qgz) de todos los indicadores, agrupados por sistema y subsistema del POT",
+                "getQgisServiceProject",
+                style_params().into_iter().skip(1).collect(),
+                responses(&["application/zip"], "Proyecto QGIS comprimido (.qgz)", &[]),
+            ),
         ),
         (
             "/styles/{styleId}/legend.json".into(),
@@ -435,11 +517,16 @@ fn service_paths() -> Vec<(String, Value)> {
     vec![
         ("/map".into(), get("Mapa web ciudadano", "getWebMap", vec![], responses(&[HTML], "Mapa web", &[]))),
         ("/map/".into(), get("Mapa web ciudadano", "getWebMapIndex", vec![], responses(&[HTML], "Mapa web", &[]))),
-        ("/map/territorios.json".into(), get("Territorios del mapa web: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
+        ("/map/territorios.json".into(), get("Mapa web: su título (`[web_map]` de los archivos de capas) y sus territorios: códigos, nombres, puntos de etiqueta, extensión", "getWebMapTerritories",
             vec![f(&["json"])], responses(&[JSON], "Territorios", &[]))),
-        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "app.css"])], assets.clone())),
+        ("/map/{file}".into(), get("Código del mapa web", "getWebMapAsset", vec![asset(&["app.js", "territory.js", "app.css"])], assets.clone())),
         ("/map/vendor/{file}".into(), get("Bibliotecas del mapa web (MapLibre GL JS, PMTiles)", "getWebMapVendorAsset",
             vec![asset(&["maplibre-gl.js", "maplibre-gl.css", "pmtiles.js"])], assets)),
+        ("/crosswalks".into(), get("Cruces entre ediciones de límites (barrios POT 2014 → catastral): resumen", "getCrosswalks",
+            vec![f(&["json"])], responses(&[JSON], "Cruces declarados", &[]))),
+        ("/crosswalks/{crosswalkId}".into(), get("Un cruce entre ediciones: la proporción de cada unidad de origen en cada unidad de destino (superposición de áreas en EPSG:9377) y si es una estimación", "getCrosswalk",
+            vec![path("crosswalkId", "Identificador del cruce.", json!({ "type": "string" })), f(&["json", "csv", "xlsx", "gpkg"])],
+            responses(&[JSON, CSV, XLSX, GPKG], "El cruce", &[]))),
         ("/report".into(), get("Informe de importación", "getImportReport", vec![], responses(&[JSON], "Informe", &[]))),
         ("/health".into(), get("Estado: listo, versión de los datos, última recarga", "getHealth", vec![], responses(&[JSON], "Estado", &[
             ("503", json!({ "description": "No listo: ninguna colección cargó", "content": { JSON: {} } })),
@@ -516,6 +603,58 @@ fn ssepot_paths() -> Vec<(String, Value)> {
         ("/ssepot/static/{file}".into(), get("Hoja de estilo, Chart.js y el código de los gráficos de las páginas del SSEPOT", "getSsepotAsset",
             vec![path("file", "Archivo.", json!({ "type": "string", "enum": ["pages.css", "chart.umd.js", "dashboards.js"] }))],
             responses(&["text/javascript", "text/css"], "Archivo", &[]))),
+    ]
+}
+
+/// The publications: the management report, the bulletins, the publications page and the embeddable views
+/// (docs/report.md).
+fn publication_paths() -> Vec<(String, Value)> {
+    let corte = query(
+        "corte",
+        "Fecha de corte (AAAA-MM-DD) dentro del año que reportan los datos; por defecto, el 31 de diciembre de ese año. Los valores de periodos que terminan después se marcan proyectados.",
+        json!({ "type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$" }),
+    );
+    let publication = [HTML, "application/pdf", JSON];
+    let formats = f(&["html", "pdf", "json"]);
+    let text = |name: &str, d: &str| path(name, d, json!({ "type": "string" }));
+    vec![
+        ("/ssepot/informe".into(), get(
+            "Informe de gestión del SSEPOT generado de los datos: página imprimible (A4), PDF o sus datos",
+            "getManagementReport", vec![corte.clone(), formats.clone()],
+            responses(&publication, "Informe de gestión", &[]))),
+        ("/ssepot/boletines/{bulletinId}".into(), get(
+            "Boletín temático de un subsistema: página imprimible, PDF o sus datos", "getBulletin",
+            vec![text("bulletinId", "Subsistema (su nombre en minúsculas, sin tildes, con guiones)."), corte, formats],
+            responses(&publication, "Boletín", &[]))),
+        ("/ssepot/publicaciones".into(), get(
+            "Informes y boletines por fecha de corte", "getPublications",
+            vec![f(&["json", "html"])], responses(&[JSON, HTML], "Publicaciones", &[]))),
+        ("/ssepot/embed/grafico/{dashboardId}/{chartId}".into(), get(
+            "Vista para insertar de un gráfico de un tablero, con su tabla", "getEmbeddedChart",
+            vec![text("dashboardId", "Tablero."), text("chartId", "Gráfico (su `id` en el JSON del tablero).")],
+            responses(&[HTML], "Gráfico para insertar", &[]))),
+        ("/ssepot/embed/cifra/{dashboardId}/{figureKey}".into(), get(
+            "Vista para insertar de una cifra de un tablero", "getEmbeddedFigure",
+            vec![text("dashboardId", "Tablero."), text("figureKey", "Cifra (su `key` en el JSON del tablero).")],
+            responses(&[HTML], "Cifra para insertar", &[]))),
+        ("/ssepot/embed/mapa/{indicatorId}".into(), get(
+            "Vista para insertar de un mapa coroplético dibujado en el servidor, con su tabla", "getEmbeddedMap",
+            vec![text("indicatorId", "Indicador (el de su colección)."), year("year", "Año del mapa; por defecto el último.")],
+            responses(&[HTML], "Mapa para insertar", &[]))),
+        ("/map/embed".into(), get(
+            "El mapa web para insertar (estado en el fragmento de la URL, como el mapa completo)", "getEmbeddedWebMap",
+            vec![], responses(&[HTML], "Mapa web para insertar", &[]))),
+        ("/map/glyphs/{fontstack}/{range}".into(), get(
+            "Glifos de las etiquetas del mapa web (PBF de MapLibre, DejaVu Sans Bold)", "getGlyphs",
+            vec![text("fontstack", "Fuente: `DejaVu Sans Bold`."), text("range", "Rango de caracteres: `0-255.pbf`, `256-511.pbf`, `8192-8447.pbf`.")],
+            responses(&["application/x-protobuf"], "Glifos", &[]))),
+        ("/ssepot/static/print.css".into(), get("Hoja de estilo de impresión (A4) del informe y los boletines", "getPrintStylesheet",
+            vec![], responses(&["text/css"], "Hoja de estilo", &[]))),
+        ("/ssepot/static/embed.js".into(), get("Código de la página del informe (copiar código para insertar, imprimir)", "getReportScript",
+            vec![], responses(&["text/javascript"], "Código", &[]))),
+        ("/ssepot/static/fonts/{file}".into(), get("Fuentes tipográficas que usan el informe y sus PDF (DejaVu Sans)", "getFont",
+            vec![path("file", "Archivo.", json!({ "type": "string", "enum": crate::render::fonts::FACES.iter().map(|(n, _)| *n).collect::<Vec<_>>() }))],
+            responses(&["font/ttf"], "Fuente", &[]))),
     ]
 }
 
@@ -739,6 +878,7 @@ pub fn document(base: &str, collections: &[Collection]) -> Value {
         .chain(tile_paths(collections))
         .chain(service_paths())
         .chain(ssepot_paths())
+        .chain(publication_paths())
         .chain(reporting_paths())
         .chain(cycle_paths())
         .collect();

@@ -15,7 +15,7 @@ use std::sync::Arc;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// The legend asked for by `?year=&method=&classes=`; the year defaults to the latest.
-fn legend(data: &Loaded, id: &str, p: &StyleParams) -> Result<(Legend, String)> {
+pub(super) fn legend(data: &Loaded, id: &str, p: &StyleParams) -> Result<(Legend, String)> {
     let ind = data.snapshot.indicator(id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
     })?;
@@ -70,8 +70,13 @@ pub async fn style(
                 .get(&set)
                 .ok_or_else(|| ApiError::NotFound(format!("no tileset `{set}`")))?;
             let url = format!("{}/tiles/{set}/{{z}}/{{x}}/{{y}}.mvt", base_url(&headers));
-            let style = maplibre::style(&l, &set, &url, t.bounds, t.max_zoom, t.unit_set().outline)
-                .map_err(ApiError::Internal)?;
+            let mut style =
+                maplibre::style(&l, &set, &url, t.bounds, t.max_zoom, t.unit_set().outline)
+                    .map_err(ApiError::Internal)?;
+            // Which boundary edition the style draws, and the boundaries' terms (docs/territory.md).
+            let s = t.unit_set();
+            style["metadata"]["ssepot:territory"] = serde_json::json!({ "unit_set": s.id, "level": s.level, "edition": s.edition, "license": s.license });
+            style["sources"]["ssepot"]["attribution"] = s.terms().into();
             Ok((
                 [(header::CONTENT_TYPE, "application/json")],
                 style.to_string(),
@@ -83,7 +88,7 @@ pub async fn style(
                 (header::CONTENT_TYPE, "application/xml".to_string()),
                 (header::CONTENT_DISPOSITION, disposition("qml")),
             ],
-            qgis::qml(&l),
+            qgis::qml(&l).map_err(ApiError::Internal)?,
         )
             .into_response()),
         "sld" => Ok((
@@ -94,7 +99,7 @@ pub async fn style(
                 ),
                 (header::CONTENT_DISPOSITION, disposition("sld")),
             ],
-            qgis::sld(&l),
+            qgis::sld(&l).map_err(ApiError::Internal)?,
         )
             .into_response()),
         other => Err(ApiError::NotFound(format!(

@@ -2,9 +2,10 @@
 
 use super::documents::{base_url, link, JSON};
 use super::error::{ApiError, PathParams};
-use super::negotiate::{accepts_gzip, negotiate, Format, JSON_ONLY};
+use super::negotiate::{self, negotiate, Format, JSON_ONLY};
 use super::params::kinds::F;
 use super::params::{FormatParams, Params, TileParams};
+use super::representation::not_modified;
 use crate::state::AppState;
 use crate::tiles::{EncodedTile, TileCoord, Tileset};
 use axum::body::Body;
@@ -48,10 +49,15 @@ fn tile_year(p: &TileParams) -> Result<Option<i32>> {
     p.year()
 }
 
-/// A tile as an HTTP response: 304 on a matching `If-None-Match`, 204 when the tile is empty, gzip when accepted.
+/// A tile as an HTTP response: 304 on a matching `If-None-Match`, 204 when the tile is empty, otherwise the
+/// bytes in the coding the client prefers, each coding compressed once per cached tile.
 fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Result<Response> {
-    let etag = HeaderValue::from_str(&tile.etag)
-        .map_err(|e| ApiError::Internal(format!("ETag {:?}: {e}", tile.etag)))?;
+    let coding = (!tile.raw.is_empty())
+        .then(|| negotiate::coding(headers))
+        .flatten();
+    let tag = tile.etag(coding);
+    let etag =
+        HeaderValue::from_str(tag).map_err(|e| ApiError::Internal(format!("ETag {tag:?}: {e}")))?;
     let common = [
         (header::ETAG, etag),
         (
@@ -60,27 +66,23 @@ fn tile_response(tile: &EncodedTile, headers: &HeaderMap) -> Result<Response> {
         ),
         (header::VARY, HeaderValue::from_static("Accept-Encoding")),
     ];
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tile.etag || t.trim() == "*")
-        });
-    if matches {
+    if headers.contains_key(header::IF_NONE_MATCH) && not_modified(headers, tag) {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     if tile.raw.is_empty() {
         return Ok((StatusCode::NO_CONTENT, common).into_response());
     }
-    let gzip = accepts_gzip(headers);
     let ct = (header::CONTENT_TYPE, HeaderValue::from_static(MVT));
-    if gzip {
-        let enc = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        Ok((common, [ct, enc], Body::from(tile.gzipped().clone())).into_response())
-    } else {
-        Ok((common, [ct], Body::from(tile.raw.clone())).into_response())
-    }
+    Ok(match coding {
+        Some(c) => {
+            let enc = (
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(c.token()),
+            );
+            (common, [ct, enc], Body::from(tile.encoded(c).clone())).into_response()
+        }
+        None => (common, [ct], Body::from(tile.raw.clone())).into_response(),
+    })
 }
 
 fn serve_tile(
@@ -93,7 +95,7 @@ fn serve_tile(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let year = tile_year(params)?;
-    let data = state.current();
+    let data = state.current_brief();
     let (index, tileset) = data.tiles.get(set).ok_or_else(|| no_tileset(set))?;
     let y = y
         .strip_suffix(".mvt")

@@ -23,6 +23,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/app.js"),
     ),
     (
+        "territory.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/territory.js"),
+    ),
+    (
+        "a11y.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/a11y.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../web/app.css"),
@@ -75,8 +85,8 @@ pub async fn vendor_asset(
     asset(PathParams(format!("vendor/{file}")), params).await
 }
 
-/// `GET /map/territorios.json`: for each unit set, its units' codes, names and label points, and its extent;
-/// and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
+/// `GET /map/territorios.json`: the map's title per language (`[web_map]` of the layer files), for each unit set
+/// its units' codes, names and label points, and its extent; and the optional raster basemap (`SSEPOT_BASEMAP_URL`, an XYZ template such as
 /// `https://tile.example.org/{z}/{x}/{y}.png`), drawn under the choropleth when set.
 pub async fn territories(
     State(state): State<Arc<AppState>>,
@@ -95,11 +105,27 @@ pub async fn territories(
             let units: Vec<Value> = set
                 .units
                 .iter()
-                .map(|u| json!({ "code": u.code, "name": u.name, "label": label(u) }))
+                .enumerate()
+                .map(|(i, u)| {
+                    let r = u.bbox;
+                    let bbox = [r.min().x, r.min().y, r.max().x, r.max().y];
+                    let mut v =
+                        json!({ "code": u.code, "name": u.name, "label": label(u), "bbox": bbox });
+                    // The units' parents let the map drill down from a comuna to its barrios.
+                    if let Some(p) = &set.parent {
+                        v["parent"] = json!(p.parent_codes(i));
+                    }
+                    v
+                })
                 .collect();
             let b = set.bbox;
             let value = json!({
                 "title": set.title,
+                "level": set.level,
+                "parent_set": set.parent.as_ref().map(|p| &p.parent_set),
+                "edition": set.edition,
+                "attribution": set.attribution,
+                "license": set.license,
                 "bbox": [b.min().x, b.min().y, b.max().x, b.max().y],
                 "units": units,
                 "city": { "code": set.city.code, "name": set.city.name, "label": label(&set.city) },
@@ -110,7 +136,15 @@ pub async fn territories(
     let basemap = std::env::var("SSEPOT_BASEMAP_URL")
         .ok()
         .filter(|u| !u.is_empty());
-    Ok(Json(json!({ "unit_sets": sets, "basemap": basemap })))
+    let city = data
+        .snapshot
+        .unit_sets
+        .first()
+        .map(|s| s.city.name.as_str());
+    let title = data.snapshot.web_map.titles(city);
+    Ok(Json(
+        json!({ "title": title, "unit_sets": sets, "basemap": basemap }),
+    ))
 }
 
 /// `GET /collections/{id}/series[?code=]`: values by year per territory, without geometry.

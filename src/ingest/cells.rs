@@ -1,7 +1,7 @@
 //! Tables as a grid of cells, whatever file they come from.
 //!
-//! CSV is read with the `csv` crate (UTF-8 with or without BOM, Windows-1252 as a fallback, separator
-//! detected from the header line), spreadsheets (XLSX, XLS, ODS) with `calamine`, which keeps absolute
+//! CSV is read with the `csv` crate (UTF-8 with or without BOM, else Windows-1252 decoded by `encoding_rs`;
+//! separator detected from the first lines, title lines above the header included), spreadsheets (XLSX, XLS, ODS) with `calamine`, which keeps absolute
 //! row numbers so `header_rows` are the numbers a spreadsheet shows, and anything else through GDAL/OGR
 //! (row 1 is then the field names).
 
@@ -82,11 +82,8 @@ pub fn read_grid(
 
 fn read_csv(path: &Path, delimiter: Option<char>) -> Result<Grid, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        // Excel in a Spanish locale may save "CSV" as Windows-1252; its accented letters are Latin-1.
-        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
-    };
+    // One line ending, so the reader's line count (which puts empty lines back as rows, below) is exact.
+    let text = decode(&bytes).replace("\r\n", "\n");
     let text = text.trim_start_matches('\u{feff}');
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text));
     let mut reader = csv::ReaderBuilder::new()
@@ -94,9 +91,20 @@ fn read_csv(path: &Path, delimiter: Option<char>) -> Result<Grid, String> {
         .flexible(true)
         .delimiter(u8::try_from(delimiter).map_err(|_| "delimiter must be ASCII".to_string())?)
         .from_reader(text.as_bytes());
+    // The `csv` crate skips empty lines; a spreadsheet shows them as rows, and row numbers in messages must be
+    // the spreadsheet's, so the empty lines a record was preceded by (the lines it spans beyond its own) are put
+    // back as empty rows.
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
+    let mut record = csv::StringRecord::new();
+    let mut line = reader.position().line();
+    while reader.read_record(&mut record).map_err(|e| e.to_string())? {
+        let end = reader.position().line();
+        let own = 1 + record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>() as u64;
+        let empty_lines = (end - line).saturating_sub(own);
+        rows.extend((0..empty_lines).map(|_| Vec::new()));
         rows.push(
             record
                 .iter()
@@ -109,15 +117,39 @@ fn read_csv(path: &Path, delimiter: Option<char>) -> Result<Grid, String> {
                 })
                 .collect(),
         );
+        line = end;
     }
     Ok(Grid { rows })
 }
 
+/// UTF-8 (with or without BOM) as it is; anything else as Windows-1252, which Excel in a Spanish locale writes
+/// for "CSV": its `–`, `€` and curly quotes (0x80–0x9F) are not Latin-1's control characters.
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+/// The separator used most on any of the first lines: an office's table may carry a title line or two, without
+/// separators, above its header.
 fn detect_delimiter(text: &str) -> char {
-    let first = text.lines().next().unwrap_or("");
+    let count = |d: char| {
+        text.lines()
+            .take(20)
+            .map(|l| l.matches(d).count())
+            .max()
+            .unwrap_or(0)
+    };
     [';', ',', '\t', '|']
         .into_iter()
-        .max_by_key(|d| first.matches(*d).count())
+        .rev()
+        .max_by_key(|d| count(*d))
+        .filter(|d| count(*d) > 0)
         .unwrap_or(',')
 }
 
@@ -152,11 +184,7 @@ fn read_gdal(path: &Path, layer: Option<&str>) -> Result<Grid, String> {
     super::gdal_messages::capture();
     super::gdal_messages::take_error();
     let ds = gdal::Dataset::open(path).map_err(|e| e.to_string())?;
-    let mut lyr = match layer {
-        Some(name) => ds.layer_by_name(name),
-        None => ds.layer(0),
-    }
-    .map_err(|e| e.to_string())?;
+    let mut lyr = super::gdal_layer::open_layer(&ds, layer)?;
     let names: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
     if names.is_empty() {
         // A VRT whose source does not open still opens, with no fields: GDAL's message says why.
@@ -186,4 +214,52 @@ fn read_gdal(path: &Path, layer: Option<&str>) -> Result<Grid, String> {
         rows.push(row);
     }
     Ok(Grid { rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(text: &[u8]) -> Grid {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        read_grid(&path, None, None).unwrap()
+    }
+
+    #[test]
+    fn an_empty_line_is_a_blank_row_so_row_numbers_stay_the_spreadsheets() {
+        let g = grid(b"a;b\n1;2\n\n3;4\n;\n5;\"x\ny\"\n6;7\n");
+        assert_eq!(g.cell(4, 0), &Cell::Text("3".into()));
+        assert!(g.is_blank_row(3) && g.is_blank_row(5));
+        assert_eq!(
+            g.cell(6, 1),
+            &Cell::Text("x\ny".into()),
+            "a quoted line break is one row"
+        );
+        assert_eq!(g.cell(7, 0), &Cell::Text("6".into()));
+    }
+
+    #[test]
+    fn crlf_lines_and_a_last_line_with_another_ending_are_rows_in_order() {
+        let g = grid(b"a,b\r\n1,2\r\n\r\n3,4\r\n5,6\n7,8\n");
+        assert_eq!(g.cell(2, 0), &Cell::Text("1".into()));
+        assert!(g.is_blank_row(3));
+        assert_eq!(g.cell(4, 0), &Cell::Text("3".into()));
+        assert_eq!(g.cell(5, 0), &Cell::Text("5".into()));
+        assert_eq!(g.cell(6, 0), &Cell::Text("7".into()));
+        assert_eq!(g.rows.len(), 6);
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_as_windows_1252_not_latin_1() {
+        let g = grid(b"n\n\x93Bel\xe9n\x94 \x96 5 \x80\n");
+        assert_eq!(g.cell(2, 0), &Cell::Text("“Belén” – 5 €".into()));
+    }
+
+    #[test]
+    fn the_separator_is_found_below_a_title_line() {
+        let g = grid("Hogares por barrio, 2023\nBarrio;Valor\n1;2,5\n".as_bytes());
+        assert_eq!(g.cell(3, 1), &Cell::Text("2,5".into()));
+    }
 }

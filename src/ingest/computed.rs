@@ -2,7 +2,7 @@
 //!
 //! 1. the formula is parsed (already checked when the layer file was read);
 //! 2. each variable is bound to a loaded indicator of the same unit set, or to the built-in `area_km2`;
-//! 3. for every year all inputs have (within `years`), each territory's value is the formula over its inputs:
+//! 3. for every year all inputs have (within `years`; every year of `years` for a formula over `area_km2` alone), each territory's value is the formula over its inputs:
 //!    `ND` or a missing row in any input gives `ND`;
 //! 4. the city value follows the declared rule: `recompute` (the formula over the city's inputs, each the
 //!    input's own city value or the sum of its territories), `sum` or `weighted_mean` of the territories.
@@ -84,8 +84,15 @@ pub fn build(
     })
 }
 
-/// Years within `years` that every input indicator has.
+/// Years within `years` that every input indicator has; every year of `years` when there is no input (a formula
+/// over `area_km2` alone, which `ComputedConfig::check` only lets through with `years`).
 fn years(cfg: &ComputedConfig, inputs: &BTreeMap<&str, Arc<Indicator>>) -> Vec<i32> {
+    if inputs.is_empty() {
+        return cfg
+            .years
+            .map(|[a, b]| (a..=b).collect())
+            .unwrap_or_default();
+    }
     let mut years: Option<Vec<i32>> = None;
     for ind in inputs.values() {
         let ys = ind.years();

@@ -82,14 +82,14 @@ fn read(
     };
     let ds = gdal::Dataset::open_ex(source, vector)
         .map_err(|e| format!("field `source`: GDAL cannot open {}: {e}", source.display()))?;
-    let mut layer = match &cfg.layer {
-        Some(name) => ds
-            .layer_by_name(name)
-            .map_err(|_| format!("field `layer`: no layer `{name}` in {}", source.display()))?,
-        None => ds
-            .layer(0)
-            .map_err(|e| format!("{}: {e}", source.display()))?,
-    };
+    let mut layer = super::gdal_layer::open_layer(&ds, cfg.layer.as_deref()).map_err(|e| {
+        let field = if cfg.layer.is_some() {
+            "field `layer`: "
+        } else {
+            ""
+        };
+        format!("{field}{}: {e}", source.display())
+    })?;
     let crs = match &cfg.crs {
         Some(c) => c.clone(),
         None => layer_crs(&layer)
@@ -201,7 +201,7 @@ fn read(
         return Err("no usable features".into());
     }
     if let Some(names) = &cfg.names {
-        apply_names(&mut units, names, layer_file)?;
+        apply_names(&mut units, names, layer_file, report)?;
     }
     units.sort_by(|a, b| code_order(&a.key).cmp(&code_order(&b.key)));
     let started = std::time::Instant::now();
@@ -302,10 +302,13 @@ pub fn geodesic_area(mp: &MultiPolygon<f64>) -> f64 {
         .sum()
 }
 
+/// Display names from the `names` table. A row whose code is no unit, or whose name is empty (the unit keeps the
+/// source's name), is a note in the report, never silently passed over.
 fn apply_names(
     units: &mut [Unit],
     names: &crate::config::NamesTable,
     layer_file: &Path,
+    report: &mut UnitSetReport,
 ) -> Result<(), String> {
     let path = layer_file
         .parent()
@@ -335,11 +338,26 @@ fn apply_names(
         .enumerate()
         .map(|(i, u)| (u.key.clone(), i))
         .collect();
-    for row in 2..=grid.rows.len() {
-        let key = normalize_key(&grid.cell(row, k).text());
-        if let Some(u) = index.get(&key).map(|i| &mut units[*i]) {
-            u.name = grid.cell(row, n).text();
+    let mut unknown = Vec::new();
+    for row in (2..=grid.rows.len()).filter(|&r| !grid.is_blank_row(r)) {
+        let code = grid.cell(row, k).text();
+        let name = grid.cell(row, n).text();
+        match index.get(&normalize_key(&code)).map(|i| &mut units[*i]) {
+            Some(u) if name.is_empty() => report.notes.push(format!(
+                "{}, row {row}: the name of `{code}` is empty; it keeps `{}` from the source",
+                path.display(),
+                u.name
+            )),
+            Some(u) => u.name = name,
+            None => unknown.push(format!("`{code}` (row {row})")),
         }
+    }
+    if !unknown.is_empty() {
+        report.notes.push(format!(
+            "{}: names of codes that are no unit are not used: {}",
+            path.display(),
+            unknown.join(", ")
+        ));
     }
     Ok(())
 }

@@ -6,10 +6,16 @@
 
 pub mod cells;
 mod computed;
+mod crosswalk;
+mod gdal_layer;
 mod gdal_messages;
 mod geometry;
+mod hierarchy;
+mod overlay;
 pub mod records;
+mod rollup;
 mod table;
+mod territory;
 pub mod values;
 
 /// The import report lives in the model, which keeps it with the snapshot; ingest fills it.
@@ -46,6 +52,7 @@ pub fn load_with(
         file_errors: vec![],
         unit_sets: vec![],
         indicators: vec![],
+        territory: Default::default(),
     };
     let mut parsed = Vec::new();
     let mut broken_files = Vec::new();
@@ -104,10 +111,18 @@ pub fn load_with(
         }
     }
 
+    territory::place_all(&parsed, &mut unit_sets, &mut report.territory);
+
     let mut indicators: Vec<Arc<Indicator>> = Vec::new();
+    let mut parent_rows = std::collections::HashMap::new();
     for (file, layer) in &parsed {
         for cfg in &layer.indicator {
-            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets);
+            let mut rows = None;
+            let (ind, mut rep) = load_indicator(cfg, file, &unit_sets, &mut rows);
+            if let (Some(rows), Some(ind)) = (rows, &ind) {
+                territory::check_parent_rows(ind, &rows, &unit_sets, &mut report.territory);
+                parent_rows.insert(cfg.id.clone(), rows);
+            }
             let ind = ind.or_else(|| previous.and_then(|p| p.indicator(&cfg.id)).cloned());
             rep.status = Some(match (&rep.error, &ind) {
                 (None, _) => Status::Loaded,
@@ -139,7 +154,17 @@ pub fn load_with(
         carry_over(previous, file, &mut indicators, &mut report, |_| true);
     }
     load_computed(&parsed, previous, &mut indicators, &unit_sets, &mut report);
+    territory::rollups(
+        &parsed,
+        &parent_rows,
+        &mut indicators,
+        &unit_sets,
+        &mut report.territory,
+        &mut report.indicators,
+    );
+    let crosswalks = territory::crosswalks(&parsed, &unit_sets, &mut report.territory);
     let ssepot = load_ssepot(&parsed, previous, &mut indicators, &mut report);
+    let web_map = web_map(&parsed, &broken_files, previous, &mut report);
 
     Ok(Snapshot {
         version: previous.map_or(1, |p| p.version + 1),
@@ -149,7 +174,39 @@ pub fn load_with(
         indicators,
         report,
         ssepot,
+        web_map,
+        crosswalks,
     })
+}
+
+/// The `[web_map]` section (the first file that has one; a second is reported and ignored). While a layer file
+/// does not parse, the settings loaded before stay, as its other items do.
+fn web_map(
+    parsed: &[(PathBuf, LayerFile)],
+    broken_files: &[PathBuf],
+    previous: Option<&Snapshot>,
+    report: &mut ImportReport,
+) -> config::WebMapConfig {
+    let mut sections = parsed
+        .iter()
+        .filter_map(|(f, l)| l.web_map.as_ref().map(|w| (f, w)));
+    let Some((file, cfg)) = sections.next() else {
+        return match (previous, broken_files.is_empty()) {
+            (Some(p), false) => p.web_map.clone(),
+            _ => config::WebMapConfig::default(),
+        };
+    };
+    for (other, _) in sections {
+        report.file_errors.push(FileError {
+            file: other.clone(),
+            error: format!(
+                "{}: a second `[web_map]` section is ignored; {} declares it",
+                other.display(),
+                file.display()
+            ),
+        });
+    }
+    cfg.clone()
 }
 
 /// The `[ssepot]` section (the first file that has one): its tables, and its technical sheets merged into
@@ -339,6 +396,7 @@ fn load_indicator(
     cfg: &IndicatorConfig,
     file: &Path,
     unit_sets: &[Arc<UnitSet>],
+    parent_rows: &mut Option<rollup::ParentRows>,
 ) -> (Option<Arc<Indicator>>, IndicatorReport) {
     let table_path = resolve(file, &cfg.table.path);
     let mut rep = IndicatorReport {
@@ -349,10 +407,13 @@ fn load_indicator(
     };
     let result = (|| {
         let set = find_set(unit_sets, &cfg.unit_set, file)?;
-        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
-            .map_err(|e| format!("field `table.path`: {}: {e}", table_path.display()))?;
+        let grid = read_table_grid(&table_path, &cfg.table, "table")?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
         let observations = table::observations(&table, &table.rows, &cfg.table, &set, &mut rep)?;
+        below_blank_remark(table::below_blank(&table, &cfg.table, &set)?, &mut rep);
+        if let Some(column) = &cfg.table.parent_column {
+            *parent_rows = Some(territory::parent_rows(&table, &cfg.table, &set, column)?);
+        }
         Ok::<_, String>(Indicator {
             id: cfg.id.clone(),
             code: None,
@@ -383,6 +444,29 @@ fn load_indicator(
     }
 }
 
+/// Reads a table's grid; an error names the layer-file field at fault: `{prefix}.sheet` for a sheet or layer the
+/// file does not have (the message lists those it has), else `{prefix}.path`.
+fn read_table_grid(
+    path: &Path,
+    cfg: &config::TableSource,
+    prefix: &str,
+) -> Result<cells::Grid, String> {
+    cells::read_grid(path, cfg.sheet.as_deref(), cfg.delimiter).map_err(|e| {
+        let missing_sheet = e.starts_with("no sheet `") || e.starts_with("no layer `");
+        let field = if missing_sheet { "sheet" } else { "path" };
+        format!("field `{prefix}.{field}`: {}: {e}", path.display())
+    })
+}
+
+/// Puts what a table says of its rows below a blank row into the report: a warning or a note.
+fn below_blank_remark(remark: Option<table::BelowBlank>, rep: &mut IndicatorReport) {
+    match remark {
+        Some(table::BelowBlank::Warning(w)) => rep.warnings.push(w),
+        Some(table::BelowBlank::Note(n)) => rep.notes.push(n),
+        None => {}
+    }
+}
+
 /// A battery is all-or-nothing: a broken battery table keeps every indicator it declared before.
 fn load_battery(
     cfg: &BatteryConfig,
@@ -393,11 +477,9 @@ fn load_battery(
     let mut reports = Vec::new();
     let result = (|| {
         let set = find_set(unit_sets, &cfg.unit_set, file)?;
-        let grid = cells::read_grid(&table_path, cfg.table.sheet.as_deref(), cfg.table.delimiter)
-            .map_err(|e| {
-            format!("field `battery.table.path`: {}: {e}", table_path.display())
-        })?;
+        let grid = read_table_grid(&table_path, &cfg.table, "battery.table")?;
         let table = table::Table::new(&grid, &cfg.table, &table_path);
+        let below_blank = table::below_blank(&table, &cfg.table, &set)?;
         let c = &cfg.columns;
         let id_col = table.column(&c.id, "columns.id")?;
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -481,6 +563,9 @@ fn load_battery(
                     .filter(|(u, _)| *u != UnitRef::City)
                     .collect(),
             }));
+        }
+        if let Some(first) = reports.first_mut() {
+            below_blank_remark(below_blank, first);
         }
         Ok::<_, String>(out)
     })();

@@ -1,5 +1,9 @@
 //! Plain tables of records (the SSEPOT's sheets, commitments, PDD tables): the first row names the columns,
-//! data ends at the first blank row, and every problem names the file, row and column.
+//! and every problem names the file, row and column.
+//!
+//! Blank rows are skipped, not an end: offices separate groups of rows with them (one per strategic line or
+//! system), and a table that stopped at the first would drop every row below without a word. Anything that is
+//! not blank is a record, so a note written below the table is an error naming its row, never data lost.
 
 use super::cells::{read_grid, Cell, Grid};
 use super::values::parse_value;
@@ -14,6 +18,8 @@ pub struct Records {
     grid: Grid,
     /// 1-based numbers of the data rows, as a spreadsheet shows them.
     pub rows: Vec<usize>,
+    /// Data rows that follow a blank row (a note below the table is one): their errors say so.
+    after_blank: Vec<usize>,
     values: ValueFormat,
 }
 
@@ -27,14 +33,20 @@ impl Records {
         let grid = read_grid(&file, cfg.sheet.as_deref(), cfg.delimiter)
             .map_err(|e| format!("{}: {e}", file.display()))?;
         let headers = (0..grid.width()).map(|c| grid.cell(1, c).text()).collect();
-        let rows = (2..=grid.rows.len())
-            .take_while(|&r| !grid.is_blank_row(r))
+        let rows: Vec<usize> = (2..=grid.rows.len())
+            .filter(|&r| !grid.is_blank_row(r))
+            .collect();
+        let after_blank = rows
+            .iter()
+            .copied()
+            .filter(|&r| r > 2 && grid.is_blank_row(r - 1))
             .collect();
         Ok(Self {
             file,
             headers,
             grid,
             rows,
+            after_blank,
             values: cfg.values.clone(),
         })
     }
@@ -54,8 +66,18 @@ impl Records {
         self.grid.cell(row, col)
     }
 
-    fn at(&self, row: usize, name: &str) -> String {
-        format!("{}, row {row}, column `{name}`", self.file.display())
+    /// `file, row N, column `X`: why`, and a hint when the row follows a blank row (a note below the table).
+    fn fail(&self, row: usize, name: &str, why: &str) -> String {
+        let hint = if self.after_blank.contains(&row) {
+            " (this row is below a blank row: blank rows separate groups of records and do not end the table, \
+             so a note written under it is read as a record; keep notes on another sheet)"
+        } else {
+            ""
+        };
+        format!(
+            "{}, row {row}, column `{name}`: {why}{hint}",
+            self.file.display()
+        )
     }
 
     /// The text of a cell (empty string when empty).
@@ -67,10 +89,7 @@ impl Records {
     pub fn required(&self, row: usize, name: &str) -> Result<String, String> {
         let t = self.text(row, name)?;
         if t.is_empty() {
-            return Err(format!(
-                "{}: empty; a value is required",
-                self.at(row, name)
-            ));
+            return Err(self.fail(row, name, "empty; a value is required"));
         }
         Ok(t)
     }
@@ -78,18 +97,13 @@ impl Records {
     /// A number, `None` for `ND` or an empty cell.
     pub fn number(&self, row: usize, name: &str) -> Result<Option<f64>, String> {
         let col = self.column(name)?;
-        parse_value(self.cell(row, col), &self.values)
-            .map_err(|e| format!("{}: {e}", self.at(row, name)))
+        parse_value(self.cell(row, col), &self.values).map_err(|e| self.fail(row, name, &e))
     }
 
     /// A number that must be there.
     pub fn required_number(&self, row: usize, name: &str) -> Result<f64, String> {
-        self.number(row, name)?.ok_or_else(|| {
-            format!(
-                "{}: a number is required, not `ND` or empty",
-                self.at(row, name)
-            )
-        })
+        self.number(row, name)?
+            .ok_or_else(|| self.fail(row, name, "a number is required, not `ND` or empty"))
     }
 
     /// `sí`/`si`/`x` is true, `no` or empty false; anything else is an error.
@@ -97,10 +111,7 @@ impl Records {
         match self.text(row, name)?.to_lowercase().as_str() {
             "sí" | "si" | "x" => Ok(true),
             "no" | "" => Ok(false),
-            other => Err(format!(
-                "{}: `{other}` is neither `sí` nor `no`",
-                self.at(row, name)
-            )),
+            other => Err(self.fail(row, name, &format!("`{other}` is neither `sí` nor `no`"))),
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Table<'g> {
     pub headers: Vec<String>,
     /// 1-based numbers of the data rows.
     pub rows: Vec<usize>,
+    /// With `stop_at_blank_row`: the blank row the data stopped at, and the non-blank rows below it (not read).
+    pub below_blank: Option<(usize, Vec<usize>)>,
     /// Where the table came from, for messages.
     pub file: &'g Path,
 }
@@ -33,9 +35,12 @@ impl<'g> Table<'g> {
             .collect();
         let first = cfg.header_rows.iter().max().copied().unwrap_or(1) + 1;
         let mut rows = Vec::new();
+        let mut below_blank = None;
         for r in first..=grid.rows.len() {
             if grid.is_blank_row(r) {
                 if cfg.stop_at_blank_row {
+                    let below = (r + 1..=grid.rows.len()).filter(|&b| !grid.is_blank_row(b));
+                    below_blank = Some((r, below.collect()));
                     break;
                 }
                 continue;
@@ -46,6 +51,7 @@ impl<'g> Table<'g> {
             grid,
             headers,
             rows,
+            below_blank,
             file,
         }
     }
@@ -129,6 +135,56 @@ impl KeyRule {
             unit_set.find(&key).map(UnitRef::Unit)
         }
     }
+}
+
+/// What the report says of the rows below the blank row a table stopped at (`stop_at_blank_row`).
+pub enum BelowBlank {
+    /// Some have codes of the unit set: they look like data, and are not read.
+    Warning(String),
+    /// None has: notes, most likely; still, the report says they were not read.
+    Note(String),
+}
+
+/// The rows below the blank row a table stopped at, if any are not blank.
+pub fn below_blank(
+    table: &Table,
+    cfg: &TableSource,
+    unit_set: &UnitSet,
+) -> Result<Option<BelowBlank>, String> {
+    let Some((blank, below)) = &table.below_blank else {
+        return Ok(None);
+    };
+    let (Some(first), Some(last)) = (below.first(), below.last()) else {
+        return Ok(None);
+    };
+    let key_col = table.column(&cfg.key_column, "key_column")?;
+    let keys = KeyRule::new(cfg)?;
+    let coded = below
+        .iter()
+        .filter(|&&r| {
+            keys.unit(&table.cell(r, key_col).text(), unit_set)
+                .is_some()
+        })
+        .count();
+    let file = table.file.display();
+    let rows = if first == last {
+        format!("row {first}")
+    } else {
+        format!("{} rows ({first}–{last})", below.len())
+    };
+    Ok(Some(if coded > 0 {
+        BelowBlank::Warning(format!(
+            "{file}: data ends at blank row {blank} (`stop_at_blank_row`), but {rows} below it, {coded} with codes \
+             of `{}` in `{}`, are not read; set `stop_at_blank_row = false` if they are data",
+            unit_set.id, cfg.key_column
+        ))
+    } else {
+        BelowBlank::Note(format!(
+            "{file}: data ends at blank row {blank} (`stop_at_blank_row`); {rows} below it, with no code of `{}`, \
+             are not read",
+            unit_set.id
+        ))
+    }))
 }
 
 /// Reads `rows` of a table into observations of `unit_set`, filling `report`.

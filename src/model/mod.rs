@@ -5,11 +5,16 @@
 //! Nothing here knows about HTTP or output formats.
 
 pub mod codec;
+pub mod crosswalk;
+mod fold;
+pub mod hierarchy;
 mod key;
 pub mod report;
+pub mod report_territory;
 pub mod valid;
 pub mod value_kind;
 
+pub use fold::fold_name;
 pub use key::normalize_key;
 
 use crate::config::{StyleConfig, TechnicalSheet, UnitSetConfig};
@@ -58,6 +63,14 @@ pub struct UnitSet {
     pub max_zoom: u8,
     /// Whether its vector tiles carry the outline layer.
     pub outline: bool,
+    /// Licence terms of the boundaries, if the layer file states them.
+    pub license: Option<String>,
+    /// The level of the division (`comuna`, `barrio`), if the layer file names it.
+    pub level: Option<String>,
+    /// Where its units sit in their parent set, once the import has placed them.
+    pub parent: Option<Arc<hierarchy::Placement>>,
+    /// The boundary edition it is, with its validity years.
+    pub edition: Option<hierarchy::Edition>,
     /// Normalised key → index in `units`.
     index: HashMap<String, usize>,
 }
@@ -87,10 +100,30 @@ impl UnitSet {
             min_zoom: cfg.min_zoom,
             max_zoom: cfg.max_zoom,
             outline: cfg.outline,
+            level: cfg.level.clone(),
+            license: cfg.license.clone(),
+            parent: None,
+            edition: cfg.edition.clone(),
             units,
             city,
             index,
         }
+    }
+
+    /// The attribution with the boundary edition and the licence terms, as maps and tiles show it:
+    /// `Alcaldía de Medellín — GeoMedellín · edición POT 2014 · CC BY-SA 4.0 — …`.
+    pub fn terms(&self) -> String {
+        let edition = self.edition.as_ref().map(|e| format!("edición {}", e.name));
+        [
+            Some(self.attribution.clone()),
+            edition,
+            self.license.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
     }
 
     /// Index of the unit with this normalised key.
@@ -194,11 +227,26 @@ pub struct Snapshot {
     pub report: ImportReport,
     /// The SSEPOT's own tables (commitments, PDD, subsystems, diagnosis) and progress rules.
     pub ssepot: Arc<crate::ssepot::Ssepot>,
+    /// The web map's `[web_map]` settings (its title), as a layer file declares them.
+    pub web_map: crate::config::WebMapConfig,
+    /// Crosswalks between boundary editions.
+    pub crosswalks: Vec<Arc<crosswalk::Crosswalk>>,
 }
 
 impl Snapshot {
     pub fn unit_set(&self, id: &str) -> Option<&Arc<UnitSet>> {
         self.unit_sets.iter().find(|u| u.id == id)
+    }
+
+    pub fn crosswalk(&self, id: &str) -> Option<&Arc<crosswalk::Crosswalk>> {
+        self.crosswalks.iter().find(|c| c.id == id)
+    }
+
+    /// The declared crosswalk from one unit set (edition) to another, if any.
+    pub fn crosswalk_between(&self, from: &str, to: &str) -> Option<&Arc<crosswalk::Crosswalk>> {
+        self.crosswalks
+            .iter()
+            .find(|c| c.from.id == from && c.to.id == to)
     }
 
     pub fn indicator(&self, id: &str) -> Option<&Arc<Indicator>> {

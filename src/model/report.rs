@@ -25,6 +25,8 @@ pub struct ImportReport {
     pub file_errors: Vec<FileError>,
     pub unit_sets: Vec<UnitSetReport>,
     pub indicators: Vec<IndicatorReport>,
+    /// Hierarchies, roll-ups and crosswalks (`docs/territory.md`).
+    pub territory: super::report_territory::TerritoryReport,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +71,12 @@ pub struct IndicatorReport {
     pub skipped_rows: usize,
     pub unmatched: Vec<Unmatched>,
     pub duplicates: Vec<Duplicate>,
+    /// Other things a user should check (rows below a blank row that look like data).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Other things the import did that a user should know (rows below a blank row that were not read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -96,21 +104,54 @@ impl ImportReport {
     /// Number of things that failed now (whether or not previous data still serves).
     pub fn error_count(&self) -> usize {
         self.file_errors.len()
+            + self.territory.error_count()
             + self.unit_sets.iter().filter(|u| u.error.is_some()).count()
             + self.indicators.iter().filter(|i| i.error.is_some()).count()
     }
 
-    /// Number of warnings the report lists: each feature a unit set dropped and each unmatched code.
+    /// Number of warnings the report lists: each feature a unit set dropped and each unmatched code, of the
+    /// items that loaded (what a failed item read before failing is its error, not a warning as well).
     pub fn warning_count(&self) -> usize {
-        self.unit_sets
-            .iter()
-            .map(|u| u.rejected.len())
-            .sum::<usize>()
+        self.territory.warning_count()
+            + self
+                .unit_sets
+                .iter()
+                .map(|u| u.warnings().len())
+                .sum::<usize>()
             + self
                 .indicators
                 .iter()
-                .map(|i| i.unmatched.len())
+                .map(|i| i.unmatched_warnings().len() + i.other_warnings().len())
                 .sum::<usize>()
+    }
+}
+
+impl UnitSetReport {
+    /// The features dropped, when the unit set loaded; none when it failed.
+    pub fn warnings(&self) -> &[String] {
+        if self.error.is_some() {
+            return &[];
+        }
+        &self.rejected
+    }
+}
+
+impl IndicatorReport {
+    /// The codes that matched no unit, when the indicator loaded; none when it failed (with
+    /// `unmatched = "error"` they are the error itself).
+    pub fn unmatched_warnings(&self) -> &[Unmatched] {
+        if self.error.is_some() {
+            return &[];
+        }
+        &self.unmatched
+    }
+
+    /// The other warnings, when the indicator loaded.
+    pub fn other_warnings(&self) -> &[String] {
+        if self.error.is_some() {
+            return &[];
+        }
+        &self.warnings
     }
 }
 
@@ -138,7 +179,7 @@ impl fmt::Display for ImportReport {
             for r in &u.repaired {
                 writeln!(f, "      {r}")?;
             }
-            for r in &u.rejected {
+            for r in u.warnings() {
                 writeln!(f, "      warning: {r}")?;
             }
             for n in &u.notes {
@@ -166,7 +207,13 @@ impl fmt::Display for ImportReport {
                 i.unmatched.len(),
                 i.duplicates.len()
             )?;
-            for u in &i.unmatched {
+            for w in i.other_warnings() {
+                writeln!(f, "      warning: {w}")?;
+            }
+            for n in &i.notes {
+                writeln!(f, "      note: {n}")?;
+            }
+            for u in i.unmatched_warnings() {
                 writeln!(
                     f,
                     "      warning: code `{}` matches no unit (rows {:?})",
@@ -186,6 +233,7 @@ impl fmt::Display for ImportReport {
                 )?;
             }
         }
+        write!(f, "{}", self.territory)?;
         write!(
             f,
             "\n{} errors, {} warnings",

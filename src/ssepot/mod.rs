@@ -12,6 +12,7 @@
 //! | [`progress`] | progress against targets: the rule ([`progress`]), the `avance_` collections made at import ([`progress::collections`]), the progress of loaded indicators and roll-ups ([`progress::measure`]) | model / ingest / features |
 //! | [`read`] | reading the tables; every problem names file, row and column | ingest |
 //! | [`sheets`], [`dashboards`] | the documents: technical sheets and the report's four dashboards | features |
+//! | [`report`] | the publications built from the dashboards: the management report, bulletins, their charts as SVG | features (uses `render`) |
 //!
 //! No file reaches above its layer: the model-level files import only `config`, `read` only the model and
 //! `ingest`'s table readers, the documents only the model and `features::download`. Every figure is computed
@@ -24,6 +25,7 @@ pub mod diagnosis;
 pub mod pdd;
 pub mod progress;
 pub mod read;
+pub mod report;
 pub mod sheets;
 pub mod subsystems;
 

@@ -124,10 +124,35 @@ impl Legend {
     }
 }
 
-/// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change.
+impl Legend {
+    /// The colour of a value, by the rule the web map's `step` expression applies to these classes: the first
+    /// class's colour, then that of the last class whose `min` the value reaches; `ND` has its own colour.
+    pub fn color_of(&self, value: Option<f64>) -> &str {
+        let Some(v) = value else {
+            return &self.nd.color;
+        };
+        self.classes
+            .iter()
+            .skip(1)
+            .rfind(|c| v >= c.min)
+            .or(self.classes.first())
+            .map_or(self.nd.color.as_str(), |c| c.color.as_str())
+    }
+}
+
+/// Class limits centred on zero for a diverging map of changes: ±20 % and ±60 % of the largest change. When no
+/// territory changed (or no change is computed, every one `ND`), one neutral class `Sin cambio` at 0: five classes
+/// between −0 and 0 would be no scale at all.
 pub fn change_legend(values: &[f64]) -> serde_json::Value {
     use serde_json::json;
+    let nd = json!({ "color": ND_COLOR, "label": "Sin dato (ND): no se calcula cambio" });
+    let method = "diverging, centred on zero";
     let m = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if m == 0.0 {
+        let neutral = super::palette::diverging(1)[0];
+        let classes = [json!({ "min": 0.0, "max": 0.0, "color": neutral, "label": "Sin cambio" })];
+        return json!({ "method": method, "classes": classes, "nd": nd });
+    }
     let edges = [-m, -0.6 * m, -0.2 * m, 0.2 * m, 0.6 * m, m];
     let colors = super::palette::diverging(5);
     let classes: Vec<serde_json::Value> = edges
@@ -135,7 +160,7 @@ pub fn change_legend(values: &[f64]) -> serde_json::Value {
         .zip(colors)
         .map(|(w, c)| json!({ "min": w[0], "max": w[1], "color": c }))
         .collect();
-    json!({ "method": "diverging, centred on zero", "classes": classes, "nd": { "color": ND_COLOR, "label": "Sin dato (ND): no se calcula cambio" } })
+    json!({ "method": method, "classes": classes, "nd": nd })
 }
 
 #[cfg(test)]

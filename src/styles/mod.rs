@@ -6,5 +6,6 @@ pub mod legend;
 pub mod maplibre;
 pub mod palette;
 pub mod qgis;
+pub mod qgis_project;
 
 pub use legend::Legend;

@@ -50,3 +50,9 @@ pub fn sequential(n: usize) -> Vec<&'static str> {
 pub fn diverging(n: usize) -> Vec<&'static str> {
     PUOR[n.clamp(1, 9) - 1].to_vec()
 }
+
+/// Categorical colours of chart series (Okabe–Ito: told apart with the common colour-vision deficiencies); the
+/// server's SVG charts use them in this order, as `web/dashboards.js` does for the interactive ones.
+pub const CATEGORICAL: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+];

@@ -24,14 +24,99 @@ impl Clipper {
     /// Clips `self.input` to `[lo, hi]²`, quantises it and returns the closed integer ring with whether it must be
     /// walked backwards to get MVT winding; `None` when it is gone or under one pixel.
     pub fn ring(&mut self, lo: f64, hi: f64, exterior: bool) -> Option<(&[[i32; 2]], bool)> {
-        let ring: &[Pt] = if clip_ring(&self.input, lo, hi, &mut self.a, &mut self.b)? {
-            &self.input
-        } else {
-            &self.a
+        let ring: &[Pt] = match clip_ring(&self.input, lo, hi, &mut self.a, &mut self.b)? {
+            true => &self.input,
+            false => &self.a,
         };
         let area = quantise(ring, &mut self.quantised)?;
         (area.abs() >= MIN_RING_AREA).then_some((&self.quantised[..], (area > 0.0) != exterior))
     }
+
+    /// `self.input` clipped to `[lo, hi]²`, before any rounding, and whether it lay inside as it was; `None` when
+    /// fewer than three points are left.
+    fn clipped(&mut self, lo: f64, hi: f64) -> Option<(&[Pt], bool)> {
+        match clip_ring(&self.input, lo, hi, &mut self.a, &mut self.b)? {
+            true => Some((&self.input, true)),
+            false => Some((&self.a, false)),
+        }
+    }
+}
+
+/// Area below which what clipping left of a unit counts as nothing (square tile units): far above the rounding
+/// error of the shoelace sum over a clipped ring (clipping leaves a ring that lies outside the square but around
+/// one of its corners as a path of no area along its sides), far below anything that shows.
+const MEETS_AREA: f64 = 1e-3;
+
+/// Where a unit's polygons meet the square `[lo, hi]²`, exactly (before rounding): the box, in tile units, of
+/// the part of largest area, or `None` when they do not meet it. A polygon whose outer ring lies inside the
+/// square meets it, however small (at low zooms a unit is a speck of a tile unit); one that clipping cut meets it
+/// when what is left, its holes taken out, has an area (not when the square lies outside it or in a hole).
+/// `to_tile` writes each ring into the clipper's input.
+pub fn meeting_box<'a, R>(
+    polygons: impl Iterator<Item = R>,
+    mut to_tile: impl FnMut(&'a [Pt], &mut Vec<Pt>),
+    lo: f64,
+    hi: f64,
+    clipper: &mut Clipper,
+) -> Option<[f64; 4]>
+where
+    R: Iterator<Item = &'a [Pt]>,
+{
+    let mut best: Option<(f64, [f64; 4])> = None;
+    for rings in polygons {
+        let (mut area, mut bbox, mut whole) = (0.0, None, false);
+        for (i, ring) in rings.enumerate() {
+            to_tile(ring, &mut clipper.input);
+            let Some((clipped, inside)) = clipper.clipped(lo, hi) else {
+                if i == 0 {
+                    break;
+                }
+                continue;
+            };
+            let a = shoelace(clipped).abs();
+            if i == 0 {
+                (area, bbox, whole) = (a, Some(super::simplify::bbox(clipped)), inside);
+            } else {
+                area -= a;
+            }
+        }
+        if let Some(b) = bbox.filter(|_| whole || area > MEETS_AREA) {
+            if best.is_none_or(|(a, _)| area > a) {
+                best = Some((area, b));
+            }
+        }
+    }
+    best.map(|(_, b)| b)
+}
+
+/// The signed area of a ring (open or closed), summed relative to its first point so the
+/// rounding error stays that of the ring's size, not of its distance from the origin.
+fn shoelace(ring: &[Pt]) -> f64 {
+    let Some(&o) = ring.first() else {
+        return 0.0;
+    };
+    let n = ring.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            (a[0] - o[0]) * (b[1] - o[1]) - (b[0] - o[0]) * (a[1] - o[1])
+        })
+        .sum::<f64>()
+        / 2.0
+}
+
+/// Side of the square a unit too small to show (or a sliver of one) is kept as: one pixel of a 256-px tile.
+pub const PIXEL: i32 = 16;
+
+/// A pixel-sized square centred on the box `b` (tile units), moved inside `[lo, hi]²`, as a closed integer ring
+/// wound as MVT wants (positive area in tile coordinates).
+pub fn pixel_square(b: [f64; 4], lo: f64, hi: f64) -> [[i32; 2]; 5] {
+    let half = f64::from(PIXEL / 2);
+    let centre =
+        |min: f64, max: f64| ((min + max) / 2.0).round().clamp(lo + half, hi - half) as i32;
+    let (x, y) = (centre(b[0], b[2]), centre(b[1], b[3]));
+    let (x0, y0, x1, y1) = (x - PIXEL / 2, y - PIXEL / 2, x + PIXEL / 2, y + PIXEL / 2);
+    [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
 }
 
 /// Clips a feature's polygons to `[lo, hi]²` and returns integer-valued geometry with MVT winding, valid by OGC

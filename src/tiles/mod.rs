@@ -12,8 +12,8 @@
 //!    a border keep the same vertices: no slivers and no gaps appear between neighbours at any zoom. Done once
 //!    per zoom at load time; zooms where nothing changes share the same geometry.
 //! 4. **Select**: the units whose box meets the tile box plus a buffer of [`BUFFER`] units, found through an
-//!    R-tree (`rstar`) of the units' boxes; a unit whose box cannot hold one pixel after rounding is skipped
-//!    before any clipping (it would be dropped at step 7 anyway). The geometry of every zoom is kept flat
+//!    R-tree (`rstar`) of the units' boxes; a unit whose box cannot hold one pixel after rounding is not clipped
+//!    and rounded: it goes straight to the end of step 8. The geometry of every zoom is kept flat
 //!    (`store`), and read from the prepared-snapshot cache when the sources did not change (`crate::prepared`).
 //! 5. **Clip** (`clip`): each ring against the buffered tile (Sutherland–Hodgman), so a polygon's edge stays
 //!    outside the visible tile and seams never show.
@@ -23,7 +23,12 @@
 //! 8. **Keep valid** (`repair`): `geo` checks each feature in tile space; one that simplification, clipping or
 //!    rounding made invalid (a ring crossing itself, a zero-width bridge along the tile edge, a hole leaving its
 //!    shell, parts overlapping) is rebuilt with boolean operations and put on the grid again. The source geometry
-//!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid.
+//!    is valid by GEOS (ingest repairs it); this step keeps it valid on the grid. A ring that touches itself is
+//!    cut at the touching point, also where only one of its passes there has a vertex.
+//!    **Then keep every unit that meets the tile**: a unit of which nothing is left (too small, simplified away,
+//!    or reaching the buffered tile by a sliver) but whose shape meets the buffered tile — at this zoom or,
+//!    failing that, at its finest — becomes a pixel-sized square (16 × 16 units) centred where it meets it, drawn
+//!    after the other features. No unit that meets a tile is ever left out (`tests/completeness.rs`).
 //! 9. **Wind**: outer rings get positive area in tile coordinates (clockwise on screen), holes negative, as
 //!    MVT 2.1 requires.
 //! 10. **Encode** (`encode`): the geometry commands are written from the integer rings, keys are interned by

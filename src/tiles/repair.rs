@@ -205,22 +205,32 @@ fn to_grid(mp: MultiPolygon<f64>, min_area: f64) -> MultiPolygon<f64> {
 }
 
 /// A ring rounded to the grid, without repeated points, cut into simple loops (open, at least three points).
+///
+/// The ring is cut wherever it passes the same point twice: where it passes a vertex twice, and where one of its
+/// vertices lies inside one of its segments (the point is first made a vertex of that segment too). The second case
+/// is how a hole that touches its shell at one point comes out of `i_overlay` (which drops collinear points, so
+/// the touching point is a vertex of one pass only); left uncut, the ring is rebuilt to itself and never valid.
 fn loops(ring: &LineString<f64>) -> Vec<Vec<Coord<f64>>> {
-    let mut stack: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
-    let mut at: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
+    let rounded: Vec<[i64; 2]> = ring
+        .0
+        .iter()
+        .map(|c| [c.x.round() as i64, c.y.round() as i64])
+        .collect();
+    let noded = with_touches_as_vertices(&rounded);
+    let mut stack: Vec<Coord<f64>> = Vec::with_capacity(noded.len());
+    let mut at: std::collections::HashMap<[i64; 2], usize> = std::collections::HashMap::new();
     let mut out = Vec::new();
-    for c in &ring.0 {
+    for key in noded {
         let c = Coord {
-            x: c.x.round(),
-            y: c.y.round(),
+            x: key[0] as f64,
+            y: key[1] as f64,
         };
-        let key = (c.x as i64, c.y as i64);
         match at.get(&key) {
             Some(&i) => {
                 // Back at a vertex already on the stack: what lies after it is a closed loop.
                 let cut: Vec<Coord<f64>> = stack.drain(i + 1..).collect();
                 for d in &cut {
-                    at.remove(&(d.x as i64, d.y as i64));
+                    at.remove(&[d.x as i64, d.y as i64]);
                 }
                 let mut l = vec![stack[i]];
                 l.extend(cut);
@@ -239,6 +249,68 @@ fn loops(ring: &LineString<f64>) -> Vec<Vec<Coord<f64>>> {
         .map(without_spikes)
         .filter(|l| l.len() >= 3)
         .collect()
+}
+
+/// The ring (integer points, closed or not) with every one of its vertices that lies inside one of its segments
+/// (not at an end) added to that segment, in order along it. A sweep along x pairs each vertex with the segments
+/// whose x-range holds it.
+fn with_touches_as_vertices(pts: &[[i64; 2]]) -> Vec<[i64; 2]> {
+    let n = pts.len();
+    if n < 4 {
+        return pts.to_vec();
+    }
+    let segs = n - 1;
+    let x_range = |i: usize| (pts[i][0].min(pts[i + 1][0]), pts[i][0].max(pts[i + 1][0]));
+    let mut by_west: Vec<usize> = (0..segs).collect();
+    by_west.sort_unstable_by_key(|&i| x_range(i).0);
+    let mut vertices: Vec<usize> = (0..n).collect();
+    vertices.sort_unstable_by_key(|&v| pts[v][0]);
+    let mut inserted: Vec<(usize, [i64; 2])> = Vec::new();
+    let (mut next, mut open): (usize, Vec<usize>) = (0, Vec::new());
+    for &v in &vertices {
+        let p = pts[v];
+        while next < segs && x_range(by_west[next]).0 <= p[0] {
+            open.push(by_west[next]);
+            next += 1;
+        }
+        open.retain(|&s| x_range(s).1 >= p[0]);
+        for &s in &open {
+            let (a, b) = (pts[s], pts[s + 1]);
+            if p != a && p != b && strictly_inside(a, b, p) {
+                inserted.push((s, p));
+            }
+        }
+    }
+    if inserted.is_empty() {
+        return pts.to_vec();
+    }
+    inserted.sort_unstable_by_key(|&(s, p)| {
+        let a = pts[s];
+        (s, (p[0] - a[0]).abs() + (p[1] - a[1]).abs())
+    });
+    inserted.dedup();
+    let mut out = Vec::with_capacity(n + inserted.len());
+    let mut k = 0;
+    for (s, p) in pts[..segs].iter().enumerate() {
+        out.push(*p);
+        while k < inserted.len() && inserted[k].0 == s {
+            out.push(inserted[k].1);
+            k += 1;
+        }
+    }
+    out.push(pts[segs]);
+    out
+}
+
+/// Whether `p` lies on the segment a–b, exactly (integer arithmetic).
+fn strictly_inside(a: [i64; 2], b: [i64; 2], p: [i64; 2]) -> bool {
+    let w = |v: i64| i128::from(v);
+    let cross = w(b[0] - a[0]) * w(p[1] - a[1]) - w(b[1] - a[1]) * w(p[0] - a[0]);
+    cross == 0
+        && p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
 }
 
 /// Closes an open ring wound as MVT wants: outer rings positive in tile coordinates, holes negative.
@@ -267,6 +339,36 @@ mod tests {
         assert_eq!(fixed.0.len(), 2, "{fixed:?}");
         let area: f64 = fixed.0.iter().map(|p| signed_area(&p.exterior().0)).sum();
         assert_eq!(area, 2.0 * 100.0 * 40.0);
+    }
+
+    #[test]
+    fn a_ring_that_touches_itself_where_only_one_side_has_a_vertex_is_split_not_dropped() {
+        // A hole that touches its shell at one point, written as one ring that runs into the hole and out again:
+        // the pinch (50, 50) is a vertex of one pass and the middle of the segment (50, 60)–(50, 40) of the other.
+        // Rounding Santa Elena's outer ring into tile 11/594/988 makes exactly this at (1349, 2012); `i_overlay`
+        // gives such a ring back as it is, so it was rebuilt to itself three times, stayed invalid, and the whole
+        // corregimiento was dropped from the tile.
+        let pinched = MultiPolygon(vec![geo::wkt!(POLYGON((
+            0. 0., 100. 0., 100. 100., 0. 100., 0. 50., 50. 50., 40. 60., 50. 60., 50. 40., 0. 40., 0. 0.
+        )))]);
+        assert!(!pinched.is_valid());
+        assert!(
+            !is_valid(&rebuild(&pinched)),
+            "i_overlay gives the pinched ring back"
+        );
+        let fixed = make_valid(pinched, 1.0).expect("the ring is kept");
+        assert!(is_valid(&fixed), "{fixed:?}");
+        let area: f64 = fixed
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| signed_area(&r.0))
+            .sum();
+        assert_eq!(
+            area,
+            100.0 * 100.0 - 50.0 * 10.0 - 10.0 * 10.0 / 2.0,
+            "{fixed:?}"
+        );
     }
 
     #[test]

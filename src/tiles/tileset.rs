@@ -1,7 +1,7 @@
 //! A tileset per unit set: geometry prepared per zoom, attributes per unit, a spatial index, and tile rendering
 //! (steps 1–4, then clipping and encoding per tile).
 
-use super::clip::{clip_feature, Clipper};
+use super::clip::{clip_feature, meeting_box, pixel_square, Clipper, PIXEL};
 use super::encode::{encode, Commands, LayerBuilder, Value};
 use super::mercator::project;
 use super::simplify::{bbox, Polygon, Pt, Topology};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 const PART_INDEX_MIN: usize = 64;
 
 /// Rings smaller than one pixel of a 256-px tile are dropped (see `clip`); a unit whose box cannot hold that much
-/// area after rounding is skipped before any work.
+/// area after rounding is not clipped: it is kept as a pixel-sized square if it meets the tile (see [`pixel`]).
 const MIN_AREA: f64 = 16.0 * 16.0;
 
 type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
@@ -279,7 +279,7 @@ impl Tileset {
         Self {
             id: set.id.clone(),
             title: set.title.clone(),
-            attribution: set.attribution.clone(),
+            attribution: set.terms(),
             min_zoom: set.min_zoom,
             max_zoom: set.max_zoom,
             bounds: [
@@ -332,6 +332,7 @@ impl Tileset {
         let mut clipper = Clipper::default();
         let mut candidates: Vec<u32> = Vec::new();
         let mut polygons: Vec<u32> = Vec::new();
+        let mut pixels: Vec<(usize, Vec<u32>)> = Vec::new();
         let layers = self
             .layers
             .iter()
@@ -355,62 +356,118 @@ impl Tileset {
                     candidates.len(),
                     values.min(layer.attr_val.len()),
                 );
+                pixels.clear();
                 for &i in &candidates {
                     let i = i as usize;
                     let shape = layer.shapes.get(i, z);
                     let bb = shape.bbox();
-                    if bb[0] > window[2]
-                        || bb[2] < window[0]
-                        || bb[1] > window[3]
-                        || bb[3] < window[1]
-                    {
-                        continue;
-                    }
+                    let in_window = bb[0] <= window[2]
+                        && bb[2] >= window[0]
+                        && bb[1] <= window[3]
+                        && bb[3] >= window[1];
                     // Rounding moves each side by at most half a unit: a box this small cannot keep a ring.
                     let (w, h) = ((bb[2] - bb[0]) * scale, (bb[3] - bb[1]) * scale);
-                    if (w + 1.01) * (h + 1.01) < MIN_AREA {
-                        continue;
+                    let geometry = match in_window && (w + 1.01) * (h + 1.01) >= MIN_AREA {
+                        false => None,
+                        true => match layer.parts.get(&(i as u32, z as u8)) {
+                            Some(parts) => {
+                                polygons.clear();
+                                polygons.extend(
+                                    parts
+                                        .locate_in_envelope_intersecting(&envelope)
+                                        .map(|g| g.data),
+                                );
+                                polygons.sort_unstable();
+                                let reaching = polygons.iter().map(|&k| shape.polygon(k as usize));
+                                commands(reaching, window, to_tile, &mut clipper)
+                            }
+                            None => commands(shape.polygons(), window, to_tile, &mut clipper),
+                        },
+                    };
+                    match geometry {
+                        Some(g) => self.add(&mut builder, l, i, g, year),
+                        // Nothing of a pixel is left: a unit that meets the tile is kept as a pixel, drawn last
+                        // so that a small unit inside a larger one shows.
+                        None => pixels.extend(
+                            pixel(layer, i, z, window, scale, to_tile, &mut clipper)
+                                .map(|g| (i, g)),
+                        ),
                     }
-                    let geometry = match layer.parts.get(&(i as u32, z as u8)) {
-                        Some(parts) => {
-                            polygons.clear();
-                            polygons.extend(
-                                parts
-                                    .locate_in_envelope_intersecting(&envelope)
-                                    .map(|g| g.data),
-                            );
-                            polygons.sort_unstable();
-                            let reaching = polygons.iter().map(|&k| shape.polygon(k as usize));
-                            commands(reaching, window, to_tile, &mut clipper)
-                        }
-                        None => commands(shape.polygons(), window, to_tile, &mut clipper),
-                    };
-                    let Some(geometry) = geometry else {
-                        continue;
-                    };
-                    let unit = if l == 0 {
-                        &self.set.units[i]
-                    } else {
-                        &self.set.city
-                    };
-                    let labels = [
-                        (CODE, "code", Value::Str(&unit.code)),
-                        (NAME, "name", Value::Str(&unit.name)),
-                    ];
-                    let values = layer
-                        .attrs(i)
-                        .map(|(k, v)| (k, &self.keys[k as usize], v))
-                        .filter(|(_, key, _)| {
-                            year.is_none() || key.year.is_none() || key.year == year
-                        })
-                        .map(|(k, key, v)| (k, key.name.as_str(), Value::Num(v)));
-                    builder.add(i as u64 + 1, geometry, labels.into_iter().chain(values));
+                }
+                for (i, g) in pixels.drain(..) {
+                    self.add(&mut builder, l, i, g, year);
                 }
                 builder
             })
             .collect();
         encode(layers)
     }
+}
+
+impl Tileset {
+    /// Adds feature `i` of layer `l` with its geometry, code, name and values (`year`'s only when set).
+    fn add<'a>(
+        &'a self,
+        builder: &mut LayerBuilder<'a>,
+        l: usize,
+        i: usize,
+        geometry: Vec<u32>,
+        year: Option<i32>,
+    ) {
+        let layer = &self.layers[l];
+        let unit = if l == 0 {
+            &self.set.units[i]
+        } else {
+            &self.set.city
+        };
+        let labels = [
+            (CODE, "code", Value::Str(&unit.code)),
+            (NAME, "name", Value::Str(&unit.name)),
+        ];
+        let values = layer
+            .attrs(i)
+            .map(|(k, v)| (k, &self.keys[k as usize], v))
+            .filter(|(_, key, _)| year.is_none() || key.year.is_none() || key.year == year)
+            .map(|(k, key, v)| (k, key.name.as_str(), Value::Num(v)));
+        builder.add(i as u64 + 1, geometry, labels.into_iter().chain(values));
+    }
+}
+
+/// The pixel-sized square that stands for unit `i` of a layer in a tile where it is too small to show (or only a
+/// sliver of it reaches the tile), or `None` when the unit does not meet the buffered tile at all. Where the unit
+/// is comes from its shape at this zoom or, when that does not meet the tile and may not say where the unit is,
+/// from its finest shape: where simplification dropped a small unit or one of its islands (fewer polygons), or
+/// squeezed it to a speck of no area (a box under a pixel), the finest shape still says where it is. So no unit
+/// that meets a tile is ever left out of it; a large unit that merely passes near the tile costs one more clip.
+fn pixel(
+    layer: &Layer,
+    i: usize,
+    z: usize,
+    window: [f64; 4],
+    scale: f64,
+    to_tile: impl Fn(Pt) -> Pt + Copy,
+    clipper: &mut Clipper,
+) -> Option<Vec<u32>> {
+    let (lo, hi) = (-BUFFER, f64::from(EXTENT) + BUFFER);
+    let compress = |ring: &[Pt], out: &mut Vec<Pt>| compress_outside(ring, window, to_tile, out);
+    let shape = layer.shapes.get(i, z);
+    let finest = layer.shapes.get(i, layer.shapes.zooms() - 1);
+    let b = match meeting_box(shape.polygons(), compress, lo, hi, clipper) {
+        Some(b) => b,
+        None => {
+            let bb = shape.bbox();
+            let speck = (bb[2] - bb[0]).max(bb[3] - bb[1]) * scale < f64::from(PIXEL);
+            if z + 1 == layer.shapes.zooms()
+                || (shape.polygon_count() == finest.polygon_count() && !speck)
+            {
+                return None;
+            }
+            meeting_box(finest.polygons(), compress, lo, hi, clipper)?
+        }
+    };
+    let mut c = Commands::default();
+    c.ring(&pixel_square(b, lo, hi), false);
+    Some(c.out)
 }
 
 /// Clips a unit's polygons to the buffered tile and returns their MVT commands, or `None` when nothing is left.

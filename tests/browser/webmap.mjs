@@ -27,6 +27,10 @@ try {
   await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
   check(await page.evaluate(() => document.documentElement.lang) === 'es', '<html lang="es">');
   check(await page.evaluate(() => typeof window.map?.getStyle === 'function'), 'window.map is the MapLibre map');
+  // The title is the layer files' (`[web_map]`), as the server serves it: the page names no city of its own.
+  const titles = (await api('/map/territorios.json')).title;
+  check(await page.locator('h1').textContent() === titles.es && (await page.title()).includes(titles.es),
+    `the header and the tab show the served title "${titles.es}"`);
   await page.waitForFunction(() => window.map.areTilesLoaded() && window.map.queryRenderedFeatures({ layers: ['valores'] }).length > 0, null, { timeout: 30000 });
   const rendered = await page.evaluate(() => new Set(window.map.queryRenderedFeatures({ layers: ['valores'] }).map((f) => f.properties.code)).size);
   check(rendered === 21, `the map renders the 21 territories from the vector tiles (${rendered})`);
@@ -118,6 +122,21 @@ try {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   check(!overflow, 'no horizontal scrolling at 360 px');
   await phone.screenshot({ path: `${out}/webmap_phone.png` });
+
+  check(await phone.locator('h1').textContent() === titles.en, `the English title is the served one "${titles.en}"`);
+
+  // A change map where nothing changed: one `Sin cambio` class, painted without a MapLibre error.
+  const still = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const stillErrors = [];
+  still.on('console', (m) => { if (m.type() === 'error') stillErrors.push(m.text()); });
+  still.on('pageerror', (e) => stillErrors.push(String(e)));
+  await still.goto(base + '/#ind=poblacion&mode=change&a=2030&b=2030');
+  await still.waitForSelector('body[data-ready=true]');
+  await still.waitForFunction(() => document.querySelector('#legend h2')?.textContent.includes('2030 → 2030'));
+  const stillItems = await still.$$eval('#legend li', (els) => els.map((e) => e.textContent));
+  check(JSON.stringify(stillItems) === JSON.stringify(['Sin cambio', 'Sin dato (ND)']), `nothing changed: one class "Sin cambio" ${stillItems}`);
+  const stillPaint = await still.evaluate(() => JSON.stringify(window.map.getPaintProperty('valores', 'fill-color')));
+  check(!stillPaint.includes('step') && stillErrors.length === 0, `and a plain fill, no error: ${stillPaint} ${stillErrors.join(' | ')}`);
 
   check(errors.length === 0, `no page errors ${errors.join(' | ')}`);
   check(offsite.length === 0, `no request leaves the server ${offsite.slice(0, 3).join(' ')}`);

@@ -11,10 +11,14 @@ use std::process::{Child, Command, Stdio};
 pub struct Server {
     child: Child,
     pub url: String,
+    /// The server's own reporting store (a fresh SQLite file), unless the test chose one with `--store`.
+    _store: Option<tempfile::TempDir>,
 }
 
 impl Server {
-    /// Starts `ssepot serve DIR --addr 127.0.0.1:0` and waits until it listens.
+    /// Starts `ssepot serve DIR --addr 127.0.0.1:0` and waits until it listens. Without `--store` in the
+    /// arguments the server gets a fresh store of its own, so nothing published by hand in
+    /// `layers/reporting.sqlite` (the default store) is laid over what the test reads.
     pub fn start(layers: &Path) -> Self {
         Self::start_with(layers, &[])
     }
@@ -35,11 +39,19 @@ impl Server {
     }
 
     fn spawn(mut command: Command, layers: &Path, args: &[&str]) -> Self {
-        let mut child = command
+        command
             .arg("serve")
             .arg(layers)
             .args(["--addr", "127.0.0.1:0"])
-            .args(args)
+            .args(args);
+        let store = (!args.contains(&"--store")).then(|| {
+            let dir = tempfile::tempdir().unwrap();
+            command
+                .arg("--store")
+                .arg(dir.path().join("reporting.sqlite"));
+            dir
+        });
+        let mut child = command
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stderr(Stdio::piped())
@@ -58,7 +70,11 @@ impl Server {
         };
         // Keep draining the log so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Self { child, url }
+        Self {
+            child,
+            url,
+            _store: store,
+        }
     }
 
     pub fn pid(&self) -> u32 {

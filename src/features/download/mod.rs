@@ -8,7 +8,7 @@ pub mod tables;
 mod xlsx;
 
 pub use self::csv::write_csv;
-pub use gpkg::write_gpkg;
+pub use gpkg::{write_gpkg, write_gpkg_in};
 pub use xlsx::write_xlsx;
 
 use geo::MultiPolygon;

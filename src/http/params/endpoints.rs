@@ -3,9 +3,12 @@
 //! accepts: any other name is refused, and `/api` documents the same names (a test compares them).
 
 use super::kinds::{
-    Bbox, Classes, Code, Crs84, Datetime, Limit, MethodParam, Offset, Tabla, Year, F,
+    Bbox, Classes, Code, CorteParam, CrsParam, Datetime, FilterLangParam, FilterText, Id, Limit,
+    MethodParam, Offset, SearchText, SortBy, Tabla, Year, F,
 };
 use super::ApiError;
+use crate::features::crs::Crs;
+use crate::features::filter::FilterRequest;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
 use crate::model::normalize_key;
@@ -25,6 +28,18 @@ pub struct FormatParams {
     pub f: Option<F>,
 }
 
+/// `/collections/{id}` and `/collections/{id}/items/{featureId}`: a format, and a CRS. On the collection
+/// document `crs` only checks that the collection offers it: GDAL's OAPIF driver (3.6) repeats the query of the
+/// URL it was given (`OAPIF:…/collections/comunas?crs=…`) on every request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrsFormatParams {
+    /// `f`: the response format.
+    pub f: Option<F>,
+    /// The CRS of the geometries returned (CRS84 when absent): one of the collection's `crs`.
+    pub crs: Option<CrsParam>,
+}
+
 /// `/collections/{id}/items`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,29 +50,99 @@ pub struct ItemsParams {
     pub offset: Option<Offset>,
     /// Only features whose geometry touches this box.
     pub bbox: Option<Bbox>,
-    /// The CRS of `bbox`: CRS84 only.
+    /// The CRS of `bbox` (CRS84 when absent): one of the collection's `crs`.
     #[serde(rename = "bbox-crs")]
-    pub bbox_crs: Option<Crs84>,
+    pub bbox_crs: Option<CrsParam>,
     /// Only features of these years.
     pub datetime: Option<Datetime>,
     /// Only the territory with this code.
     pub code: Option<Code>,
     /// Only features of this year.
     pub year: Option<Year>,
+    /// Only the territories in this parent unit (`parent=10`: the barrios of comuna 10).
+    pub parent: Option<Code>,
+    /// Only the territories whose name holds this text, without case or accents (`q=moravia`).
+    pub q: Option<SearchText>,
+    /// Only features this CQL2 expression is true for.
+    pub filter: Option<FilterText>,
+    /// The language of `filter`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<FilterLangParam>,
+    /// The CRS of the geometry literals of `filter`.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<CrsParam>,
+    /// The order of the features.
+    pub sortby: Option<SortBy>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
+    /// The CRS of the geometries returned (CRS84 when absent): one of the collection's `crs`.
+    pub crs: Option<CrsParam>,
+}
+
+/// The CRS a response is written in: `crs` if the collection offers it, CRS84 when absent.
+pub fn response_crs<'a>(crs: Option<&CrsParam>, offered: &'a [Crs]) -> Result<&'a Crs, ApiError> {
+    let code = crs.map_or(crate::features::crs::CRS84_CODE, |c| c.0.as_str());
+    crate::features::crs::find(offered, code).map_err(|e| ApiError::bad("crs", e))
 }
 
 impl ItemsParams {
+    /// The CRS of the response geometries.
+    pub fn response_crs<'a>(&self, offered: &'a [Crs]) -> Result<&'a Crs, ApiError> {
+        response_crs(self.crs.as_ref(), offered)
+    }
+
+    /// The query with `bbox` read in its CRS (`bbox-crs`, CRS84 when absent) and turned into CRS84, and the
+    /// CRS of the filter's geometry literals (`filter-crs`) found among the collection's.
+    pub fn query_in(&self, offered: &[Crs]) -> Result<ItemsQuery, ApiError> {
+        let mut q = self.query();
+        if let (Some(f), Some(code)) = (q.filter.as_mut(), self.filter_crs.as_ref()) {
+            let crs = crate::features::crs::find(offered, &code.0)
+                .map_err(|e| ApiError::bad("filter-crs", e))?;
+            f.crs = (!crs.is_crs84()).then(|| crs.clone());
+        }
+        let code = self
+            .bbox_crs
+            .as_ref()
+            .map_or(crate::features::crs::CRS84_CODE, |c| c.0.as_str());
+        let crs =
+            crate::features::crs::find(offered, code).map_err(|e| ApiError::bad("bbox-crs", e))?;
+        let Some(Bbox(b)) = self.bbox else {
+            return Ok(q);
+        };
+        crs.check_bbox(b).map_err(|e| ApiError::bad("bbox", e))?;
+        if crs.is_crs84() {
+            return Ok(q);
+        }
+        let shape = crs.bbox_to_crs84(b).map_err(|e| ApiError::bad("bbox", e))?;
+        let r = geo::BoundingRect::bounding_rect(&shape)
+            .ok_or_else(|| ApiError::bad("bbox", "the box is empty in CRS84"))?;
+        q.bbox = Some([r.min().x, r.min().y, r.max().x, r.max().y]);
+        q.bbox_shape = Some(shape);
+        Ok(q)
+    }
+
     /// The filters and page asked for.
     pub fn query(&self) -> ItemsQuery {
         ItemsQuery {
             limit: self.limit.map_or(DEFAULT_LIMIT, |l| l.0),
             offset: self.offset.map_or(0, |o| o.0),
             bbox: self.bbox.map(|b| b.0),
+            bbox_shape: None,
             datetime: self.datetime.map(|d| d.0),
             code: self.code.as_ref().map(|c| normalize_key(&c.0)),
             year: self.year.map(|y| y.0),
+            parent: self.parent.as_ref().map(|c| normalize_key(&c.0)),
+            q: self.q.as_ref().map(|t| t.0.clone()),
+            filter: self.filter.as_ref().map(|t| FilterRequest {
+                text: t.0.clone(),
+                lang: self.filter_lang.map(|l| l.0).unwrap_or_default(),
+                crs: None,
+            }),
+            sortby: self
+                .sortby
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -88,8 +173,8 @@ impl TileParams {
     }
 }
 
-/// Styles (MapLibre, QML, SLD) and legends; the format is the file extension, so no `f`.
-#[derive(Debug, Default, Deserialize)]
+/// Styles (MapLibre, QML, SLD), legends and QGIS projects; the format is the file extension, so no `f`.
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StyleParams {
     /// The year classified (the latest when absent).
@@ -130,6 +215,9 @@ pub struct ChangeParams {
     pub from: Option<Year>,
     /// The second year (required).
     pub to: Option<Year>,
+    /// The boundary edition (unit set) to draw the change on; values of another edition go through the declared
+    /// crosswalk. The indicator's own edition when absent.
+    pub edition: Option<Id>,
     /// The response format (GeoJSON, HTML or a download).
     pub f: Option<F>,
 }
@@ -219,4 +307,22 @@ pub struct OriginParams {
 pub struct ReviewPageParams {
     /// The state the last decision moved items to (shown as a notice).
     pub hecho: Option<String>,
+}
+
+/// The management report and the bulletins (`/ssepot/informe`, `/ssepot/boletines/{id}`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// The cut-off date (`2023-12-31`); default: the end of the year the data report.
+    pub corte: Option<CorteParam>,
+    /// `html`, `pdf` or `json`.
+    pub f: Option<F>,
+}
+
+/// The embeddable map of an indicator (`/ssepot/embed/mapa/{id}`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbedMapParams {
+    /// The year shown; default: the indicator's latest.
+    pub year: Option<Year>,
 }

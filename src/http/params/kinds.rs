@@ -3,6 +3,7 @@
 //! no number that does not fit.
 
 use super::super::negotiate::Format;
+use crate::features::filter::{parse_sortby, Lang, SortKey};
 use crate::features::query::{YearRange, MAX_LIMIT, MAX_OFFSET};
 use crate::styles::classify::Method;
 use regex::Regex;
@@ -129,13 +130,15 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// The rule of `bbox`, as `/api` states it.
-pub const BBOX_RULE: &str = "lon mín, lat mín, lon máx, lat máx en grados (CRS84), o seis números con alturas: \
-    números finitos, longitudes en ±180, latitudes en ±90, mínimos ≤ máximos (una caja que cruza el antimeridiano \
-    no se admite: ningún territorio servido está cerca).";
+pub const BBOX_RULE: &str = "lon mín, lat mín, lon máx, lat máx en grados (CRS84), o seis números con alturas; \
+    en otro CRS (`bbox-crs`), mínimos y máximos en el orden de ejes de ese CRS (EPSG:4326: lat, lon; EPSG:9377: \
+    norte, este). Números finitos, grados dentro de ±180 y ±90, mínimos ≤ máximos (una caja que cruza el \
+    antimeridiano no se admite: ningún territorio servido está cerca).";
 
-/// `bbox`: min lon, min lat, max lon, max lat in degrees (CRS84), or six numbers with heights. Every number is
-/// finite (no `NaN`, `inf` or `1e400`), longitudes within ±180, latitudes within ±90, and min ≤ max. A box
-/// across the antimeridian (min lon > max lon) is refused: no unit set served here comes near it.
+/// `bbox`: min lon, min lat, max lon, max lat in degrees (CRS84), or six numbers with heights; in another CRS
+/// (`bbox-crs`) the mins and maxes of its axes in its axis order. Every number is finite (no `NaN`, `inf` or
+/// `1e400`) and min ≤ max. A box across the antimeridian (min lon > max lon) is refused: no unit set served here
+/// comes near it. Degrees within ±180 and ±90 are checked once the CRS is known ([`crate::features::crs::Crs::check_bbox`]).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Bbox(pub [f64; 4]);
@@ -157,16 +160,9 @@ impl TryFrom<String> for Bbox {
                 ))
             }
         };
-        let lon = |v: f64| (-180.0..=180.0).contains(&v);
-        let lat = |v: f64| (-90.0..=90.0).contains(&v);
-        if !(lon(b[0]) && lon(b[2]) && lat(b[1]) && lat(b[3])) {
-            return Err(format!(
-                "`{s}` is outside ±180° of longitude or ±90° of latitude (CRS84)"
-            ));
-        }
         if b[0] > b[2] || b[1] > b[3] {
             return Err(format!(
-                "`{s}` is inverted: give min lon, min lat, max lon, max lat"
+                "`{s}` is inverted: give min lon, min lat, max lon, max lat (or the mins, then the maxes, of `bbox-crs`'s axes)"
             ));
         }
         Ok(Bbox(b))
@@ -258,20 +254,96 @@ impl TryFrom<String> for Code {
     }
 }
 
-/// `bbox-crs`: only CRS84 is served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// `q`: a name to search for, folded (lower case, no accents) so `moravia` finds Moravia.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub struct Crs84;
+pub struct SearchText(pub String);
 
-impl TryFrom<String> for Crs84 {
+impl TryFrom<String> for SearchText {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = s == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-            || s == "https://www.opengis.net/def/crs/OGC/1.3/CRS84"
-            || s == "http://www.opengis.net/def/crs/OGC/0/CRS84"
-            || s.eq_ignore_ascii_case("OGC:CRS84");
-        ok.then_some(Crs84)
-            .ok_or_else(|| format!("only CRS84 is supported, not `{s}`"))
+        let folded = crate::model::fold_name(&s);
+        if folded.is_empty() || folded.chars().count() > 100 {
+            return Err("a name to search for has 1 to 100 characters".into());
+        }
+        Ok(SearchText(folded))
+    }
+}
+
+/// An id of a collection or unit set (`edition=barrios_catastral`): lower-case letters, digits, `-`, `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Id(pub String);
+
+impl TryFrom<String> for Id {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() > 100 || !crate::config::is_valid_id(&s) {
+            return Err(format!(
+                "`{s}` is not an id (lower-case letters, digits, `-`, `_`)"
+            ));
+        }
+        Ok(Id(s))
+    }
+}
+
+/// `crs`, `bbox-crs`: a CRS as a client writes it (an OGC URI, a CURIE or an URN), as its code (`EPSG:9377`);
+/// whether the collection offers it is checked with the collection ([`crate::features::crs::find`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CrsParam(pub String);
+
+impl TryFrom<String> for CrsParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        crate::features::crs::normalize(&s).map(CrsParam)
+    }
+}
+
+/// `filter`: a CQL2 expression, read with `filter-lang` and `filter-crs` against the collection
+/// ([`crate::features::filter`] checks it, with its limits).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterText(pub String);
+
+impl TryFrom<String> for FilterText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Err("is empty; give a CQL2 expression, such as poblacion_2023 > 150000".into());
+        }
+        Ok(FilterText(s))
+    }
+}
+
+/// `filter-lang`: `cql2-text` (the default) or `cql2-json`. `cql-text`, the draft's name that GDAL 3.6
+/// sends, is read as `cql2-text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FilterLangParam(pub Lang);
+
+impl TryFrom<String> for FilterLangParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "cql2-text" | "cql-text" => Ok(Self(Lang::Cql2Text)),
+            "cql2-json" => Ok(Self(Lang::Cql2Json)),
+            other => Err(format!(
+                "`{other}` is not a filter language; use cql2-text or cql2-json"
+            )),
+        }
+    }
+}
+
+/// `sortby`: comma-separated queryables, `-` before a descending one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SortBy(pub Vec<SortKey>);
+
+impl TryFrom<String> for SortBy {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_sortby(&s).map(SortBy).map_err(|e| e.reason)
     }
 }
 
@@ -285,8 +357,20 @@ impl TryFrom<String> for F {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         Format::by_name(&s).map(F).ok_or_else(|| {
-            format!("`{s}` is not a format; formats are json, html, csv, xlsx, gpkg and mvt")
+            format!("`{s}` is not a format; formats are json, html, csv, xlsx, gpkg, mvt and pdf")
         })
+    }
+}
+
+/// `corte`: a publication's cut-off date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CorteParam(pub crate::ssepot::report::Corte);
+
+impl TryFrom<String> for CorteParam {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        crate::ssepot::report::Corte::parse(&s).map(CorteParam)
     }
 }
 
@@ -390,8 +474,6 @@ mod tests {
             "-74,6,-75,7",
             "1,2,3",
             "a,b,c,d",
-            "-200,6,-75,7",
-            "-75,-91,-74,7",
             "",
         ] {
             assert!(Bbox::try_from(s.to_string()).is_err(), "{s:?} was accepted");

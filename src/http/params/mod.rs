@@ -126,7 +126,23 @@ mod tests {
     fn the_names_of_a_parameter_struct_are_its_serde_fields() {
         assert_eq!(
             names::<ItemsParams>(),
-            ["limit", "offset", "bbox", "bbox-crs", "datetime", "code", "year", "f"]
+            [
+                "limit",
+                "offset",
+                "bbox",
+                "bbox-crs",
+                "datetime",
+                "code",
+                "year",
+                "parent",
+                "q",
+                "filter",
+                "filter-lang",
+                "filter-crs",
+                "sortby",
+                "f",
+                "crs",
+            ]
         );
         assert_eq!(names::<NoParams>(), [] as [&str; 0]);
     }
@@ -143,7 +159,8 @@ mod tests {
     #[test]
     fn a_bad_value_names_the_field_it_was_read_into() {
         assert_eq!(bad::<ItemsParams>("limit=10&year=2023garbage").0, "year");
-        assert_eq!(bad::<ItemsParams>("bbox-crs=EPSG:4326").0, "bbox-crs");
+        assert_eq!(bad::<ItemsParams>("bbox-crs=ESRI:102100").0, "bbox-crs");
+        assert_eq!(bad::<ItemsParams>("crs=urn:x").0, "crs");
         assert_eq!(bad::<StyleParams>("classes=9").0, "classes");
     }
 
