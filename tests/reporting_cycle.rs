@@ -462,6 +462,14 @@ async fn an_nd_value_on_the_sheet_shows_its_cause(f: &Fixture) {
         .filter(|r| !r[at("valor")].is_null() && r[at("causa_nd")] != "")
         .count();
     assert_eq!(numbers_with_a_cause, 0);
+    // The series says it too, by year.
+    let series = f
+        .get(&format!("/collections/{ep01}/series?code={}", of_year[1].0))
+        .await
+        .json();
+    let row = &series["rows"][0];
+    assert!(row["values"][year.to_string()].is_null(), "{row}");
+    assert_eq!(row["nd_causes"][year.to_string()], "reportado sin validar");
     // The page shows it too.
     let page = f.get(&format!("/indicators/{ep01}?f=html")).await.text();
     assert!(page.contains("reportado sin validar") && page.contains("no reportado"));
@@ -811,6 +819,21 @@ async fn values_are_marked_measured_or_projected_where_the_data_says_so(f: &Fixt
     assert!(rows
         .iter()
         .all(|r| r["tipo_valor"] == "proyectado" || r["anio"].parse::<i64>().unwrap() < from));
+    let series = f.get("/collections/poblacion/series").await.json();
+    let kinds_by_year = series["value_kinds"].as_object().unwrap();
+    assert_eq!(
+        kinds_by_year.len(),
+        series["years"].as_array().unwrap().len()
+    );
+    for (year, kind) in kinds_by_year {
+        let want = if year.parse::<i64>().unwrap() >= from {
+            "proyectado"
+        } else {
+            "medido"
+        };
+        assert_eq!(kind, want, "{year}");
+    }
+    assert!(f.get("/collections/homicidios/series").await.json()["value_kinds"].is_null());
     let sheet = f.get("/indicators/poblacion?f=json").await.json();
     let cols = sheet["progress_columns"].as_array().unwrap();
     let at = cols.iter().position(|c| c == "tipo_valor").unwrap();

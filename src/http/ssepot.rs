@@ -313,7 +313,7 @@ pub async fn indicator(
         .ok_or_else(|| {
             ApiError::NotFound(format!("no indicator `{id}`; /indicators lists them"))
         })?;
-    let causes = nd_causes(&state, ind).await;
+    let causes = super::reporting::cycle::nd_causes(&state, ind).await;
     let mut doc = sheets::sheet_doc(snap, ind, &causes);
     doc["published_changes"] = published_changes(&state, &ind.id).await;
     doc["agreements"] = agreements(&state, &ind.id).await;
@@ -360,42 +360,6 @@ async fn published_changes(state: &Arc<AppState>, indicator: &str) -> Value {
                 "year": s.year, "field": s.field, "before": s.before, "after": s.after, "why": s.why,
                 "item": published.item,
             }))
-        })
-        .collect()
-}
-
-/// The cause of each ND value of an indicator, from the reporting store's items and periods (the rule is
-/// `store::cycle::nd_cause`). Empty without a store, or while the store does not answer (the sheet still serves).
-async fn nd_causes(state: &Arc<AppState>, ind: &crate::model::Indicator) -> sheets::NdCauses {
-    let Some(rep) = state.reporting.clone() else {
-        return Default::default();
-    };
-    let filter = crate::store::ItemFilter {
-        indicator: Some(ind.id.clone()),
-        ..Default::default()
-    };
-    let read = tokio::task::spawn_blocking(move || {
-        Ok::<_, crate::store::StoreError>((rep.store.items(&filter)?, rep.store.periods()?))
-    });
-    let Ok(Ok((items, periods))) = read.await else {
-        return Default::default();
-    };
-    ind.observations
-        .iter()
-        .filter(|o| o.value.is_none())
-        .filter_map(|o| {
-            let key = crate::model::normalize_key(&ind.unit_set.unit(o.unit).code);
-            let of_key: Vec<&crate::store::Item> = items
-                .iter()
-                .filter(|i| {
-                    i.kind == "value"
-                        && i.year == Some(o.year)
-                        && i.territory.as_deref() == Some(&key)
-                })
-                .collect();
-            let period = periods.iter().find(|p| p.year == o.year);
-            let cause = crate::store::cycle::nd_cause(&of_key, period)?;
-            Some(((key, o.year), cause.text().to_string()))
         })
         .collect()
 }
