@@ -388,6 +388,22 @@ async fn a_period_after_its_deadline_shows_the_pending_offices(f: &Fixture) {
     assert!(page.contains("data-office=\"infraestructura\""));
     assert!(!page.contains("data-office=\"seguridad\""));
 
+    // The office's own page reminds it of the call and its deadline.
+    let req = Request::get("/reporte/oficina")
+        .header("host", "test.local")
+        .header("cookie", format!("ssepot_reporte={planeacion}"))
+        .body(Body::empty())
+        .unwrap();
+    let own = request(&f.state, req).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+    let own = own.text();
+    assert!(
+        own.contains("Reporte de la vigencia 2023")
+            && own.contains("2024-02-15")
+            && own.contains("plazo vencido"),
+        "{own}"
+    );
+
     // The published ND of homicides shows its cause on the sheet.
     let sheet = f.get("/indicators/homicidios?f=json").await.json();
     let cols = sheet["progress_columns"].as_array().unwrap();

@@ -554,6 +554,100 @@ mod tests {
         assert_eq!(day_of("2024-01-01T04:59:59.999Z"), "2023-12-31");
     }
 
+    fn item(id: i64, territory: &str, state: State, value: Option<f64>, at: &str) -> Item {
+        Item {
+            id,
+            submission: id,
+            office: "o".into(),
+            source: "json".into(),
+            row: 1,
+            kind: "value".into(),
+            indicator: "i".into(),
+            territory: Some(territory.into()),
+            year: Some(2023),
+            value,
+            field: None,
+            before: None,
+            after: None,
+            why: None,
+            state,
+            reason: None,
+            created_at: at.into(),
+            updated_at: at.into(),
+        }
+    }
+
+    fn period() -> Period {
+        Period {
+            id: 1,
+            year: 2023,
+            title: "Reporte de la vigencia 2023".into(),
+            deadline: "2024-02-15".into(),
+            cutoff: "2024-03-15".into(),
+            opened_by: "DAP".into(),
+            opened_at: "2024-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    #[test]
+    fn an_nd_cause_follows_the_latest_item_of_its_territory() {
+        let on_time = "2024-02-10T15:00:00.000Z";
+        let late = "2024-03-01T15:00:00.000Z";
+        let p = period();
+        let cause = |items: &[Item]| nd_cause(&items.iter().collect::<Vec<_>>(), Some(&p));
+        assert_eq!(cause(&[]), Some(NdCause::NoReportado));
+        assert_eq!(
+            cause(&[item(1, "1", State::Reportado, Some(1.0), late)]),
+            Some(NdCause::NoReportado),
+            "sent after the deadline"
+        );
+        assert_eq!(
+            cause(&[item(1, "1", State::Devuelto, Some(1.0), on_time)]),
+            Some(NdCause::ReportadoSinValidar)
+        );
+        assert_eq!(
+            cause(&[item(1, "1", State::Validado, Some(1.0), on_time)]),
+            Some(NdCause::ValidadoSinPublicar)
+        );
+        assert_eq!(
+            cause(&[item(1, "1", State::Publicado, None, on_time)]),
+            Some(NdCause::ReportadoComoNd)
+        );
+        // A published number, then a newer pending one: the public sees the number (no cause) until it moves.
+        let superseded = [
+            item(1, "1", State::Reemplazado, Some(1.0), on_time),
+            item(2, "1", State::Publicado, Some(2.0), on_time),
+        ];
+        assert_eq!(cause(&superseded), None);
+        assert_eq!(nd_cause(&[], None), Some(NdCause::SinRegistro));
+    }
+
+    #[test]
+    fn an_office_is_pending_after_the_deadline_only() {
+        let offices = [OfficeInfo {
+            id: "o".into(),
+            name: "Oficina".into(),
+            indicators: vec!["i".into(), "j".into()],
+        }];
+        let items = [item(
+            1,
+            "1",
+            State::Publicado,
+            Some(3.0),
+            "2024-02-10T15:00:00.000Z",
+        )];
+        let before = completeness(&period(), &offices, &items, "2024-02-15");
+        assert!(before.pending_offices.is_empty() && !before.deadline_passed);
+        let after = completeness(&period(), &offices, &items, "2024-02-16");
+        assert_eq!(after.pending_offices, ["o"]);
+        let o = &after.offices[0];
+        assert_eq!(
+            (o.indicators, o.published, o.nd, o.nd_no_reportado),
+            (2, 1, 1, 1)
+        );
+        assert!(!after.closed && completeness(&period(), &offices, &items, "2024-03-16").closed);
+    }
+
     #[test]
     fn dates_are_checked_and_a_cutoff_before_the_deadline_is_refused() {
         assert!(date("deadline", "2024-02-30").is_err());
