@@ -559,6 +559,11 @@ async fn bad_period_requests_are_refused_naming_the_parameter(f: &Fixture) {
             400,
             "cutoff",
         ),
+        (
+            json!({"year": "2030", "deadline": "2031-02-15", "cutoff": "2031-03-01"}),
+            400,
+            "year",
+        ),
     ];
     for (body, status, parameter) in cases {
         let r = f

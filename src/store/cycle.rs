@@ -376,7 +376,7 @@ pub struct IndicatorStatus {
     pub published: bool,
     /// Territories whose latest item was returned to the office.
     pub returned: usize,
-    /// No published number for the period's year: the public sees ND.
+    /// No number published through the store for the period's year (values the layer file had do not count).
     pub nd: bool,
     pub nd_cause: Option<NdCause>,
     /// The cause in Spanish.
