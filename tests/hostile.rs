@@ -515,7 +515,7 @@ fn a_100_kb_query_string_is_431_from_the_real_server() {
             .as_array()
             .unwrap()
             .len(),
-        23
+        30
     );
 }
 

@@ -113,9 +113,10 @@ async fn collections_list_territories_real_indicators_and_the_labelled_sample() 
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    // 1 unit set, 3 real indicators, 12 sample ones, 2 computed (homicide rate, density) and the progress maps of
-    // the 5 territorial sample indicators.
-    assert_eq!(ids.len(), 23, "{ids:?}");
+    // 4 unit sets (the comunas and the three editions of layers/territorio-barrios.toml), 4 real indicators, 12
+    // sample ones, 3 computed (homicide rate, density, barrio density), the 2 barrio roll-ups to comunas and the
+    // progress maps of the 5 territorial sample indicators.
+    assert_eq!(ids.len(), 30, "{ids:?}");
     let ep = cols.iter().find(|c| c["id"] == "ep-01").unwrap();
     assert!(ep["title"].as_str().unwrap().contains("MUESTRA SINTÉTICA"));
     assert_eq!(ep["itemType"], "feature");

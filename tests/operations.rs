@@ -404,8 +404,8 @@ async fn health_says_ready_the_data_version_and_the_last_reload() {
     assert_eq!(h["ready"], true);
     assert_eq!(h["version"], 1);
     assert_eq!(
-        h["collections"], 23,
-        "16 declared, 2 computed, 5 progress maps"
+        h["collections"], 30,
+        "4 unit sets (comunas and three territory editions), 4 real indicators, 12 sample ones, 3 computed, 2 barrio roll-ups to comunas and 5 progress maps"
     );
     assert_eq!(h["last_reload"], Value::Null);
 

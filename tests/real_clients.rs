@@ -51,7 +51,7 @@ fn ogrinfo_lists_every_collection_through_the_oapif_driver() {
         out.lines()
             .filter(|l| l.contains("(Multi Polygon)"))
             .count(),
-        23, // with the 2 computed indicators and the 5 progress maps
+        30, // 4 unit sets (comunas and three territory editions), 4 real indicators, 12 sample ones, 3 computed, 2 barrio roll-ups to comunas and 5 progress maps
         "{out}"
     );
 }

@@ -100,8 +100,8 @@ async fn a_layer_file_with_a_syntax_error_keeps_every_collection_it_declared() {
             .as_array()
             .unwrap()
             .len(),
-        23,
-        "16 declared, 2 computed and 5 progress maps"
+        30,
+        "4 unit sets (comunas and three territory editions), 4 real indicators, 12 sample ones, 3 computed, 2 barrio roll-ups to comunas and 5 progress maps"
     );
 }
 

@@ -546,3 +546,415 @@ async fn an_unknown_filter_value_or_a_filter_a_dashboard_does_not_take_is_400_na
     assert_eq!(all.status, 200);
     assert_eq!(all.json()["rows"].as_array().unwrap().len(), 100);
 }
+
+/// A sample table of the layer files, as (column → cell) maps: read here, not by the server.
+fn sample_table(file: &str) -> Vec<BTreeMap<String, String>> {
+    let path = common::layers_dir().join("data/ssepot-muestra").join(file);
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let head: Vec<String> = lines.next().unwrap().split(';').map(String::from).collect();
+    lines
+        .map(|l| {
+            head.iter()
+                .cloned()
+                .zip(l.split(';').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn number(s: &str) -> f64 {
+    s.replace(',', ".").parse().unwrap()
+}
+
+/// A dashboard's JSON with these filters (a 200), its figures by key, and its rows.
+async fn filtered(id: &str, query: &str) -> (Value, BTreeMap<String, Value>) {
+    let r = get(&demo(), &format!("/ssepot/{id}?f=json&{query}")).await;
+    assert_eq!(r.status, 200, "{id}?{query}: {}", r.text());
+    let doc = r.json();
+    let figures = doc["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["key"].as_str().unwrap().to_string(), f["value"].clone()))
+        .collect();
+    (doc, figures)
+}
+
+/// The rows CSV of a dashboard as (column → cell) maps.
+async fn rows_csv(id: &str, query: &str) -> Vec<BTreeMap<String, String>> {
+    let r = get(&demo(), &format!("/ssepot/{id}?f=csv&tabla=filas&{query}")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let head: Vec<String> = lines.next().unwrap().split(';').map(String::from).collect();
+    lines
+        .map(|l| {
+            head.iter()
+                .cloned()
+                .zip(l.split(';').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pdd_filtered_by_strategic_line_counts_that_lines_related_indicators_programmes_and_investment(
+) {
+    let line = "Gobernanza y Gobernabilidad";
+    let programmes: BTreeMap<String, BTreeMap<String, String>> =
+        sample_table("pdd_programas_muestra.csv")
+            .into_iter()
+            .filter(|p| p["Línea estratégica"] == line)
+            .map(|p| (p["Código programa"].clone(), p))
+            .collect();
+    let relation = sample_table("relacion_pdd_pot_muestra.csv");
+    let indicators: Vec<_> = sample_table("pdd_indicadores_producto_muestra.csv")
+        .into_iter()
+        .filter(|i| programmes.contains_key(&i["Código programa"]))
+        .filter(|i| {
+            relation
+                .iter()
+                .any(|r| r["Código indicador"] == i["Código indicador"])
+        })
+        .collect();
+    assert!(
+        indicators.len() > 3,
+        "the line has several related indicators"
+    );
+    let used: std::collections::BTreeSet<&String> =
+        indicators.iter().map(|i| &i["Código programa"]).collect();
+    let projects: std::collections::BTreeSet<&String> = relation
+        .iter()
+        .filter(|r| {
+            indicators
+                .iter()
+                .any(|i| i["Código indicador"] == r["Código indicador"])
+        })
+        .map(|r| &r["Código proyecto"])
+        .collect();
+    let planned: f64 = used
+        .iter()
+        .map(|c| number(&programmes[*c]["Inversión programada (millones)"]))
+        .sum();
+    let weighted: f64 = indicators
+        .iter()
+        .map(|i| number(&i["Ponderación (%)"]) * number(&i["Avance proyectado (%)"]))
+        .sum();
+    let points = weighted / 100.0;
+    // Bands as the layer file declares them: alto from 70 %, medio from 50 %.
+    let high = indicators
+        .iter()
+        .filter(|i| number(&i["Avance proyectado (%)"]) >= 70.0)
+        .count();
+
+    let (doc, fig) = filtered("pdd", "linea=gobernanza%20y%20gobernabilidad").await;
+    assert_eq!(
+        doc["filters"]["linea"], line,
+        "the value as the rows write it"
+    );
+    assert_eq!(fig["indicadores_producto"], indicators.len() as f64);
+    assert_eq!(fig["programas"], used.len() as f64);
+    assert_eq!(fig["proyectos_pot"], projects.len() as f64);
+    assert_eq!(fig["inversion_programada"], planned);
+    assert_eq!(fig["aporte_puntos"], (points * 10.0).round() / 10.0);
+    let high_pct = (high as f64 / indicators.len() as f64 * 100.0).round();
+    assert_eq!(fig["banda_alto_pct"], high_pct);
+    let chart = doc["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "inversion_linea")
+        .unwrap();
+    assert_eq!(
+        chart["labels"],
+        serde_json::json!([line]),
+        "the chart follows"
+    );
+
+    // The rows download has those indicators (and every related one of the line in the unfiltered rows).
+    let all = rows_csv("pdd", "").await;
+    let expected: Vec<&str> = all
+        .iter()
+        .filter(|r| r["linea_estrategica"] == line && !r["proyectos_pot"].is_empty())
+        .map(|r| r["codigo"].as_str())
+        .collect();
+    let rows = rows_csv("pdd", "linea=Gobernanza%20y%20Gobernabilidad").await;
+    let got: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r["proyectos_pot"].is_empty())
+        .map(|r| r["codigo"].as_str())
+        .collect();
+    assert_eq!(got, expected);
+    assert!(rows.iter().all(|r| r["linea_estrategica"] == line));
+}
+
+#[tokio::test]
+async fn the_pdd_filtered_by_subsystem_and_band_keeps_the_indicators_related_to_that_subsystems_projects(
+) {
+    let sub = "Movilidad";
+    let projects: Vec<String> = sample_table("pot_proyectos_muestra.csv")
+        .into_iter()
+        .filter(|p| p["Subsistema"] == sub)
+        .map(|p| p["Código proyecto"].clone())
+        .collect();
+    let relation: Vec<_> = sample_table("relacion_pdd_pot_muestra.csv")
+        .into_iter()
+        .filter(|r| projects.contains(&r["Código proyecto"]))
+        .collect();
+    let progress: BTreeMap<String, f64> = sample_table("pdd_indicadores_producto_muestra.csv")
+        .into_iter()
+        .map(|i| {
+            (
+                i["Código indicador"].clone(),
+                number(&i["Avance proyectado (%)"]),
+            )
+        })
+        .collect();
+    let related: std::collections::BTreeSet<&String> =
+        relation.iter().map(|r| &r["Código indicador"]).collect();
+    let linked: std::collections::BTreeSet<&String> =
+        relation.iter().map(|r| &r["Código proyecto"]).collect();
+    let (_, fig) = filtered("pdd", "subsistema=Movilidad").await;
+    assert_eq!(fig["indicadores_producto"], related.len() as f64);
+    assert_eq!(fig["proyectos_pot"], linked.len() as f64);
+
+    let low: Vec<&&String> = related.iter().filter(|c| progress[**c] < 50.0).collect();
+    let (doc, fig) = filtered("pdd", "subsistema=Movilidad&banda=bajo").await;
+    assert_eq!(fig["indicadores_producto"], low.len() as f64);
+    if !low.is_empty() {
+        assert_eq!(fig["banda_bajo_pct"], 100.0);
+    }
+    assert!(doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r[7] == "bajo" && r[9].as_str().unwrap().contains(sub)));
+}
+
+#[tokio::test]
+async fn the_subsystems_filtered_by_system_or_office_are_those_subsystems_with_that_offices_indicators(
+) {
+    let system = "Institucionales y de Gestión";
+    let expected: Vec<String> = sample_table("subsistemas_muestra.csv")
+        .into_iter()
+        .filter(|s| s["Sistema"] == system)
+        .map(|s| s["Subsistema"].clone())
+        .collect();
+    let (doc, fig) = filtered(
+        "subsistemas",
+        "sistema=Institucionales%20y%20de%20Gesti%C3%B3n",
+    )
+    .await;
+    assert_eq!(fig["subsistemas"], expected.len() as f64);
+    assert_eq!(fig["sistemas"], 1.0);
+    let names: Vec<&str> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap())
+        .collect();
+    assert_eq!(names, expected);
+    // The XLSX of the rows says the same.
+    {
+        use calamine::{DataType, Reader, Xlsx};
+        let r = get(
+            &demo(),
+            "/ssepot/subsistemas?f=xlsx&tabla=filas&sistema=Institucionales%20y%20de%20Gesti%C3%B3n",
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(r.body)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let in_xlsx: Vec<String> = sheet
+            .rows()
+            .filter_map(|row| row.get(1)?.get_string().map(String::from))
+            .filter(|name| expected.contains(name))
+            .collect();
+        assert_eq!(in_xlsx, expected);
+        let others = sample_table("subsistemas_muestra.csv")
+            .into_iter()
+            .filter(|s| s["Sistema"] != system)
+            .any(|s| {
+                sheet
+                    .rows()
+                    .any(|row| row.get(1).and_then(|c| c.get_string()) == Some(&s["Subsistema"]))
+            });
+        assert!(!others, "no subsystem of another system");
+    }
+
+    // The per-office view: the battery's indicators of that office, by subsystem.
+    let office = "Secretaría de Movilidad";
+    let mut codes: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for r in sample_table("bateria_indicadores_muestra.csv") {
+        if r["Dependencia responsable"] == office {
+            codes
+                .entry(r["Subsistema"].clone())
+                .or_default()
+                .insert(r["Código indicador"].clone());
+        }
+    }
+    let q = "dependencia=Secretar%C3%ADa%20de%20Movilidad";
+    let rows = rows_csv("subsistemas", q).await;
+    let got: BTreeMap<String, std::collections::BTreeSet<String>> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["subsistema"].clone(),
+                r["codigos"].split(", ").map(String::from).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(got, codes, "the subsystems and indicators of {office}");
+    // Where only that office's indicators are in a subsystem, its progress is the unfiltered one; the system's
+    // is the mean of its shown subsystems (mean_reported).
+    let all = rows_csv("subsistemas", "").await;
+    for r in &rows {
+        let before = all
+            .iter()
+            .find(|a| a["subsistema"] == r["subsistema"])
+            .unwrap();
+        if before["dependencias"] == office {
+            assert_eq!(r["avance_pct"], before["avance_pct"], "{}", r["subsistema"]);
+        }
+    }
+    let (_, fig) = filtered("subsistemas", q).await;
+    let reported: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["avance_pct"] != "ND")
+        .map(|r| number(&r["avance_pct"]))
+        .collect();
+    if !reported.is_empty() {
+        let mean = reported.iter().sum::<f64>() / reported.len() as f64;
+        let shown = fig["avance_fisico_espaciales"].as_f64().unwrap();
+        assert!((shown - mean).abs() < 0.1, "{shown} vs {mean}");
+    }
+
+    // The declared report year is the unfiltered dashboard; another year is measured in that year.
+    let (_, same) = filtered("subsistemas", "anio=2023").await;
+    assert_eq!(same, figures("subsistemas").await);
+    let (doc, _) = filtered("subsistemas", "anio=2020").await;
+    assert!(doc["figures"][2]["label"]
+        .as_str()
+        .unwrap()
+        .contains("(2020)"));
+    // Estructura Ecológica has one city-level indicator, EE-01: in 2020 its progress is measured from the
+    // battery's baseline towards the period's target (the sheet's 2023 target, the first dated from 2020 on),
+    // within 0–100 %, as the layer file declares.
+    let ee = sample_table("bateria_indicadores_muestra.csv")
+        .into_iter()
+        .find(|r| r["Código indicador"] == "EE-01")
+        .unwrap();
+    let target = sample_table("fichas_tecnicas_muestra.csv")
+        .into_iter()
+        .find(|r| r["Código indicador"] == "EE-01")
+        .unwrap()["Meta 2023"]
+        .clone();
+    let (b, v, t) = (
+        number(&ee["Línea base"]),
+        number(&ee["2020"]),
+        number(&target),
+    );
+    let expected = (((v - b) / (t - b) * 100.0).clamp(0.0, 100.0) * 10.0).round() / 10.0;
+    let rows = rows_csv("subsistemas", "anio=2020").await;
+    let row = rows
+        .iter()
+        .find(|r| r["subsistema"] == "Estructura Ecológica")
+        .unwrap();
+    assert_eq!(number(&row["avance_pct"]), expected, "EE-01 in 2020");
+    assert!(expected < 100.0, "2020 is not 2023 ({expected})");
+    // A subsystem's row links each of its indicators' sheets.
+    let page = get(&demo(), "/ssepot/subsistemas?f=html&anio=2020")
+        .await
+        .text();
+    assert!(page.contains("<a href=\"/indicators/ep-01?f=html\">EP-01</a>, <a href=\"/indicators/ep-02?f=html\">EP-02</a>"));
+}
+
+#[tokio::test]
+async fn the_diagnosis_filtered_by_office_finding_or_system_counts_those_indicators_and_their_changes(
+) {
+    let battery: BTreeMap<String, BTreeMap<String, String>> =
+        sample_table("bateria_indicadores_muestra.csv")
+            .into_iter()
+            .map(|r| (r["Código indicador"].clone(), r))
+            .collect();
+    let diagnosis = sample_table("diagnostico_indicadores_muestra.csv");
+    let changes = sample_table("control_cambios_dies058_muestra.csv");
+    let office = "Departamento Administrativo de Planeación";
+    let kept: Vec<&String> = diagnosis
+        .iter()
+        .map(|d| &d["Código indicador"])
+        .filter(|c| battery[*c]["Dependencia responsable"] == office)
+        .collect();
+    assert!(kept.len() > 1);
+    let n_changes = changes
+        .iter()
+        .filter(|c| kept.contains(&&c["Código indicador"]))
+        .count();
+    let (doc, fig) = filtered(
+        "diagnostico",
+        "dependencia=Departamento%20Administrativo%20de%20Planeaci%C3%B3n",
+    )
+    .await;
+    assert_eq!(fig["indicadores_diagnosticados"], kept.len() as f64);
+    assert_eq!(fig["cambios_dies058"], n_changes as f64);
+    assert_eq!(
+        doc["summary"]["changes"].as_array().unwrap().len(),
+        n_changes
+    );
+
+    let physical = diagnosis
+        .iter()
+        .filter(|d| battery[&d["Código indicador"]]["Sistema"] == "Físico-Espaciales")
+        .count();
+    let (_, fig) = filtered("diagnostico", "sistema=F%C3%ADsico-Espaciales").await;
+    assert_eq!(fig["indicadores_diagnosticados"], physical as f64);
+
+    // A finding's figure drills through to the rows with that finding.
+    let with_goal_missing = diagnosis.iter().filter(|d| d["Sin meta"] == "sí").count();
+    let (doc, fig) = filtered("diagnostico", "hallazgo=Sin%20meta").await;
+    assert_eq!(fig["indicadores_diagnosticados"], with_goal_missing as f64);
+    assert_eq!(fig["hallazgo_3"], with_goal_missing as f64);
+    let page = get(&demo(), "/ssepot/diagnostico?f=html").await.text();
+    assert!(page.contains("hallazgo=Sin+meta#filas\">ver las filas</a>"));
+    assert_eq!(doc["charts"][1]["drill"], "fase");
+}
+
+#[tokio::test]
+async fn every_dashboard_refuses_a_filter_it_does_not_take_or_a_value_its_rows_do_not_have() {
+    for (url, param) in [
+        ("/ssepot/pdd?anio=2023", "anio"),
+        ("/ssepot/pdd?linea=Nada", "linea"),
+        ("/ssepot/pdd?banda=alt%C3%ADsimo", "banda"),
+        ("/ssepot/pdd?subsistema=Nada&f=csv", "subsistema"),
+        ("/ssepot/subsistemas?horizonte=Corto%20plazo", "horizonte"),
+        ("/ssepot/subsistemas?anio=1990", "anio"),
+        (
+            "/ssepot/subsistemas?dependencia=Nadie&f=xlsx",
+            "dependencia",
+        ),
+        ("/ssepot/diagnostico?hallazgo=Todo%20bien", "hallazgo"),
+        ("/ssepot/diagnostico?fase=Fase%209", "fase"),
+        ("/ssepot/diagnostico?anio=2023", "anio"),
+        ("/ssepot/compromisos?banda=alto", "banda"),
+        ("/ssepot/anexo?fase=x", "fase"),
+    ] {
+        let r = get(&demo(), url).await;
+        assert_eq!(r.status, 400, "{url}: {}", r.text());
+        assert_eq!(r.json()["parameter"], param, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_chart_row_and_a_bar_drill_through_to_the_rows_of_its_label_within_the_page_filters() {
+    let page = get(&demo(), "/ssepot/pdd?f=html&linea=Ecociudad")
+        .await
+        .text();
+    assert!(
+        page.contains("<a href=\"?f=html&amp;linea=Ecociudad&amp;banda=alto+o+superior#filas\">alto o superior</a>"),
+        "the bands chart's table links each band within the line"
+    );
+    let page = get(&demo(), "/ssepot/compromisos?f=html").await.text();
+    assert!(page.contains("<a href=\"?f=html&amp;dependencia=Secretar%C3%ADa+de+Hacienda#filas\">Secretaría de Hacienda</a>"));
+}

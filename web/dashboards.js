@@ -2,6 +2,7 @@
 // comes from the page's <script type="application/json" id="charts">, the same document the table under each
 // chart shows as text; nothing is computed here. Numbers follow the server's rule (src/format.rs), which the
 // page embeds as <script type="application/json" id="number-format">: a tooltip reads as the table does.
+// A chart whose labels are values of a filter carries `hrefs` (the server's links to each label's rows).
 function numberFormat(el) {
   const rule = JSON.parse(el.textContent);
   return (v) => {
@@ -46,6 +47,9 @@ function numberFormat(el) {
           x: { stacked, ticks: { autoSkip: !horizontal } },
           y: { stacked, beginAtZero: true },
         },
+        // A bar whose label is a value of a filter drills through to its rows, as the link in the table does.
+        onClick: (_e, els) => { if (c.hrefs && els.length) window.location.href = c.hrefs[els[0].index]; },
+        onHover: (e, els) => { e.native.target.style.cursor = c.hrefs && els.length ? 'pointer' : 'default'; },
         plugins: {
           legend: { display: c.series.length > 1 },
           tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${fmt(ctx.raw)} ${c.unit}` } },

@@ -547,24 +547,47 @@ fn service_paths() -> Vec<(String, Value)> {
     ]
 }
 
-/// The filters of the dashboards (each takes those of its rows; `compromisos`: anio, horizonte, tipologia,
-/// dependencia, estado). A value the rows do not have, or a filter the dashboard does not take, is a 400.
+/// The filters of the dashboards, each with the dashboards that take it (`dashboards::filters_of`). A value the
+/// rows do not have, or a filter the dashboard does not take, is a 400 naming it.
 fn dashboard_filters() -> Vec<Value> {
     [
         (
             "anio",
-            "Año del informe (la última columna de avance que cuenta).",
+            "Año del informe (la última columna de avance que cuenta; en subsistemas, el año en que se mide el avance).",
         ),
         ("horizonte", "Horizonte (`Corto plazo`, …)."),
         ("tipologia", "Tipología del compromiso."),
-        ("dependencia", "Dependencia responsable."),
-        ("sistema", "Sistema del POT."),
-        ("subsistema", "Subsistema del POT."),
+        (
+            "dependencia",
+            "Dependencia responsable (del compromiso, o de los indicadores en su ficha técnica).",
+        ),
+        (
+            "sistema",
+            "Sistema del POT (en pdd, el del programa; en los demás, el del subsistema o la ficha).",
+        ),
+        (
+            "subsistema",
+            "Subsistema del POT (en pdd, el de un proyecto del POT relacionado).",
+        ),
         ("linea", "Línea estratégica del plan de desarrollo."),
-        ("estado", "Estado."),
+        ("estado", "Estado del compromiso."),
+        ("banda", "Banda de avance (`alto o superior`, `medio`, `bajo`)."),
+        ("hallazgo", "Hallazgo del diagnóstico del indicador."),
+        ("fase", "Fase de concertación."),
     ]
     .into_iter()
-    .map(|(n, d)| query(n, d, json!({ "type": "string" })))
+    .map(|(n, d)| {
+        let takes: Vec<&str> = crate::ssepot::dashboards::DASHBOARDS
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| crate::ssepot::dashboards::filters_of(id).contains(&n))
+            .collect();
+        query(
+            n,
+            &format!("{d} Filtro de los tableros {}.", takes.join(", ")),
+            json!({ "type": "string" }),
+        )
+    })
     .collect()
 }
 

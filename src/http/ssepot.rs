@@ -6,11 +6,10 @@ use super::error::ApiError;
 use super::error::PathParams;
 use super::html::{page, table_context};
 use super::negotiate::{negotiate, Format, DOCUMENT};
-use super::params::kinds::{Tabla, Year};
+use super::params::kinds::Tabla;
 use super::params::{DashboardParams, FormatParams, NoParams, Params};
 use crate::features::download::Table;
 use crate::format::number as format_es;
-use crate::ssepot::dashboards::filter::Filters;
 use crate::ssepot::dashboards::{Dashboard, DASHBOARDS};
 use crate::ssepot::progress::measure::{direction, target, target_words};
 use crate::ssepot::sheets::{self, direction_text, sheet_indicators};
@@ -83,7 +82,12 @@ pub async fn index(
     let list: Vec<Value> = DASHBOARDS
         .iter()
         .filter(|(id, _)| Dashboard::build(id, &data.snapshot).is_some())
-        .map(|(id, title)| json!({"id": id, "title": title, "href": format!("/ssepot/{id}")}))
+        .map(|(id, title)| {
+            json!({
+                "id": id, "title": title, "href": format!("/ssepot/{id}"),
+                "filters": crate::ssepot::dashboards::filters_of(id),
+            })
+        })
         .collect();
     match format {
         Format::Html => Ok(Html(page(
@@ -116,38 +120,12 @@ pub async fn dashboard(
                 "the annex has one table; leave `tabla` out",
             ));
         }
-        if let Some((name, _)) = [
-            ("anio", p.anio.is_some()),
-            ("horizonte", p.horizonte.is_some()),
-            ("tipologia", p.tipologia.is_some()),
-            ("dependencia", p.dependencia.is_some()),
-            ("sistema", p.sistema.is_some()),
-            ("subsistema", p.subsistema.is_some()),
-            ("linea", p.linea.is_some()),
-            ("estado", p.estado.is_some()),
-        ]
-        .into_iter()
-        .find(|(_, given)| *given)
-        {
+        if let Some(name) = p.filters()?.first() {
             return Err(ApiError::bad(name, "the annex is not filtered"));
         }
         return annex(state, format).await;
     }
-    // A form's "all" is an empty value.
-    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-    let anio = given(p.anio.clone())
-        .map(|y| Year::try_from(y).map_err(|m| ApiError::bad("anio", m)))
-        .transpose()?;
-    let filters = Filters {
-        anio: anio.map(|y| y.0),
-        horizonte: given(p.horizonte.clone()),
-        tipologia: given(p.tipologia.clone()),
-        dependencia: given(p.dependencia.clone()),
-        sistema: given(p.sistema.clone()),
-        subsistema: given(p.subsistema.clone()),
-        linea: given(p.linea.clone()),
-        estado: given(p.estado.clone()),
-    };
+    let filters = p.filters()?;
     let data = state.current();
     let d = Dashboard::filtered(&id, &data.snapshot, &filters)
         .map_err(|e| ApiError::bad(e.parameter, e.message))?
@@ -191,7 +169,7 @@ fn dashboard_page(d: &Dashboard) -> String {
                 }
                 v
             }).collect::<Vec<_>>(),
-            "charts": d.charts,
+            "charts": d.charts.iter().map(|c| chart_context(d, c)).collect::<Vec<_>>(),
             "changes": changes,
             "rows_title": format!("Filas: {}", d.rows.name.replace('_', " ")),
             "table": rows_context(d),
@@ -201,6 +179,26 @@ fn dashboard_page(d: &Dashboard) -> String {
             "query": d.filters.query(),
         }),
     )
+}
+
+/// A chart with, when its labels are values of a filter, the link of each to its rows (within the page's
+/// filters).
+fn chart_context(d: &Dashboard, c: &crate::ssepot::dashboards::Chart) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    if let Some(p) = c.drill {
+        let hrefs: Vec<String> = c
+            .labels
+            .iter()
+            .map(|l| {
+                format!(
+                    "?f=html&{}#filas",
+                    d.filters.with(&[(p, l.clone())]).query()
+                )
+            })
+            .collect();
+        v["hrefs"] = json!(hrefs);
+    }
+    v
 }
 
 fn urlencoding(s: &str) -> String {
@@ -235,6 +233,19 @@ fn rows_context(d: &Dashboard) -> Value {
             })
             .collect();
         t["ids"] = json!(ids);
+        // Drill-through from a subsystem's row to each of its indicators' sheets.
+        let codes = d.rows.columns.iter().position(|(n, _)| n == "codigos");
+        if let (Some(rows), Some(i)) = (t["rows"].as_array_mut(), codes) {
+            for r in rows {
+                let text = r[i]["text"].as_str().unwrap_or_default().to_string();
+                let links: Vec<Value> = text
+                    .split(", ")
+                    .filter(|c| !c.is_empty())
+                    .map(|c| json!({"text": c, "href": format!("/indicators/{}?f=html", urlencoding(&c.to_lowercase()))}))
+                    .collect();
+                r[i]["links"] = json!(links);
+            }
+        }
     }
     t
 }

@@ -155,6 +155,58 @@ try {
     await page.close();
   }
 
+  // The same on the POT–PDD dashboard: filtered by strategic line with the form, the figures, the bands chart
+  // and the rows are those of the line's rows in the unfiltered CSV, the filtered CSV says the same, and a band's
+  // figure drills through to that band's rows within the line.
+  {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const parse = (text) => text.replace(/^\ufeff/, '').trim().split('\n').map((l) => l.split(';'));
+    const [head, ...all] = parse(await (await fetch(`${base}/ssepot/pdd?f=csv&tabla=filas`)).text());
+    const col = (name) => head.indexOf(name);
+    const line = 'Ecociudad';
+    const rows = all.filter((r) => r[col('linea_estrategica')] === line);
+    const related = rows.filter((r) => r[col('proyectos_pot')] !== '');
+    const high = related.filter((r) => r[col('banda')] === 'alto o superior');
+    const share = Math.round((high.length / related.length) * 100);
+    const highRows = rows.filter((r) => r[col('banda')] === 'alto o superior');
+
+    await page.goto(`${base}/ssepot/pdd?f=html`, { waitUntil: 'load' });
+    await page.selectOption('#filtro-linea', line);
+    await Promise.all([page.waitForNavigation(), page.click('#filtros button[type=submit]')]);
+    const url = new URL(page.url());
+    check(url.searchParams.get('linea') === line, `pdd: the line is URL state (${url.search})`);
+    await page.waitForFunction(() => window.ssepotCharts && Object.keys(window.ssepotCharts).length > 0, null, { timeout: 20000 });
+    const shown = Object.fromEntries(await page.$$eval('#cifras li', (lis) => lis.map((li) => [li.dataset.key, li.querySelector('strong').textContent.trim()])));
+    check(related.length > 1 && shown.indicadores_producto === String(related.length),
+      `pdd filtered: ${related.length} related indicators of ${line} (page: ${shown.indicadores_producto})`);
+    check(shown.banda_alto_pct === `${share} %`, `pdd filtered: ${share} % high from the rows (page: ${shown.banda_alto_pct})`);
+    const listed = await page.$$eval('#filas ~ div table tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+    check(JSON.stringify(listed) === JSON.stringify(rows.map((r) => r[0])), `pdd filtered: the page lists exactly the ${rows.length} rows of ${line}`);
+    const drawn = await page.evaluate(() => window.ssepotCharts.bandas.data.datasets[0].data.reduce((a, b) => a + b, 0));
+    check(drawn === related.length, `pdd filtered: the bands chart draws ${related.length} indicators (${drawn})`);
+    const figures = Object.fromEntries(parse(await (await fetch(`${base}/ssepot/pdd?f=csv${url.search.replace('?f=html', '')}`)).text()).slice(1).map((c) => [c[0], c[c.length - 2]]));
+    check(figures.indicadores_producto === String(related.length) && figures.banda_alto_pct === String(share),
+      `pdd filtered: ?f=csv says ${figures.indicadores_producto} indicators, ${figures.banda_alto_pct} % high`);
+    // Clicking a bar drills through as its table row's link does.
+    await page.evaluate(() => window.ssepotCharts.bandas.canvas.scrollIntoView());
+    const box = await page.locator('#chart-bandas').boundingBox();
+    const meta = await page.evaluate(() => { const el = window.ssepotCharts.bandas.getDatasetMeta(0).data[0]; return { x: el.x, y: (el.y + el.base) / 2 }; });
+    await Promise.all([page.waitForURL(/banda=alto/), page.mouse.click(box.x + meta.x, box.y + meta.y)]);
+    const barUrl = new URL(page.url());
+    check(barUrl.searchParams.get('banda') === 'alto o superior' && barUrl.searchParams.get('linea') === line,
+      `pdd: clicking the high band's bar drills through within the line (${barUrl.search})`);
+    await page.goBack();
+    await page.waitForFunction(() => window.ssepotCharts && window.ssepotCharts.bandas, null, { timeout: 20000 });
+    await page.click('li[data-key="banda_alto_pct"] a');
+    await page.waitForURL(/banda=alto/);
+    const drilled = await page.$$eval('#filas ~ div table tbody tr', (trs) => trs.length);
+    check(drilled === highRows.length && new URL(page.url()).searchParams.get('linea') === line,
+      `pdd: the band's figure drills through to its ${highRows.length} rows within the line (${drilled})`);
+    await axe(page, 'pdd filtrado');
+    await page.screenshot({ path: `${out}/dashboard_pdd_filtrado.png`, fullPage: true });
+    await page.close();
+  }
+
   // A planner, from the web map, finds EP-01's sheet, its progress map, its subsystem and its diagnosis.
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   await page.goto(`${base}/map/#ind=ep-01`, { waitUntil: 'load' });

@@ -12,6 +12,7 @@ use crate::features::filter::FilterRequest;
 use crate::features::query::DEFAULT_LIMIT;
 use crate::features::ItemsQuery;
 use crate::model::normalize_key;
+use crate::ssepot::dashboards::filter::Filters;
 use serde::Deserialize;
 
 /// Resources that take no parameter (web map assets, the import report, the reload endpoint).
@@ -257,6 +258,35 @@ pub struct DashboardParams {
     pub linea: Option<String>,
     /// The state.
     pub estado: Option<String>,
+    /// The progress band (`alto o superior`).
+    pub banda: Option<String>,
+    /// A finding of the indicators' diagnosis.
+    pub hallazgo: Option<String>,
+    /// The concertation phase.
+    pub fase: Option<String>,
+}
+
+impl DashboardParams {
+    /// The filters given; an empty value (a form's "all") is no filter, and a year must read as one.
+    pub fn filters(&self) -> Result<Filters, ApiError> {
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        let anio = given(&self.anio)
+            .map(|y| Year::try_from(y).map_err(|m| ApiError::bad("anio", m)))
+            .transpose()?;
+        Ok(Filters {
+            anio: anio.map(|y| y.0),
+            horizonte: given(&self.horizonte),
+            tipologia: given(&self.tipologia),
+            dependencia: given(&self.dependencia),
+            sistema: given(&self.sistema),
+            subsistema: given(&self.subsistema),
+            linea: given(&self.linea),
+            estado: given(&self.estado),
+            banda: given(&self.banda),
+            hallazgo: given(&self.hallazgo),
+            fase: given(&self.fase),
+        })
+    }
 }
 
 /// `/reporting/items`.

@@ -1,6 +1,8 @@
 //! The commitments dashboard: shares by horizon and state, overall progress by the declared rule.
 
-use super::filter::{control, keeps, matching, Control, FilterError, Filters};
+use super::filter::{
+    control, keeps, resolve, year_control, year_within, Control, FilterError, Filters,
+};
 use super::{
     count, figure, no_geometry, rollup_words, share_of, slug, Chart, Dashboard, FigureKind, Series,
 };
@@ -15,30 +17,17 @@ pub const FILTERS: &[&str] = &["anio", "horizonte", "tipologia", "dependencia", 
 /// The commitments the filters keep, with the report year the filter names.
 fn filtered(all: &Commitments, f: &Filters) -> Result<(Commitments, Filters), FilterError> {
     f.only("compromisos", FILTERS)?;
-    let field = |p: &'static str, v: &Option<String>, of: fn(&Commitment) -> &str| {
-        v.as_deref()
-            .map(|w| matching(p, w, all.items.iter().map(of)))
-            .transpose()
-    };
+    let values = |of: fn(&Commitment) -> &str| all.items.iter().map(of);
     let resolved = Filters {
-        anio: f.anio,
-        horizonte: field("horizonte", &f.horizonte, |c| &c.horizon)?,
-        tipologia: field("tipologia", &f.tipologia, |c| &c.kind)?,
-        dependencia: field("dependencia", &f.dependencia, |c| &c.office)?,
-        estado: field("estado", &f.estado, |c| &c.state)?,
+        anio: year_within(f.anio, all.rules.years)?,
+        horizonte: resolve("horizonte", &f.horizonte, values(|c| &c.horizon))?,
+        tipologia: resolve("tipologia", &f.tipologia, values(|c| &c.kind))?,
+        dependencia: resolve("dependencia", &f.dependencia, values(|c| &c.office))?,
+        estado: resolve("estado", &f.estado, values(|c| &c.state))?,
         ..Default::default()
     };
     let mut rules = all.rules.clone();
-    if let Some(y) = f.anio {
-        if !(rules.years[0]..=rules.years[1]).contains(&y) {
-            return Err(FilterError {
-                parameter: "anio",
-                message: format!(
-                    "`{y}` is outside the years of the table, {}–{}",
-                    rules.years[0], rules.years[1]
-                ),
-            });
-        }
+    if let Some(y) = resolved.anio {
         rules.years[1] = y;
     }
     let items = all
@@ -57,17 +46,9 @@ fn filtered(all: &Commitments, f: &Filters) -> Result<(Commitments, Filters), Fi
 
 /// The filter controls of the page: every value of the whole table, the selected one marked.
 fn controls(all: &Commitments, f: &Filters) -> Vec<Control> {
-    let years: Vec<String> = (all.rules.years[0]..=all.rules.years[1])
-        .map(|y| y.to_string())
-        .collect();
     let it = || all.items.iter();
     vec![
-        control(
-            "anio",
-            "Año",
-            years.iter().map(String::as_str),
-            f.anio.map(|y| y.to_string()),
-        ),
+        year_control(all.rules.years, f.anio),
         control(
             "horizonte",
             "Horizonte",
@@ -218,6 +199,7 @@ fn build_from(s: &Ssepot, c: &Commitments) -> Dashboard {
                     .collect(),
             })
             .collect(),
+        drill: Some("horizonte"),
     };
     let line = Chart {
         id: "avance_por_anio".into(),
@@ -233,6 +215,7 @@ fn build_from(s: &Ssepot, c: &Commitments) -> Dashboard {
             name: "Avance general".into(),
             values: sum.overall_by_year.iter().map(|(_, v)| *v).collect(),
         }],
+        drill: None,
     };
     let years: Vec<i32> = (r.years[0]..=r.years[1]).collect();
     let mut cols: Vec<(String, Kind)> = [
@@ -282,13 +265,13 @@ fn build_from(s: &Ssepot, c: &Commitments) -> Dashboard {
             stacked,
             crosstab(
                 c,
-                "estados_por_tipologia",
+                ("estados_por_tipologia", "tipologia"),
                 "Compromisos por tipología y estado",
                 |x| &x.kind,
             ),
             crosstab(
                 c,
-                "estados_por_dependencia",
+                ("estados_por_dependencia", "dependencia"),
                 "Compromisos por dependencia responsable y estado",
                 |x| &x.office,
             ),
@@ -329,7 +312,13 @@ fn overall_rule(c: &Commitments, reported: usize) -> String {
 }
 
 /// Commitments counted by a column (rows) and state (series): state × typology, the per-office view.
-fn crosstab(c: &Commitments, id: &str, title: &str, by: fn(&Commitment) -> &String) -> Chart {
+/// `(id, drill)`: the chart's id and the filter its labels are values of.
+fn crosstab(
+    c: &Commitments,
+    (id, drill): (&str, &'static str),
+    title: &str,
+    by: fn(&Commitment) -> &String,
+) -> Chart {
     let labels: Vec<String> = count_by(c.items.iter().map(|x| by(x).as_str()))
         .into_iter()
         .map(|(l, _)| l)
@@ -358,6 +347,7 @@ fn crosstab(c: &Commitments, id: &str, title: &str, by: fn(&Commitment) -> &Stri
             })
             .collect(),
         labels,
+        drill: Some(drill),
     }
 }
 
@@ -390,5 +380,6 @@ fn by_horizon_and_year(c: &Commitments) -> Chart {
                 name: h,
             })
             .collect(),
+        drill: None,
     }
 }

@@ -1,5 +1,7 @@
 //! The filters the report's readers use (Power BI's slicers), as URL parameters: year, horizon, typology,
-//! office, system, subsystem, strategic line and state. A dashboard takes the filters that apply to its rows;
+//! office, system, subsystem, strategic line and state, and for the dashboards whose figures need them to
+//! drill through, progress band, diagnosis finding and concertation phase. A dashboard takes the filters that
+//! apply to its rows (its `FILTERS`);
 //! a value its rows do not have, or a filter that does not apply, is an error naming the parameter and what
 //! it takes, never an empty dashboard that looks like data.
 
@@ -24,6 +26,12 @@ pub struct Filters {
     pub linea: Option<String>,
     /// `estado`: the commitment's state.
     pub estado: Option<String>,
+    /// `banda`: the progress band (`alto o superior`).
+    pub banda: Option<String>,
+    /// `hallazgo`: a finding of the indicators' diagnosis.
+    pub hallazgo: Option<String>,
+    /// `fase`: the concertation phase.
+    pub fase: Option<String>,
 }
 
 /// A filter that cannot be applied: the parameter and why.
@@ -48,7 +56,7 @@ impl Filters {
         out
     }
 
-    fn texts(&self) -> [(&'static str, &Option<String>); 7] {
+    fn texts(&self) -> [(&'static str, &Option<String>); 10] {
         [
             ("horizonte", &self.horizonte),
             ("tipologia", &self.tipologia),
@@ -57,7 +65,15 @@ impl Filters {
             ("subsistema", &self.subsistema),
             ("linea", &self.linea),
             ("estado", &self.estado),
+            ("banda", &self.banda),
+            ("hallazgo", &self.hallazgo),
+            ("fase", &self.fase),
         ]
+    }
+
+    /// The first filter given, if any (for resources that take none).
+    pub fn first(&self) -> Option<&'static str> {
+        self.given().first().map(|(p, _)| *p)
     }
 
     /// Refuses every filter given that is not in `applies` (the dashboard's own).
@@ -91,6 +107,9 @@ impl Filters {
                 "subsistema" => f.subsistema = v,
                 "linea" => f.linea = v,
                 "estado" => f.estado = v,
+                "banda" => f.banda = v,
+                "hallazgo" => f.hallazgo = v,
+                "fase" => f.fase = v,
                 _ => {}
             }
         }
@@ -124,6 +143,43 @@ pub fn matching<'a>(
             parameter,
             message: format!("`{wanted}` is not a value of the rows; the values are {known:?}"),
         })
+}
+
+/// The value of a text filter matched among `values` (`None` when the filter is not given).
+pub fn resolve<'a>(
+    parameter: &'static str,
+    wanted: &Option<String>,
+    values: impl Iterator<Item = &'a str>,
+) -> Result<Option<String>, FilterError> {
+    wanted
+        .as_deref()
+        .map(|w| matching(parameter, w, values))
+        .transpose()
+}
+
+/// The year filter, if given, checked to lie within `years` (first, last).
+pub fn year_within(anio: Option<i32>, years: [i32; 2]) -> Result<Option<i32>, FilterError> {
+    match anio {
+        Some(y) if !(years[0]..=years[1]).contains(&y) => Err(FilterError {
+            parameter: "anio",
+            message: format!(
+                "`{y}` is outside the years of the table, {}–{}",
+                years[0], years[1]
+            ),
+        }),
+        y => Ok(y),
+    }
+}
+
+/// The year control: every year of `years` (first, last), the selected one marked.
+pub fn year_control(years: [i32; 2], selected: Option<i32>) -> Control {
+    let all: Vec<String> = (years[0]..=years[1]).map(|y| y.to_string()).collect();
+    control(
+        "anio",
+        "Año",
+        all.iter().map(String::as_str),
+        selected.map(|y| y.to_string()),
+    )
 }
 
 /// Whether a row's value passes a filter already matched to a known value.
@@ -176,6 +232,27 @@ mod tests {
             matching("horizonte", "corto PLAZO", ["Corto plazo"].into_iter()).unwrap(),
             "Corto plazo"
         );
+    }
+
+    #[test]
+    fn a_year_outside_the_table_is_refused_and_one_inside_kept() {
+        assert_eq!(year_within(Some(2020), [2017, 2023]), Ok(Some(2020)));
+        assert_eq!(year_within(None, [2017, 2023]), Ok(None));
+        let err = year_within(Some(2031), [2017, 2023]).unwrap_err();
+        assert_eq!(err.parameter, "anio");
+        assert!(err.message.contains("2017–2023"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_drill_lays_its_values_over_the_page_filters_and_keeps_the_rest() {
+        let page = Filters {
+            linea: Some("Ecociudad".into()),
+            banda: Some("bajo".into()),
+            ..Default::default()
+        };
+        let drilled = page.with(&[("banda", "alto o superior".into())]);
+        assert_eq!(drilled.query(), "linea=Ecociudad&banda=alto+o+superior");
+        assert_eq!(page.first(), Some("linea"));
     }
 
     #[test]

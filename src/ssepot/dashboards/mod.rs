@@ -98,6 +98,9 @@ pub struct Chart {
     pub unit: String,
     pub labels: Vec<String>,
     pub series: Vec<Series>,
+    /// The filter each label is a value of (drill-through from a bar to its rows); `None` for years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drill: Option<&'static str>,
 }
 
 /// One series of a chart.
@@ -126,6 +129,17 @@ pub struct Dashboard {
     pub controls: Vec<Control>,
 }
 
+/// The filters each dashboard takes (those of its rows), by id.
+pub fn filters_of(id: &str) -> &'static [&'static str] {
+    match id {
+        "compromisos" => commitments::FILTERS,
+        "pdd" => pdd::FILTERS,
+        "subsistemas" => subsystems::FILTERS,
+        "diagnostico" => diagnosis::FILTERS,
+        _ => &[],
+    }
+}
+
 /// The dashboards there are, in the order the report has them: (id, title).
 pub const DASHBOARDS: &[(&str, &str)] = &[
     ("compromisos", "Compromisos del POT"),
@@ -150,15 +164,11 @@ impl Dashboard {
         filters: &Filters,
     ) -> Result<Option<Self>, FilterError> {
         let s = &snapshot.ssepot;
-        let unfiltered = |d: Option<Self>| {
-            filters.only(id, &[])?;
-            Ok(d)
-        };
         match id {
             "compromisos" => commitments::build(s, filters),
-            "pdd" => unfiltered(pdd::build(s)),
-            "subsistemas" => unfiltered(subsystems::build(s, snapshot)),
-            "diagnostico" => unfiltered(diagnosis::build(s, snapshot)),
+            "pdd" => pdd::build(s, filters),
+            "subsistemas" => subsystems::build(s, snapshot, filters),
+            "diagnostico" => diagnosis::build(s, snapshot, filters),
             _ => Ok(None),
         }
     }
@@ -175,6 +185,7 @@ impl Dashboard {
             "charts": self.charts,
             "summary": self.summary,
             "filters": self.filters,
+            "controls": self.controls,
             "columns": head,
             "rows": rows,
         })

@@ -1,11 +1,126 @@
 //! The POT–PDD dashboard: related indicators, programmes and projects, bands, contribution and investment.
 
+use super::filter::{control, keeps, resolve, Control, FilterError, Filters};
 use super::{count, figure, slug, table, Chart, Dashboard, FigureKind, Series};
 use crate::features::download::{Kind, Value as Cell};
+use crate::ssepot::pdd::{Pdd, Programme};
 use crate::ssepot::Ssepot;
+use std::collections::BTreeSet;
 
-pub fn build(s: &Ssepot) -> Option<Dashboard> {
-    let p = s.pdd.as_ref()?;
+/// The filters this dashboard takes: the programme's strategic line and POT system (those its investment is
+/// grouped by), the subsystem of a related POT project, and the indicator's progress band.
+pub const FILTERS: &[&str] = &["linea", "sistema", "subsistema", "banda"];
+
+/// The band labels the layer file declares, in its order.
+fn band_labels(p: &Pdd) -> impl Iterator<Item = &str> {
+    p.rules.bands.iter().map(|b| b.label())
+}
+
+/// The PDD tables narrowed to what the filters keep: the programmes of the line and system; their indicators
+/// in the band, related to a project of the subsystem; the relation rows between those and the subsystem's
+/// projects. The figures are then the same rules over fewer rows.
+fn filtered(all: &Pdd, f: &Filters) -> Result<(Pdd, Filters), FilterError> {
+    f.only("pdd", FILTERS)?;
+    let progs = || all.programmes.iter();
+    let resolved = Filters {
+        linea: resolve("linea", &f.linea, progs().map(|p| p.line.as_str()))?,
+        sistema: resolve("sistema", &f.sistema, progs().map(|p| p.system.as_str()))?,
+        subsistema: resolve(
+            "subsistema",
+            &f.subsistema,
+            all.projects.iter().map(|p| p.subsystem.as_str()),
+        )?,
+        banda: resolve("banda", &f.banda, band_labels(all))?,
+        ..Default::default()
+    };
+    let programmes: Vec<Programme> = progs()
+        .filter(|p| keeps(&resolved.linea, &p.line) && keeps(&resolved.sistema, &p.system))
+        .cloned()
+        .collect();
+    let of_subsystem: BTreeSet<&str> = all
+        .projects
+        .iter()
+        .filter(|p| keeps(&resolved.subsistema, &p.subsystem))
+        .map(|p| p.code.as_str())
+        .collect();
+    let in_subsystem = |pr: &str| resolved.subsistema.is_none() || of_subsystem.contains(pr);
+    let linked: BTreeSet<&str> = all
+        .relation
+        .iter()
+        .filter(|(_, pr)| in_subsystem(pr))
+        .map(|(i, _)| i.as_str())
+        .collect();
+    let indicators: Vec<_> = all
+        .indicators
+        .iter()
+        .filter(|i| programmes.iter().any(|p| p.code == i.programme))
+        .filter(|i| keeps(&resolved.banda, all.band_label(i)))
+        .filter(|i| resolved.subsistema.is_none() || linked.contains(i.code.as_str()))
+        .cloned()
+        .collect();
+    let kept: BTreeSet<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
+    let relation = all
+        .relation
+        .iter()
+        .filter(|(i, pr)| kept.contains(i.as_str()) && in_subsystem(pr))
+        .cloned()
+        .collect();
+    let pdd = Pdd {
+        rules: all.rules.clone(),
+        plan: all.plan.clone(),
+        programmes,
+        indicators,
+        projects: all.projects.clone(),
+        relation,
+    };
+    Ok((pdd, resolved))
+}
+
+/// The filter controls: every value of the whole tables, the selected one marked.
+fn controls(all: &Pdd, f: &Filters) -> Vec<Control> {
+    let progs = || all.programmes.iter();
+    vec![
+        control(
+            "linea",
+            "Línea estratégica",
+            progs().map(|p| p.line.as_str()),
+            f.linea.clone(),
+        ),
+        control(
+            "sistema",
+            "Sistema del POT (del programa)",
+            progs().map(|p| p.system.as_str()),
+            f.sistema.clone(),
+        ),
+        control(
+            "subsistema",
+            "Subsistema (de un proyecto relacionado)",
+            all.projects.iter().map(|p| p.subsystem.as_str()),
+            f.subsistema.clone(),
+        ),
+        // In the layer file's order (high to low), not the alphabet's.
+        Control {
+            parameter: "banda",
+            label: "Banda de avance",
+            options: band_labels(all).map(String::from).collect(),
+            selected: f.banda.clone(),
+        },
+    ]
+}
+
+pub fn build(s: &Ssepot, filters: &Filters) -> Result<Option<Dashboard>, FilterError> {
+    let Some(all) = s.pdd.as_ref() else {
+        return Ok(None);
+    };
+    let (p, resolved) = filtered(all, filters)?;
+    let mut d = build_from(s, &p);
+    d.controls = controls(all, &resolved);
+    d.filters = resolved;
+    d.rows.title = d.table_title("indicadores de producto");
+    Ok(Some(d))
+}
+
+fn build_from(s: &Ssepot, p: &Pdd) -> Dashboard {
     let sum = p.summary();
     let (sd, pd) = (p.rules.share_decimals, p.rules.progress_decimals);
     let pct = FigureKind::Percent;
@@ -27,13 +142,16 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
         ),
     ];
     for (b, rule) in sum.bands.iter().zip(&p.rules.bands) {
-        figures.push(figure(
-            &format!("banda_{}_pct", slug(&rule.name)),
-            &format!("Indicadores con avance {} (%)", b.label),
-            b.percent,
-            pct,
-            sd,
-        ));
+        figures.push(
+            figure(
+                &format!("banda_{}_pct", slug(&rule.name)),
+                &format!("Indicadores con avance {} (%)", b.label),
+                b.percent,
+                pct,
+                sd,
+            )
+            .drilled(&[("banda", &b.label)]),
+        );
     }
     figures.extend([
         figure(
@@ -99,8 +217,12 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
             name: "Indicadores".into(),
             values: sum.bands.iter().map(|b| Some(b.count as f64)).collect(),
         }],
+        drill: Some("banda"),
     };
-    let invest = |id: &str, title: &str, groups: &[crate::ssepot::pdd::Investment]| Chart {
+    let invest = |id: &str,
+                  drill: &'static str,
+                  title: &str,
+                  groups: &[crate::ssepot::pdd::Investment]| Chart {
         id: id.into(),
         title: title.into(),
         kind: "bar".into(),
@@ -116,16 +238,19 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
                 values: groups.iter().map(|g| Some(g.projected)).collect(),
             },
         ],
+        drill: Some(drill),
     };
     let charts = vec![
         bands,
         invest(
             "inversion_linea",
+            "linea",
             "Inversión programada y proyectada por línea estratégica (millones de pesos)",
             &sum.by_line,
         ),
         invest(
             "inversion_sistema",
+            "sistema",
             "Inversión programada y proyectada por sistema del POT (millones de pesos)",
             &sum.by_system,
         ),
@@ -141,19 +266,29 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
                 .map(|(_, pr)| pr.as_str())
                 .collect();
             let prog = p.programmes.iter().find(|x| x.code == i.programme);
+            let mut subsystems: Vec<&str> = p
+                .projects
+                .iter()
+                .filter(|pr| projects.contains(&pr.code.as_str()))
+                .map(|pr| pr.subsystem.as_str())
+                .collect();
+            subsystems.sort_unstable();
+            subsystems.dedup();
             vec![
                 Cell::Text(i.code.clone()),
                 Cell::Text(i.name.clone()),
                 Cell::Text(i.programme.clone()),
                 Cell::Text(prog.map(|x| x.line.clone()).unwrap_or_default()),
+                Cell::Text(prog.map(|x| x.system.clone()).unwrap_or_default()),
                 Cell::Num(Some(i.weight)),
                 Cell::Num(Some(i.progress)),
                 Cell::Text(p.band_label(i).to_string()),
                 Cell::Text(projects.join(", ")),
+                Cell::Text(subsystems.join("; ")),
             ]
         })
         .collect();
-    let mut d = Dashboard {
+    Dashboard {
         id: "pdd",
         title: "Relación POT–PDD".into(),
         intro: format!(
@@ -173,16 +308,16 @@ pub fn build(s: &Ssepot) -> Option<Dashboard> {
                 ("indicador_producto", Kind::Text),
                 ("programa", Kind::Text),
                 ("linea_estrategica", Kind::Text),
+                ("sistema_pot", Kind::Text),
                 ("ponderacion", Kind::Num),
                 ("avance_proyectado", Kind::Num),
                 ("banda", Kind::Text),
                 ("proyectos_pot", Kind::Text),
+                ("subsistemas_pot", Kind::Text),
             ],
             rows,
         ),
         filters: Default::default(),
         controls: vec![],
-    };
-    d.rows.title = d.table_title("indicadores de producto");
-    Some(d)
+    }
 }

@@ -5,6 +5,7 @@ use super::{progress, rollup, Progress, PREFIX};
 use crate::config::{Direction, TechnicalSheet};
 use crate::model::{Indicator, Snapshot, UnitRef};
 use crate::ssepot::config::{Against, ProgressConfig};
+use crate::ssepot::subsystems::Subsystem;
 use serde::Serialize;
 
 /// The target progress is measured against: the sheet's `target`, else its last dated target.
@@ -58,27 +59,45 @@ pub fn of_value(
     unit: UnitRef,
     value: Option<f64>,
 ) -> Option<Progress> {
-    let cfg = snapshot.ssepot.progress.as_ref()?;
+    Some(of_value_by(
+        snapshot.ssepot.progress.as_ref()?,
+        ind,
+        unit,
+        value,
+    ))
+}
+
+/// [`of_value`] by the rules `cfg` (the declared ones, or those of another report year).
+fn of_value_by(
+    cfg: &ProgressConfig,
+    ind: &Indicator,
+    unit: UnitRef,
+    value: Option<f64>,
+) -> Progress {
     let sheet = &ind.sheet;
-    Some(progress(
+    progress(
         ind.baseline(unit),
         target(sheet, cfg).map(|(_, t)| t),
         direction(sheet),
         value,
         &cfg.bands,
         cfg.cap,
-    ))
+    )
 }
 
 /// Progress of an indicator at city level in a year: its city value's, or the roll-up of its territories'.
 pub fn city_level(snapshot: &Snapshot, ind: &Indicator, year: i32) -> Option<f64> {
-    let cfg = snapshot.ssepot.progress.as_ref()?;
+    city_level_by(snapshot.ssepot.progress.as_ref()?, ind, year)
+}
+
+/// [`city_level`] by the rules `cfg`.
+fn city_level_by(cfg: &ProgressConfig, ind: &Indicator, year: i32) -> Option<f64> {
     if let Some(v) = ind.value(UnitRef::City, year) {
-        return of_value(snapshot, ind, UnitRef::City, v)?.percent;
+        return of_value_by(cfg, ind, UnitRef::City, v).percent;
     }
     let members: Vec<Option<f64>> = (0..ind.unit_set.units.len())
         .filter_map(|i| Some((UnitRef::Unit(i), ind.value(UnitRef::Unit(i), year)?)))
-        .map(|(u, v)| of_value(snapshot, ind, u, v).and_then(|p| p.percent))
+        .map(|(u, v)| of_value_by(cfg, ind, u, v).percent)
         .collect();
     if members.is_empty() {
         return None;
@@ -106,9 +125,42 @@ pub struct Rollups {
     pub systems: Vec<(String, Option<f64>)>,
 }
 
+/// Which indicators a roll-up counts, and in which year: by default every one, in the declared report year.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// The report year: the year measured and, for a period target, the period. The declared `year` when
+    /// `None`.
+    pub year: Option<i32>,
+    /// Only the indicators of this responsible office (their sheet's `office`).
+    pub office: Option<&'a str>,
+}
+
+/// The indicators of a subsystem that count in its progress: those with its name on their sheet (not their
+/// progress collections), of the scope's office.
+pub fn subsystem_indicators<'a>(
+    snapshot: &'a Snapshot,
+    subsystem: &'a str,
+    office: Option<&'a str>,
+) -> impl Iterator<Item = &'a std::sync::Arc<Indicator>> + 'a {
+    snapshot
+        .indicators
+        .iter()
+        .filter(move |i| i.sheet.subsystem.as_deref() == Some(subsystem))
+        .filter(|i| !i.id.starts_with(PREFIX))
+        .filter(move |i| office.is_none_or(|o| i.sheet.office.as_deref() == Some(o)))
+}
+
+/// Progress of every subsystem and system in the declared report year.
 pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
+    let all: Vec<&Subsystem> = snapshot.ssepot.subsystems.iter().collect();
+    rollups(snapshot, &all, Scope::default())
+}
+
+/// Progress of these subsystems, and of their systems (from these subsystems only), in the scope's year,
+/// counting the scope's indicators.
+pub fn rollups(snapshot: &Snapshot, subsystems: &[&Subsystem], scope: Scope) -> Rollups {
     let s = &snapshot.ssepot;
-    let Some(cfg) = s.progress.as_ref() else {
+    let Some(declared) = s.progress.as_ref() else {
         return Rollups {
             year: 0,
             rule: "sin reglas de avance declaradas".into(),
@@ -116,19 +168,17 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
             systems: vec![],
         };
     };
-    let subsystems: Vec<SubsystemProgress> = s
-        .subsystems
+    let mut cfg = declared.clone();
+    cfg.year = scope.year.unwrap_or(declared.year);
+    let cfg = &cfg;
+    let measured: Vec<SubsystemProgress> = subsystems
         .iter()
         .map(|sub| {
-            let inds: Vec<&std::sync::Arc<Indicator>> = snapshot
-                .indicators
-                .iter()
-                .filter(|i| i.sheet.subsystem.as_deref() == Some(sub.name.as_str()))
-                .filter(|i| !i.id.starts_with(PREFIX))
-                .collect();
+            let inds: Vec<&std::sync::Arc<Indicator>> =
+                subsystem_indicators(snapshot, &sub.name, scope.office).collect();
             let members: Vec<Option<f64>> = inds
                 .iter()
-                .map(|i| city_level(snapshot, i, cfg.year))
+                .map(|i| city_level_by(cfg, i, cfg.year))
                 .collect();
             SubsystemProgress {
                 system: sub.system.clone(),
@@ -141,10 +191,10 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
             }
         })
         .collect();
-    let systems = crate::ssepot::count_by(s.subsystems.iter().map(|x| x.system.as_str()))
+    let systems = crate::ssepot::count_by(subsystems.iter().map(|x| x.system.as_str()))
         .into_iter()
         .map(|(sys, _)| {
-            let members: Vec<Option<f64>> = subsystems
+            let members: Vec<Option<f64>> = measured
                 .iter()
                 .filter(|p| p.system == sys)
                 .map(|p| p.percent)
@@ -165,7 +215,7 @@ pub fn subsystem_progress(snapshot: &Snapshot) -> Rollups {
     Rollups {
         year: cfg.year,
         rule: format!("{rule}; avance {}", target_words(cfg)),
-        subsystems,
+        subsystems: measured,
         systems,
     }
 }

@@ -222,6 +222,7 @@ fn indicators_section(
             name: "Avance".into(),
             values: percents.clone(),
         }],
+        drill: None,
     };
     if !indicators.is_empty() {
         sec.blocks.push(Block::chart(&chart, "boletin"));
