@@ -5,9 +5,9 @@ mod common;
 use common::{demo, get};
 use serde_json::Value;
 use ssepot::http::params::{
-    names, ChangeParams, CrsFormatParams, DashboardParams, EmbedMapParams, FormatParams,
-    ItemsParams, NoParams, OriginParams, ReportParams, ReportingItemsParams, ReportingLogParams,
-    ReviewPageParams, SeriesParams, StyleParams, TileParams,
+    names, AgreementsParams, ChangeParams, CrsFormatParams, DashboardParams, EmbedMapParams,
+    FormatParams, ItemsParams, NoParams, OriginParams, ReportParams, ReportingItemsParams,
+    ReportingLogParams, ReviewPageParams, SeriesParams, StyleParams, TileParams,
 };
 
 /// The routes registered in `src/http/mod.rs`, as `(method, axum path)`, read from its source so that a route
@@ -178,6 +178,9 @@ async fn the_api_lists_exactly_the_parameters_each_endpoint_accepts() {
         ("/reporting/log", names::<ReportingLogParams>()),
         ("/reporting/origin", names::<OriginParams>()),
         ("/reporting/me", names::<NoParams>()),
+        ("/reporting/periods", names::<FormatParams>()),
+        ("/reporting/periods/{id}", names::<FormatParams>()),
+        ("/reporting/agreements", names::<AgreementsParams>()),
         ("/reporte", names::<NoParams>()),
         ("/reporte/oficina", names::<NoParams>()),
         ("/reporte/revision", names::<ReviewPageParams>()),

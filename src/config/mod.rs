@@ -214,6 +214,10 @@ pub struct TechnicalSheet {
     /// Intermediate and final targets, by year.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// The first year whose values the source gives as projections (DANE's population projections: 2018);
+    /// values of earlier years are measured. Left out, values are not marked (`model::value_kind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_from: Option<i32>,
 }
 
 /// A target of an indicator for a year.

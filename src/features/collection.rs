@@ -398,6 +398,9 @@ impl Collection {
                 p.insert("year".into(), o.year.into());
                 p.insert("value".into(), o.value.map_or(Value::Null, |v| json!(v)));
                 p.insert("nd".into(), o.value.is_none().into());
+                if let Some(kind) = crate::model::value_kind::of(&ind.sheet, o.year) {
+                    p.insert("value_kind".into(), kind.as_str().into());
+                }
                 p.insert("unit".into(), ind.unit.clone().into());
                 p.insert("indicator".into(), ind.id.clone().into());
                 if ind.sample {

@@ -51,6 +51,15 @@ fn reporting_routes() -> Router<Arc<AppState>> {
         .route("/reporting/transitions", post(reporting::transition))
         .route("/reporting/log", get(reporting::change_log))
         .route("/reporting/me", get(reporting::me))
+        .route(
+            "/reporting/periods",
+            get(reporting::cycle::periods).post(reporting::cycle::open_period),
+        )
+        .route("/reporting/periods/{id}", get(reporting::cycle::period))
+        .route(
+            "/reporting/agreements",
+            get(reporting::cycle::agreements).post(reporting::cycle::record_agreement),
+        )
         .route("/reporte", get(reporting_pages::home))
         .route("/reporte/entrar", post(reporting_pages::login))
         .route("/reporte/salir", post(reporting_pages::logout))

@@ -820,6 +820,80 @@ fn reporting_paths() -> Vec<(String, Value)> {
     ]
 }
 
+/// The reporting cycle: periods and their completeness, concertation agreements (docs/reporting.md).
+fn cycle_paths() -> Vec<(String, Value)> {
+    let exception = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties, "additionalProperties": false });
+    let date = |d: &str| json!({ "type": "string", "format": "date", "description": d });
+    let text = || json!({ "type": "string", "maxLength": 4000 });
+    let post = |summary: &str, id: &str, schema: Value, conflict: &str| {
+        let errors = [
+            (
+                "201",
+                json!({ "description": "Registrado", "content": { JSON: {} } }),
+            ),
+            ("401", exception("Sin token, o token no válido o revocado")),
+            ("403", exception("Solo el DAP (revisión) o administración")),
+            ("409", exception(conflict)),
+            ("503", exception("La base de datos del reporte no responde")),
+        ];
+        json!({ "summary": summary, "operationId": id, "security": [{ "reportingToken": [] }],
+            "requestBody": { "required": true, "content": { JSON: { "schema": schema } } },
+            "responses": responses(&[JSON], summary, &errors) })
+    };
+    let period = object(
+        &["year", "deadline", "cutoff"],
+        json!({
+            "year": { "type": "integer", "minimum": 1900, "maximum": 2200, "description": "Vigencia cuyos valores se convocan" },
+            "title": { "type": "string", "maxLength": 200 },
+            "deadline": date("Último día para reportar a tiempo (hora de Medellín, inclusive)"),
+            "cutoff": date("Último día en que se reciben valores de la vigencia (inclusive; igual o posterior al plazo)"),
+        }),
+    );
+    let agreement = object(
+        &["date", "office", "indicators", "agreed", "state", "action"],
+        json!({
+            "date": date("Día de la concertación"), "office": { "type": "string" },
+            "indicators": { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+            "agreed": text(), "state": text(), "action": text(),
+        }),
+    );
+    let mut periods = get(
+        "Periodos de reporte (convocatorias) con plazo y fecha de corte",
+        "getReportingPeriods",
+        vec![f(&["json", "html"])],
+        responses(&[JSON, HTML], "Periodos", &[]),
+    );
+    periods["post"] = post(
+        "El DAP abre un periodo de reporte (una vigencia, un plazo y una fecha de corte)",
+        "openReportingPeriod",
+        period,
+        "La vigencia ya tiene un periodo",
+    );
+    let mut agreements = get(
+        "Acuerdos de concertación (fecha, dependencia, indicadores, lo acordado, estado y acción propuesta)",
+        "getAgreements",
+        vec![query("indicator", "Solo los acuerdos de este indicador (id o código).", json!({ "type": "string" }))],
+        responses(&[JSON], "Acuerdos", &[]),
+    );
+    agreements["post"] = post(
+        "El DAP registra un acuerdo de concertación",
+        "recordAgreement",
+        agreement,
+        "—",
+    );
+    vec![
+        ("/reporting/periods".into(), periods),
+        ("/reporting/periods/{id}".into(), get(
+            "Completitud de un periodo: por dependencia e indicador, reportado, a tiempo, verificado, validado, publicado, ND y su causa; dependencias pendientes tras el plazo",
+            "getReportingPeriod",
+            vec![path("id", "Id del periodo", json!({ "type": "integer" })), f(&["json", "html", "csv", "xlsx"])],
+            responses(&[JSON, HTML, CSV, XLSX], "Completitud", &[]),
+        )),
+        ("/reporting/agreements".into(), agreements),
+    ]
+}
+
 pub fn document(base: &str, collections: &[Collection]) -> Value {
     let paths: Map<String, Value> = features_paths(collections)
         .into_iter()
@@ -829,6 +903,7 @@ pub fn document(base: &str, collections: &[Collection]) -> Value {
         .chain(ssepot_paths())
         .chain(publication_paths())
         .chain(reporting_paths())
+        .chain(cycle_paths())
         .collect();
     let mut components = components();
     components["securitySchemes"] = json!({

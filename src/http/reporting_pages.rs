@@ -268,10 +268,14 @@ pub async fn office(
         ..Default::default()
     };
     let store = rep.store.clone();
-    let items = match super::reporting::blocking(move || store.items(&filter)).await {
-        Ok(i) => i,
+    let read = super::reporting::blocking(move || Ok((store.items(&filter)?, store.periods()?)));
+    let (items, periods) = match read.await {
+        Ok(x) => x,
         Err(e) => return page_error(Some(&caller), e),
     };
+    // The calls still receiving values, so the office knows its deadlines.
+    let today = crate::store::cycle::today();
+    let open: Vec<_> = periods.into_iter().filter(|p| today <= p.cutoff).collect();
     let title = format!(
         "Valores de {}",
         caller.who.office.clone().unwrap_or_default()
@@ -280,6 +284,8 @@ pub async fn office(
         ..base(Some(&caller), &title),
         ..context! {
             indicators => caller.who.indicators.clone(),
+            periods => Ctx::from_serialize(&open),
+            today,
             items => Ctx::from_serialize(display_items(&state, &rep, items)),
             key => form_key(),
             limit_mb => rep.upload_limit / 1024 / 1024,

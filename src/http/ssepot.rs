@@ -324,11 +324,19 @@ pub async fn indicator(
         .ok_or_else(|| {
             ApiError::NotFound(format!("no indicator `{id}`; /indicators lists them"))
         })?;
-    let mut doc = sheets::sheet_doc(snap, ind);
+    let causes = super::reporting::cycle::nd_causes(&state, ind).await;
+    let mut doc = sheets::sheet_doc(snap, ind, &causes);
     doc["published_changes"] = published_changes(&state, &ind.id).await;
+    doc["agreements"] = agreements(&state, &ind.id).await;
+    // The indicator's state and proposed action are the latest agreement's.
+    doc["concertation"] = doc["agreements"]
+        .as_array()
+        .and_then(|a| a.last())
+        .map(|a| json!({"state": a["state"], "action": a["action"], "date": a["date"]}))
+        .unwrap_or(Value::Null);
     match format {
         Format::Json => Ok(json_response(doc)),
-        Format::Html => Ok(Html(sheet_page(snap, ind, &doc)).into_response()),
+        Format::Html => Ok(Html(sheet_page(snap, ind, &doc, &causes)).into_response()),
         f => {
             let table = sheets::sheets_table(std::iter::once(ind), &format!("ficha_{}", ind.id));
             download(f, table, &format!("ficha_{}", ind.id)).await
@@ -367,7 +375,38 @@ async fn published_changes(state: &Arc<AppState>, indicator: &str) -> Value {
         .collect()
 }
 
-fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc: &Value) -> String {
+/// The concertation agreements about an indicator, oldest first (with the office's name). `null` without a
+/// store, or while the store does not answer (the sheet still serves).
+async fn agreements(state: &Arc<AppState>, indicator: &str) -> Value {
+    let Some(rep) = state.reporting.clone() else {
+        return Value::Null;
+    };
+    let id = indicator.to_string();
+    let read = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((rep.store.agreements(Some(&id))?, rep.store.offices()?))
+    });
+    let Ok(Ok((list, offices))) = read.await else {
+        return Value::Null;
+    };
+    list.into_iter()
+        .map(|a| {
+            let mut v = serde_json::to_value(&a).unwrap_or_default();
+            v["office_name"] = offices
+                .iter()
+                .find(|o| o.id == a.office)
+                .map_or_else(|| a.office.clone(), |o| o.name.clone())
+                .into();
+            v
+        })
+        .collect()
+}
+
+fn sheet_page(
+    snap: &crate::model::Snapshot,
+    ind: &crate::model::Indicator,
+    doc: &Value,
+    causes: &sheets::NdCauses,
+) -> String {
     let s = &ind.sheet;
     let mut facts: Vec<Value> = vec![];
     let mut fact = |label: &str, value: Option<String>, href: Option<String>| {
@@ -391,6 +430,13 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
     fact("Tipo", s.kind.clone(), None);
     fact("Nivel territorial", s.territorial_level.clone(), None);
     fact("Periodicidad", s.periodicity.clone(), None);
+    fact(
+        "Valores proyectados",
+        s.projected_from.map(|y| {
+            format!("desde {y} (proyecciones de la fuente); los años anteriores son medidos")
+        }),
+        None,
+    );
     fact(
         "Línea base",
         s.baseline_value.map(|v| {
@@ -442,7 +488,7 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
         }
         _ => "Sin línea base o meta en la ficha: solo se muestra el avance físico (el valor alcanzado).".into(),
     };
-    let progress = sheets::progress_table(snap, ind);
+    let progress = sheets::progress_table(snap, ind, causes);
     page(
         "indicator.html",
         json!({
@@ -453,6 +499,8 @@ fn sheet_page(snap: &crate::model::Snapshot, ind: &crate::model::Indicator, doc:
             "diagnosis": doc["diagnosis"],
             "changes": doc["changes"],
             "published_changes": doc["published_changes"],
+            "agreements": doc["agreements"],
+            "concertation": doc["concertation"],
             "progress_map": doc["progress_map"],
             "progress_note": note,
             "table": table_context(&progress),

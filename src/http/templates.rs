@@ -33,6 +33,8 @@ const TEMPLATES: &[(&str, &str)] = embed![
     "dashboards.html",
     "indicators.html",
     "indicator.html",
+    "periods.html",
+    "period.html",
     "informe.html",
     "informe_bloque.html",
     "informe_tabla.html",

@@ -160,7 +160,32 @@ pub async fn series(
     let ind = data.snapshot.indicator(&id).ok_or_else(|| {
         ApiError::NotFound(format!("no indicator `{id}`; /collections lists them"))
     })?;
-    let doc = crate::features::series::series(ind, code);
+    let mut doc = crate::features::series::series(ind, code);
+    // Why each ND is ND (the reporting cycle's causes), and whether values are measured or projected.
+    let causes = super::reporting::cycle::nd_causes(&state, ind).await;
+    if let Some(rows) = doc["rows"].as_array_mut() {
+        for row in rows {
+            let key = crate::model::normalize_key(row["code"].as_str().unwrap_or_default());
+            let of_row: serde_json::Map<String, Value> = causes
+                .iter()
+                .filter(|((k, _), _)| *k == key)
+                .map(|((_, year), cause)| (year.to_string(), cause.clone().into()))
+                .collect();
+            if !of_row.is_empty() {
+                row["nd_causes"] = of_row.into();
+            }
+        }
+    }
+    let kinds: serde_json::Map<String, Value> = ind
+        .years()
+        .into_iter()
+        .filter_map(|y| {
+            crate::model::value_kind::of(&ind.sheet, y).map(|k| (y.to_string(), k.as_str().into()))
+        })
+        .collect();
+    if !kinds.is_empty() {
+        doc["value_kinds"] = kinds.into();
+    }
     if code.is_some() && doc["rows"].as_array().is_some_and(Vec::is_empty) {
         return Err(ApiError::NotFound(format!(
             "no territory with code `{}` in `{id}`",

@@ -12,6 +12,7 @@ mod key;
 pub mod report;
 pub mod report_territory;
 pub mod valid;
+pub mod value_kind;
 
 pub use fold::fold_name;
 pub use key::normalize_key;

@@ -31,6 +31,9 @@ pub struct ChangeRecord {
     pub date: String,
     /// Office that agreed it.
     pub office: String,
+    /// The reporting store's item, for a change published through ssepot (absent for the layer file's rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<i64>,
 }
 
 /// Findings the diagnosis table records, as (column, label) pairs; the column holds `sí` or `no`.

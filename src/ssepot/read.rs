@@ -155,6 +155,7 @@ fn read_changes(r: &Records) -> Result<Vec<ChangeRecord>, String> {
                 after: r.text(row, "Después")?,
                 date: r.required(row, "Fecha")?,
                 office: r.required(row, "Dependencia")?,
+                item: None,
             })
         })
         .collect()

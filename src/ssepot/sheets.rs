@@ -47,8 +47,12 @@ pub fn summary(ind: &Indicator) -> Value {
     })
 }
 
+/// Why each ND value is ND, by (normalised territory key, year), in words: the reporting cycle's causes
+/// (`store::cycle::nd_cause`), which the HTTP layer reads from the store. Empty without a store.
+pub type NdCauses = std::collections::HashMap<(String, i32), String>;
+
 /// The full sheet of an indicator.
-pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator) -> Value {
+pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator, causes: &NdCauses) -> Value {
     let s = &snapshot.ssepot;
     let c = code(ind);
     let diagnosis = s.diagnosis.iter().find(|d| d.code.eq_ignore_ascii_case(&c));
@@ -68,7 +72,7 @@ pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator) -> Value {
     let progress_map = snapshot
         .indicator(&format!("{PREFIX}{}", ind.id))
         .map(|p| p.id.clone());
-    let (_, rows) = super::dashboards::plain_rows(&progress_table(snapshot, ind));
+    let (_, rows) = super::dashboards::plain_rows(&progress_table(snapshot, ind, causes));
     json!({
         "id": ind.id,
         "code": c,
@@ -93,7 +97,7 @@ pub fn sheet_doc(snapshot: &Snapshot, ind: &Indicator) -> Value {
         "diagnosis": diagnosis,
         "changes": changes,
         "progress_map": progress_map,
-        "progress_columns": ["codigo", "territorio", "anio", "valor", "avance_pct", "banda"],
+        "progress_columns": ["codigo", "territorio", "anio", "valor", "avance_pct", "banda", "causa_nd", "tipo_valor"],
         "progress": rows,
         "links": {
             "collection": format!("/collections/{}", ind.id),
@@ -119,8 +123,8 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
-/// Every value of an indicator with its physical and percentage progress and band.
-pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
+/// Every value of an indicator with its physical and percentage progress and band, and an ND's cause.
+pub fn progress_table(snapshot: &Snapshot, ind: &Indicator, causes: &NdCauses) -> Table {
     let rows = ind
         .observations
         .iter()
@@ -141,6 +145,19 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
                     p.and_then(|p| p.band)
                         .unwrap_or_else(|| crate::format::ND.into()),
                 ),
+                Cell::Text(
+                    o.value
+                        .is_none()
+                        .then(|| causes.get(&(crate::model::normalize_key(&unit.code), o.year)))
+                        .flatten()
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(
+                    crate::model::value_kind::of(&ind.sheet, o.year)
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
             ];
             (row, no_geometry())
         })
@@ -155,6 +172,8 @@ pub fn progress_table(snapshot: &Snapshot, ind: &Indicator) -> Table {
             ("valor", Kind::Num),
             ("avance_pct", Kind::Num),
             ("banda", Kind::Text),
+            ("causa_nd", Kind::Text),
+            ("tipo_valor", Kind::Text),
         ]
         .map(|(n, k)| (n.to_string(), k))
         .to_vec(),

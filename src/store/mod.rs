@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod check;
+pub mod cycle;
 pub mod log;
 pub mod overlay;
 pub mod postgres;
@@ -204,6 +205,20 @@ pub struct PublishedSheetField {
     pub value: String,
 }
 
+/// A technical-sheet change published through the store, as the DIES-058 change record counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedSheetChange {
+    pub item: i64,
+    pub indicator: String,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: String,
+    /// The office's name.
+    pub office: String,
+    /// When it was published (UTC).
+    pub published_at: String,
+}
+
 /// A store failure, without HTTP: the HTTP layer picks the status.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -262,6 +277,8 @@ pub trait Store: Send + Sync {
     fn published(&self) -> Result<Vec<Published>, StoreError>;
     /// Every published technical-sheet field.
     fn published_sheet(&self) -> Result<Vec<PublishedSheetField>, StoreError>;
+    /// Every technical-sheet change published, in the order it was published (the DIES-058 record).
+    fn published_sheet_changes(&self) -> Result<Vec<PublishedSheetChange>, StoreError>;
     /// Increases with every publish; servers compare it to know when to rebuild.
     fn data_version(&self) -> Result<i64, StoreError>;
     /// The change log, oldest first, optionally of one office or one indicator.
@@ -275,6 +292,24 @@ pub trait Store: Send + Sync {
         office: Option<&str>,
         label: &str,
     ) -> Result<String, StoreError>;
+    /// Opens a reporting period (reviewers; one per year).
+    fn open_period(
+        &self,
+        who: &Principal,
+        new: &cycle::NewPeriod,
+    ) -> Result<cycle::Period, StoreError>;
+    /// Every reporting period, newest year first.
+    fn periods(&self) -> Result<Vec<cycle::Period>, StoreError>;
+    /// Every office and the indicators it reports.
+    fn offices(&self) -> Result<Vec<cycle::OfficeInfo>, StoreError>;
+    /// Records a concertation agreement (reviewers); returns its id.
+    fn record_agreement(
+        &self,
+        who: &Principal,
+        new: &cycle::NewAgreement,
+    ) -> Result<i64, StoreError>;
+    /// Concertation agreements, oldest first, optionally those about one indicator.
+    fn agreements(&self, indicator: Option<&str>) -> Result<Vec<cycle::Agreement>, StoreError>;
     /// Revokes a token by id; false if there was no such unrevoked token.
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError>;
     /// Blocks until a publish is notified (PostgreSQL: `NOTIFY`; true) or `timeout` passes (false).
@@ -309,6 +344,8 @@ pub struct Reporting {
     published: Mutex<(i64, Arc<Vec<Published>>)>,
     /// Published technical-sheet fields, read with the values.
     sheet: Mutex<Arc<Vec<PublishedSheetField>>>,
+    /// Published technical-sheet changes, read with the values.
+    sheet_changes: Mutex<Arc<Vec<PublishedSheetChange>>>,
     pub throttle: auth::Throttle,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
@@ -323,6 +360,7 @@ impl Reporting {
             store,
             published: Mutex::new((-1, Arc::new(Vec::new()))),
             sheet: Mutex::new(Arc::new(Vec::new())),
+            sheet_changes: Mutex::new(Arc::new(Vec::new())),
             throttle: auth::Throttle::default(),
             upload_limit,
         }
@@ -338,10 +376,13 @@ impl Reporting {
         self.sheet.lock().expect("not poisoned").clone()
     }
 
-    /// A snapshot with everything published laid over it: values and technical-sheet fields.
+    /// A snapshot with everything published laid over it: values, technical-sheet fields, and the sheet
+    /// changes in the DIES-058 record.
     pub fn lay_over(&self, snapshot: crate::model::Snapshot) -> crate::model::Snapshot {
         let snapshot = overlay::apply(snapshot, &self.published());
-        overlay::apply_sheet(snapshot, &self.published_sheet())
+        let snapshot = overlay::apply_sheet(snapshot, &self.published_sheet());
+        let changes = self.sheet_changes.lock().expect("not poisoned").clone();
+        overlay::apply_sheet_changes(snapshot, &changes)
     }
 
     /// Re-reads the published values if the data version moved; returns them when they changed.
@@ -352,7 +393,9 @@ impl Reporting {
         }
         let values = Arc::new(self.store.published()?);
         let sheet = Arc::new(self.store.published_sheet()?);
+        let changes = Arc::new(self.store.published_sheet_changes()?);
         *self.sheet.lock().expect("not poisoned") = sheet;
+        *self.sheet_changes.lock().expect("not poisoned") = changes;
         *self.published.lock().expect("not poisoned") = (version, values.clone());
         Ok(Some(values))
     }

@@ -4,9 +4,10 @@
 //! Applying the same published values twice gives the same snapshot, so the server lays them over whatever
 //! it serves (a fresh reload or the current snapshot) without keeping a copy of the file-only data.
 
-use super::{Published, PublishedSheetField};
+use super::{Published, PublishedSheetChange, PublishedSheetField};
 use crate::model::report::FileError;
 use crate::model::{normalize_key, Indicator, Observation, Snapshot, UnitRef};
+use crate::ssepot::diagnosis::ChangeRecord;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -89,6 +90,36 @@ pub fn apply_sheet(mut snapshot: Snapshot, fields: &[PublishedSheetField]) -> Sn
         tracing::warn!("{}", p.error);
     }
     snapshot.report.file_errors.extend(problems);
+    snapshot
+}
+
+/// The snapshot's DIES-058 change record with the sheet changes published through the store added (after the
+/// layer file's rows, in publishing order), so the diagnosis dashboard and the sheets count them. Records of a
+/// previous overlay are replaced, never added twice; changes of indicators no longer served are left out.
+pub fn apply_sheet_changes(mut snapshot: Snapshot, changes: &[PublishedSheetChange]) -> Snapshot {
+    let had = snapshot.ssepot.changes.iter().any(|c| c.item.is_some());
+    if changes.is_empty() && !had {
+        return snapshot;
+    }
+    let mut ssepot = (*snapshot.ssepot).clone();
+    ssepot.changes.retain(|c| c.item.is_none());
+    for c in changes {
+        let Some(ind) = snapshot.indicator(&c.indicator) else {
+            continue;
+        };
+        ssepot.changes.push(ChangeRecord {
+            code: ind.code.clone().unwrap_or_else(|| ind.id.clone()),
+            form: "DIES-058".into(),
+            field: super::sheet::field(&c.field)
+                .map_or_else(|| c.field.clone(), |f| f.label.into()),
+            before: c.before.clone().unwrap_or_default(),
+            after: c.after.clone(),
+            date: super::cycle::day_of(&c.published_at),
+            office: c.office.clone(),
+            item: Some(c.item),
+        });
+    }
+    snapshot.ssepot = Arc::new(ssepot);
     snapshot
 }
 

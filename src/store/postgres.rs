@@ -6,11 +6,12 @@
 //! it fails fast with [`StoreError::Unavailable`] (503), and the next request reconnects by itself.
 //! A commit is acknowledged only after PostgreSQL has flushed it (`synchronous_commit` stays `on`).
 
+use super::cycle::{self, Agreement, NewAgreement, NewPeriod, OfficeInfo, Period};
 use super::log::{LogEntry, LogFilter};
 use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
-    StoreError, Submission, SubmitOutcome,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetChange, PublishedSheetField, Role,
+    State, Store, StoreError, Submission, SubmitOutcome,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Row, Transaction};
@@ -120,6 +121,35 @@ INSERT INTO meta VALUES ('data_version', 0);
         format!(
             "ALTER TABLE items ADD CONSTRAINT items_state_known CHECK (state IN ({}));",
             rules::sql_list(&State::ALL)
+        ),
+        // 3: the reporting cycle: periods (one per year) and concertation agreements.
+        format!(
+            r#"
+CREATE TABLE periods (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  year INTEGER NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  cutoff TEXT NOT NULL CHECK (cutoff >= deadline),
+  opened_by TEXT NOT NULL,
+  opened_at TEXT NOT NULL DEFAULT {NOW}
+);
+CREATE TABLE agreements (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  date TEXT NOT NULL,
+  office TEXT NOT NULL REFERENCES offices(id),
+  agreed TEXT NOT NULL,
+  state TEXT NOT NULL,
+  action TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL DEFAULT {NOW}
+);
+CREATE TABLE agreement_indicators (
+  agreement BIGINT NOT NULL REFERENCES agreements(id),
+  indicator TEXT NOT NULL,
+  PRIMARY KEY (agreement, indicator)
+);
+"#
         ),
     ]
 }
@@ -466,6 +496,86 @@ impl rules::Tx for PgTx<'_, '_> {
     }
 }
 
+const PERIOD_COLUMNS: &str = "id, year, title, deadline, cutoff, opened_by, opened_at";
+
+fn period_from_row(r: &Row) -> Period {
+    Period {
+        id: r.get(0),
+        year: r.get(1),
+        title: r.get(2),
+        deadline: r.get(3),
+        cutoff: r.get(4),
+        opened_by: r.get(5),
+        opened_at: r.get(6),
+    }
+}
+
+impl cycle::CycleTx for PgTx<'_, '_> {
+    fn period_of_year(&mut self, year: i32) -> Result<Option<Period>, StoreError> {
+        Ok(self
+            .0
+            .query_opt(
+                &format!("SELECT {PERIOD_COLUMNS} FROM periods WHERE year = $1"),
+                &[&year],
+            )
+            .map_err(pg)?
+            .as_ref()
+            .map(period_from_row))
+    }
+
+    fn insert_period(&mut self, p: &NewPeriod, opened_by: &str) -> Result<i64, StoreError> {
+        // Two replicas opening the same year: the second waits here and then finds the first's.
+        self.0
+            .execute("LOCK TABLE periods IN SHARE ROW EXCLUSIVE MODE", &[])
+            .map_err(pg)?;
+        if self.period_of_year(p.year)?.is_some() {
+            return Err(StoreError::conflict(
+                "year",
+                format!("the year {} already has a reporting period", p.year),
+            ));
+        }
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO periods (year, title, deadline, cutoff, opened_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[&p.year, &p.title, &p.deadline, &p.cutoff, &opened_by],
+            )
+            .map_err(pg)?
+            .get(0))
+    }
+
+    fn office_exists(&mut self, office: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .0
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM offices WHERE id = $1)",
+                &[&office],
+            )
+            .map_err(pg)?
+            .get(0))
+    }
+
+    fn insert_agreement(&mut self, a: &NewAgreement, recorded_by: &str) -> Result<i64, StoreError> {
+        let id: i64 = self
+            .0
+            .query_one(
+                "INSERT INTO agreements (date, office, agreed, state, action, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[&a.date, &a.office, &a.agreed, &a.state, &a.action, &recorded_by],
+            )
+            .map_err(pg)?
+            .get(0);
+        for ind in &a.indicators {
+            self.0
+                .execute(
+                    "INSERT INTO agreement_indicators (agreement, indicator) VALUES ($1, $2)",
+                    &[&id, ind],
+                )
+                .map_err(pg)?;
+        }
+        Ok(id)
+    }
+}
+
 impl Store for PgStore {
     fn kind(&self) -> &'static str {
         "postgres"
@@ -565,6 +675,26 @@ impl Store for PgStore {
                 value: r.get(2),
             })
             .collect())
+        })
+    }
+
+    fn published_sheet_changes(&self) -> Result<Vec<PublishedSheetChange>, StoreError> {
+        self.run(|c| {
+            Ok(c.query("SELECT i.id, i.indicator, i.field, i.before, COALESCE(i.after, ''), o.name, i.updated_at
+                 FROM items i JOIN submissions s ON s.id = i.submission JOIN offices o ON o.id = s.office
+                 WHERE i.kind = 'sheet' AND i.state = 'publicado' ORDER BY i.updated_at, i.id", &[])
+                .map_err(pg)?
+                .iter()
+                .map(|r| PublishedSheetChange {
+                    item: r.get(0),
+                    indicator: r.get(1),
+                    field: r.get(2),
+                    before: r.get(3),
+                    after: r.get(4),
+                    office: r.get(5),
+                    published_at: r.get(6),
+                })
+                .collect())
         })
     }
 
@@ -711,6 +841,70 @@ impl Store for PgStore {
         next.map_err(|e| {
             *guard = None;
             pg(e)
+        })
+    }
+
+    fn open_period(&self, who: &Principal, new: &NewPeriod) -> Result<Period, StoreError> {
+        self.write(|tx| cycle::open_period(&mut PgTx(tx), who, new))
+    }
+
+    fn periods(&self) -> Result<Vec<Period>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                &format!("SELECT {PERIOD_COLUMNS} FROM periods ORDER BY year DESC"),
+                &[],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(period_from_row)
+            .collect())
+        })
+    }
+
+    fn offices(&self) -> Result<Vec<OfficeInfo>, StoreError> {
+        self.run(|c| {
+            let rows = c
+                .query(
+                    "SELECT o.id, o.name, oi.indicator FROM offices o
+                     LEFT JOIN office_indicators oi ON oi.office = o.id ORDER BY o.id, oi.indicator",
+                    &[],
+                )
+                .map_err(pg)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
+            Ok(cycle::group_offices(rows))
+        })
+    }
+
+    fn record_agreement(&self, who: &Principal, new: &NewAgreement) -> Result<i64, StoreError> {
+        self.write(|tx| cycle::record_agreement(&mut PgTx(tx), who, new))
+    }
+
+    fn agreements(&self, indicator: Option<&str>) -> Result<Vec<Agreement>, StoreError> {
+        self.run(|c| {
+            Ok(c.query(
+                "SELECT a.id, a.date, a.office, a.agreed, a.state, a.action, a.recorded_by, a.recorded_at,
+                        ARRAY(SELECT indicator FROM agreement_indicators WHERE agreement = a.id ORDER BY indicator)
+                 FROM agreements a
+                 WHERE $1::TEXT IS NULL OR EXISTS (SELECT 1 FROM agreement_indicators x WHERE x.agreement = a.id AND x.indicator = $1)
+                 ORDER BY a.date, a.id",
+                &[&indicator],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| Agreement {
+                id: r.get(0),
+                date: r.get(1),
+                office: r.get(2),
+                agreed: r.get(3),
+                state: r.get(4),
+                action: r.get(5),
+                recorded_by: r.get(6),
+                recorded_at: r.get(7),
+                indicators: r.get(8),
+            })
+            .collect())
         })
     }
 

@@ -35,7 +35,7 @@ pub struct ItemRow<'a> {
 }
 
 /// What a backend does inside one transaction: reads and writes rows, nothing else.
-pub trait Tx {
+pub trait Tx: super::cycle::CycleTx {
     /// Serialises the submissions of one office, so a key reused concurrently is seen (SQLite has one writer).
     fn lock_office(&mut self, office: &str) -> Result<(), StoreError>;
     /// The office's submission with this idempotency key: (id, payload hash).
@@ -108,7 +108,8 @@ pub fn sql_list(states: &[State]) -> String {
 }
 
 /// Writes a checked submission of the principal's office: all of it, or — for a key already used with the
-/// same payload — nothing, answering as the first time.
+/// same payload — nothing, answering as the first time. Values of a year whose reporting period is past its
+/// cut-off are refused ([`super::cycle`]).
 pub fn submit(
     tx: &mut impl Tx,
     who: &Principal,
@@ -132,6 +133,11 @@ pub fn submit(
             items: tx.submission_items(id)?,
         });
     }
+    let years = sub.items.iter().filter_map(|i| match i {
+        NewItem::Value(v) => Some(v.year),
+        NewItem::Sheet(_) => None,
+    });
+    super::cycle::refuse_after_cutoff(tx, years, &super::cycle::today())?;
     let submission = tx.insert_submission(office, who, sub)?;
     let items = sub
         .items

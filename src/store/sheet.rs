@@ -53,6 +53,7 @@ pub const FIELDS: &[Field] = &[
     f("baseline_value", "Línea base", Kind::Number),
     f("target", "Meta", Kind::Number),
     f("target_year", "Año de la meta", Kind::Year),
+    f("projected_from", "Valores proyectados desde", Kind::Year),
 ];
 
 /// The field called `name`.
@@ -135,6 +136,7 @@ pub fn apply(ind: &mut Indicator, field: &Field, value: Value) {
         ("direction", Value::Direction(d)) => s.direction = Some(d),
         ("baseline_year", Value::Year(y)) => s.baseline_year = Some(y),
         ("target_year", Value::Year(y)) => s.target_year = Some(y),
+        ("projected_from", Value::Year(y)) => s.projected_from = Some(y),
         ("baseline_value", Value::Number(v)) => s.baseline_value = Some(v),
         ("target", Value::Number(v)) => s.target = Some(v),
         (name, v) => unreachable!("`{name}` was read as its own kind, not {v:?}"),

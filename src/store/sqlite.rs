@@ -5,11 +5,12 @@
 //! (NORMAL in WAL mode survives a killed process but may lose the last commits on power loss). One
 //! connection behind a mutex: writes are a few per second at most, and SQLite has one writer anyway.
 
+use super::cycle::{self, Agreement, NewAgreement, NewPeriod, OfficeInfo, Period};
 use super::log::{LogEntry, LogFilter};
 use super::rules::{self, Entry, ItemRow};
 use super::{
-    auth, Item, ItemFilter, Principal, Published, PublishedSheetField, Role, State, Store,
-    StoreError, Submission, SubmitOutcome,
+    auth, Item, ItemFilter, Principal, Published, PublishedSheetChange, PublishedSheetField, Role,
+    State, Store, StoreError, Submission, SubmitOutcome,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -142,6 +143,34 @@ CREATE INDEX items_by_state ON items (state);
 CREATE INDEX items_by_key ON items (indicator, territory, year);
 "#
         ),
+        // 3: the reporting cycle: periods (one per year) and concertation agreements.
+        r#"
+CREATE TABLE periods (
+  id INTEGER PRIMARY KEY,
+  year INTEGER NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  cutoff TEXT NOT NULL CHECK (cutoff >= deadline),
+  opened_by TEXT NOT NULL,
+  opened_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE agreements (
+  id INTEGER PRIMARY KEY,
+  date TEXT NOT NULL,
+  office TEXT NOT NULL REFERENCES offices(id),
+  agreed TEXT NOT NULL,
+  state TEXT NOT NULL,
+  action TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE agreement_indicators (
+  agreement INTEGER NOT NULL REFERENCES agreements(id),
+  indicator TEXT NOT NULL,
+  PRIMARY KEY (agreement, indicator)
+);
+"#
+        .to_string(),
     ]
 }
 
@@ -465,6 +494,72 @@ impl rules::Tx for SqliteTx<'_, '_> {
     }
 }
 
+const PERIOD_COLUMNS: &str = "id, year, title, deadline, cutoff, opened_by, opened_at";
+
+fn period_from_row(r: &rusqlite::Row) -> rusqlite::Result<Period> {
+    Ok(Period {
+        id: r.get(0)?,
+        year: r.get(1)?,
+        title: r.get(2)?,
+        deadline: r.get(3)?,
+        cutoff: r.get(4)?,
+        opened_by: r.get(5)?,
+        opened_at: r.get(6)?,
+    })
+}
+
+impl cycle::CycleTx for SqliteTx<'_, '_> {
+    fn period_of_year(&mut self, year: i32) -> Result<Option<Period>, StoreError> {
+        self.0
+            .query_row(
+                &format!("SELECT {PERIOD_COLUMNS} FROM periods WHERE year = ?1"),
+                [year],
+                period_from_row,
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    fn insert_period(&mut self, p: &NewPeriod, opened_by: &str) -> Result<i64, StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO periods (year, title, deadline, cutoff, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![p.year, p.title, p.deadline, p.cutoff, opened_by],
+            )
+            .map_err(internal)?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn office_exists(&mut self, office: &str) -> Result<bool, StoreError> {
+        self.0
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM offices WHERE id = ?1)",
+                [office],
+                |r| r.get(0),
+            )
+            .map_err(internal)
+    }
+
+    fn insert_agreement(&mut self, a: &NewAgreement, recorded_by: &str) -> Result<i64, StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO agreements (date, office, agreed, state, action, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![a.date, a.office, a.agreed, a.state, a.action, recorded_by],
+            )
+            .map_err(internal)?;
+        let id = self.0.last_insert_rowid();
+        for ind in &a.indicators {
+            self.0
+                .execute(
+                    "INSERT INTO agreement_indicators (agreement, indicator) VALUES (?1, ?2)",
+                    params![id, ind],
+                )
+                .map_err(internal)?;
+        }
+        Ok(id)
+    }
+}
+
 impl Store for SqliteStore {
     fn kind(&self) -> &'static str {
         "sqlite"
@@ -571,6 +666,29 @@ impl Store for SqliteStore {
                     indicator: r.get(0)?,
                     field: r.get(1)?,
                     value: r.get(2)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn published_sheet_changes(&self) -> Result<Vec<PublishedSheetChange>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn.prepare("SELECT i.id, i.indicator, i.field, i.before, COALESCE(i.after, ''), o.name, i.updated_at
+                 FROM items i JOIN submissions s ON s.id = i.submission JOIN offices o ON o.id = s.office
+                 WHERE i.kind = 'sheet' AND i.state = 'publicado' ORDER BY i.updated_at, i.id").map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PublishedSheetChange {
+                    item: r.get(0)?,
+                    indicator: r.get(1)?,
+                    field: r.get(2)?,
+                    before: r.get(3)?,
+                    after: r.get(4)?,
+                    office: r.get(5)?,
+                    published_at: r.get(6)?,
                 })
             })
             .map_err(internal)?
@@ -714,6 +832,84 @@ impl Store for SqliteStore {
             Ok(())
         })?;
         Ok(token)
+    }
+
+    fn open_period(&self, who: &Principal, new: &NewPeriod) -> Result<Period, StoreError> {
+        self.write(|tx| cycle::open_period(&mut SqliteTx(tx), who, new))
+    }
+
+    fn periods(&self) -> Result<Vec<Period>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {PERIOD_COLUMNS} FROM periods ORDER BY year DESC"
+            ))
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], period_from_row)
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
+    }
+
+    fn offices(&self) -> Result<Vec<OfficeInfo>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT o.id, o.name, oi.indicator FROM offices o
+                 LEFT JOIN office_indicators oi ON oi.office = o.id ORDER BY o.id, oi.indicator",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+        Ok(cycle::group_offices(rows))
+    }
+
+    fn record_agreement(&self, who: &Principal, new: &NewAgreement) -> Result<i64, StoreError> {
+        self.write(|tx| cycle::record_agreement(&mut SqliteTx(tx), who, new))
+    }
+
+    fn agreements(&self, indicator: Option<&str>) -> Result<Vec<Agreement>, StoreError> {
+        let conn = self.conn.lock().expect("not poisoned");
+        let mut stmt = conn
+            .prepare(
+                "SELECT a.id, a.date, a.office, a.agreed, a.state, a.action, a.recorded_by, a.recorded_at,
+                        (SELECT json_group_array(indicator) FROM
+                           (SELECT indicator FROM agreement_indicators WHERE agreement = a.id ORDER BY indicator))
+                 FROM agreements a
+                 WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM agreement_indicators x WHERE x.agreement = a.id AND x.indicator = ?1)
+                 ORDER BY a.date, a.id",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map([indicator], |r| {
+                let inds: String = r.get(8)?;
+                Ok(Agreement {
+                    id: r.get(0)?,
+                    date: r.get(1)?,
+                    office: r.get(2)?,
+                    indicators: serde_json::from_str(&inds).unwrap_or_default(),
+                    agreed: r.get(3)?,
+                    state: r.get(4)?,
+                    action: r.get(5)?,
+                    recorded_by: r.get(6)?,
+                    recorded_at: r.get(7)?,
+                })
+            })
+            .map_err(internal)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal);
+        rows
     }
 
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError> {

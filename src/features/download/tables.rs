@@ -126,6 +126,7 @@ fn spanish(key: &str) -> &str {
         "year" => "anio",
         "value" => "valor",
         "nd" => "nd",
+        "value_kind" => "tipo_valor",
         "unit" => "unidad",
         "indicator" => "indicador",
         "sample" => "muestra",

@@ -311,6 +311,14 @@ pub struct ReportingLogParams {
     pub f: Option<F>,
 }
 
+/// `/reporting/agreements`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementsParams {
+    /// Only the agreements about this indicator (id or code).
+    pub indicator: Option<String>,
+}
+
 /// `/reporting/origin`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,6 +6,7 @@
 //! upload form is [`form`].
 
 mod caller;
+pub mod cycle;
 mod form;
 
 pub use caller::{
@@ -202,15 +203,23 @@ fn cell(v: &Value) -> Cell {
     }
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let msg = e.inner().to_string();
+        // The field a wrong value is in (`year`, `items[0]`); at the top level, the one the message names
+        // (an unknown or missing field), else the body itself.
+        let path = e.path().to_string();
+        let named = msg
             .split('`')
             .nth(1)
-            .filter(|_| msg.contains("field"))
-            .unwrap_or("body")
-            .to_string();
+            .filter(|_| msg.contains("unknown field") || msg.contains("missing field"));
+        let field = match (path.as_str(), named) {
+            (".", Some(name)) => name.to_string(),
+            (".", None) => "body".to_string(),
+            (p, Some(name)) if !p.ends_with(name) => format!("{p}.{name}"),
+            (p, _) => p.to_string(),
+        };
         ApiError::bad(&field, format!("the JSON body cannot be read: {msg}"))
     })
 }

@@ -223,7 +223,7 @@ fn build_from(s: &Ssepot, kept: &[Row], changes: &[&ChangeRecord]) -> Dashboard 
         .collect();
     let changes_table = changes
         .iter()
-        .map(|c| json!({"code": c.code, "form": c.form, "field": c.field, "before": c.before, "after": c.after, "date": c.date, "office": c.office}))
+        .map(|c| json!({"code": c.code, "form": c.form, "field": c.field, "before": c.before, "after": c.after, "date": c.date, "office": c.office, "item": c.item}))
         .collect::<Vec<_>>();
     Dashboard {
         id: "diagnostico",
