@@ -5,6 +5,7 @@
 //! Pedregal Alto in the catastral one. Carrying values across needs a declared crosswalk, and only counts
 //! (indicators whose roll-up rule is `sum`) are carried, by area share: a rate spread by area would be wrong.
 
+use super::download::tables::{change_columns, change_row};
 use super::download::{Kind, Table, Value as Cell};
 use crate::model::crosswalk::Crosswalk;
 use crate::model::{Indicator, UnitRef, UnitSet};
@@ -158,24 +159,16 @@ pub fn carried_table(
     to: i32,
     rows: &[Carried],
 ) -> Table {
-    let columns = [
-        ("codigo", Kind::Text),
-        ("territorio", Kind::Text),
-        ("desde", Kind::Int),
-        ("hasta", Kind::Int),
-        ("valor_desde", Kind::Num),
-        ("valor_hasta", Kind::Num),
-        ("cambio", Kind::Num),
-        ("cambio_pct", Kind::Num),
-        ("nd", Kind::Bool),
-        ("unidad", Kind::Text),
-        ("edicion_valores", Kind::Text),
-        ("edicion_mapa", Kind::Text),
-        ("cruce", Kind::Text),
-        ("estimacion", Kind::Bool),
-    ]
-    .map(|(n, k)| (n.to_string(), k))
-    .to_vec();
+    let mut columns = change_columns();
+    columns.extend(
+        [
+            ("edicion_valores", Kind::Text),
+            ("edicion_mapa", Kind::Text),
+            ("cruce", Kind::Text),
+            ("estimacion", Kind::Bool),
+        ]
+        .map(|(n, k)| (n.to_string(), k)),
+    );
     let edition = |s: &UnitSet| {
         s.edition
             .as_ref()
@@ -185,22 +178,14 @@ pub fn carried_table(
         .iter()
         .map(|r| {
             let u = &cw.to.units[r.unit];
-            let row = vec![
-                Cell::Text(u.code.clone()),
-                Cell::Text(u.name.clone()),
-                Cell::Int(from.into()),
-                Cell::Int(to.into()),
-                Cell::Num(r.value_from),
-                Cell::Num(r.value_to),
-                Cell::Num(r.change),
-                Cell::Num(r.change_pct.map(|p| (p * 100.0).round() / 100.0)),
-                Cell::Bool(r.change.is_none()),
-                Cell::Text(ind.unit.clone()),
+            let values = [r.value_from, r.value_to, r.change, r.change_pct];
+            let mut row = change_row(u, ind, from, to, values);
+            row.extend([
                 Cell::Text(edition(&cw.from)),
                 Cell::Text(edition(&cw.to)),
                 Cell::Text(cw.id.clone()),
                 Cell::Bool(r.estimate),
-            ];
+            ]);
             (row, u.geometry.clone())
         })
         .collect();

@@ -143,7 +143,27 @@ pub fn change_table(
     to: i32,
     changes: &[Change],
 ) -> Table {
-    let columns = [
+    let rows = changes
+        .iter()
+        .filter_map(|ch| {
+            let unit = ind.unit_set.unit(ch.unit);
+            let geometry = c.unit_geometry(&unit.key)?.geometry.clone();
+            let values = [ch.value_from, ch.value_to, ch.change, ch.change_pct];
+            Some((change_row(unit, ind, from, to, values), geometry))
+        })
+        .collect();
+    Table {
+        name: format!("{}_cambio_{from}_{to}", c.id),
+        title: title(c, &format!(": cambio {from}–{to}")),
+        columns: change_columns(),
+        rows,
+    }
+}
+
+/// The columns of a change between two years, one row per territory (`/change` downloads, also carried onto
+/// another edition by a crosswalk, which adds its own columns after these).
+pub fn change_columns() -> Vec<(String, Kind)> {
+    [
         ("codigo", Kind::Text),
         ("territorio", Kind::Text),
         ("desde", Kind::Int),
@@ -156,33 +176,30 @@ pub fn change_table(
         ("unidad", Kind::Text),
     ]
     .map(|(n, k)| (n.to_string(), k))
-    .to_vec();
-    let rows = changes
-        .iter()
-        .filter_map(|ch| {
-            let unit = ind.unit_set.unit(ch.unit);
-            let geometry = c.unit_geometry(&unit.key)?.geometry.clone();
-            let row = vec![
-                Value::Text(unit.code.clone()),
-                Value::Text(unit.name.clone()),
-                Value::Int(from.into()),
-                Value::Int(to.into()),
-                Value::Num(ch.value_from),
-                Value::Num(ch.value_to),
-                Value::Num(ch.change),
-                Value::Num(ch.change_pct.map(|p| (p * 100.0).round() / 100.0)),
-                Value::Bool(ch.nd()),
-                Value::Text(ind.unit.clone()),
-            ];
-            Some((row, geometry))
-        })
-        .collect();
-    Table {
-        name: format!("{}_cambio_{from}_{to}", c.id),
-        title: title(c, &format!(": cambio {from}–{to}")),
-        columns,
-        rows,
-    }
+    .to_vec()
+}
+
+/// One territory's cells of [`change_columns`]: `[value_from, value_to, change, change_pct]`; ND when the change
+/// is not computed; the percentage to two decimals.
+pub fn change_row(
+    unit: &crate::model::Unit,
+    ind: &Indicator,
+    from: i32,
+    to: i32,
+    [value_from, value_to, change, change_pct]: [Option<f64>; 4],
+) -> Vec<Value> {
+    vec![
+        Value::Text(unit.code.clone()),
+        Value::Text(unit.name.clone()),
+        Value::Int(from.into()),
+        Value::Int(to.into()),
+        Value::Num(value_from),
+        Value::Num(value_to),
+        Value::Num(change),
+        Value::Num(change_pct.map(|p| (p * 100.0).round() / 100.0)),
+        Value::Bool(change.is_none()),
+        Value::Text(ind.unit.clone()),
+    ]
 }
 
 #[cfg(test)]
