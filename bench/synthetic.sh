@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the 100 000-polygon scale set as a layers folder: ../shared/bench/gen_synthetic.py's GeoJSON as a unit
+# Builds the 100 000-polygon scale set as a layers folder: bench/gen_synthetic.py's GeoJSON (a copy of ../shared/bench's) as a unit
 # set, and its yearly values v2014..v2023 as a wide CSV table (an indicator). Nothing of it is committed.
 # usage: bench/synthetic.sh OUT_DIR [N]
 # env:   SYNTH_GEOJSON=path  link that file (the same generator's output, e.g. the peers' copy) instead of generating
@@ -8,7 +8,7 @@ out="${1:?OUT_DIR}"; n="${2:-100000}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$out"
 if [[ -n ${SYNTH_GEOJSON:-} ]]; then ln -sf "$SYNTH_GEOJSON" "$out/synth.geojson"
-else python3 "$here/../../shared/bench/gen_synthetic.py" "$n" "$out/synth.geojson"; fi
+else python3 "$here/gen_synthetic.py" "$n" "$out/synth.geojson"; fi
 python3 - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]

@@ -401,7 +401,7 @@ async fn every_zoom_12_tile_of_the_100_000_polygon_set_holds_every_polygon_that_
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("synth.geojson");
     run(Command::new("/usr/bin/python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_synthetic.py"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen_synthetic.py"))
         .args(["100000"])
         .arg(&source)
         .arg("42"));
