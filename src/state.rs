@@ -123,7 +123,7 @@ impl AppState {
     /// Like [`AppState::with_reporting`]; on error the state is left as it was.
     pub fn attach_reporting(&mut self, reporting: Arc<Reporting>) -> Result<(), StoreError> {
         reporting.refresh()?;
-        if !reporting.published().is_empty() || !reporting.published_sheet().is_empty() {
+        if reporting.has_published() {
             let current = self.current();
             let snapshot = reporting.lay_over((*current.snapshot).clone());
             self.data = ArcSwap::from_pointee(Loaded::relaid(snapshot, &current));

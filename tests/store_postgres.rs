@@ -4,6 +4,8 @@
 #[path = "store/cases.rs"]
 mod cases;
 mod common;
+#[path = "store/narrative.rs"]
+mod narrative;
 #[path = "common/postgres.rs"]
 mod postgres_cluster;
 

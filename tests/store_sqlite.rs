@@ -3,6 +3,8 @@
 #[path = "store/cases.rs"]
 mod cases;
 mod common;
+#[path = "store/narrative.rs"]
+mod narrative;
 
 use ssepot::store::sqlite::SqliteStore;
 use ssepot::store::Store;

@@ -60,6 +60,14 @@ fn reporting_routes() -> Router<Arc<AppState>> {
             "/reporting/agreements",
             get(reporting::cycle::agreements).post(reporting::cycle::record_agreement),
         )
+        .route(
+            "/reporting/narrative",
+            get(reporting::narrative::versions).post(reporting::narrative::submit),
+        )
+        .route(
+            "/reporting/narrative/transitions",
+            post(reporting::narrative::transition),
+        )
         .route("/reporte", get(reporting_pages::home))
         .route("/reporte/entrar", post(reporting_pages::login))
         .route("/reporte/salir", post(reporting_pages::logout))

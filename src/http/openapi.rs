@@ -894,6 +894,104 @@ fn cycle_paths() -> Vec<(String, Value)> {
     ]
 }
 
+/// The report's narrative texts: versions written and published by the DAP (docs/report.md, docs/reporting.md).
+fn narrative_paths() -> Vec<(String, Value)> {
+    use crate::ssepot::report::narrative::SECTIONS;
+    use crate::store::narrative::MAX_CHARS;
+    let exception = |d: &str| json!({ "description": d, "content": { JSON: { "schema": { "$ref": "#/components/schemas/Exception" } } } });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties, "additionalProperties": false });
+    let errors = |ok: (&'static str, &str), forbidden: &str, conflict: Option<&str>| {
+        let mut e = vec![
+            (
+                ok.0,
+                json!({ "description": ok.1, "content": { JSON: {} } }),
+            ),
+            ("401", exception("Sin token, o token no válido o revocado")),
+            ("403", exception(forbidden)),
+            (
+                "429",
+                exception("Demasiados intentos fallidos desde esta dirección"),
+            ),
+            (
+                "503",
+                exception(
+                    "La base de datos del reporte no responde; lo publicado se sigue sirviendo",
+                ),
+            ),
+        ];
+        if let Some(c) = conflict {
+            e.push(("409", exception(c)));
+        }
+        e
+    };
+    let post = |summary: &str, id: &str, schema: Value, errors: Vec<(&str, Value)>| {
+        json!({ "summary": summary, "operationId": id, "security": [{ "reportingToken": [] }],
+            "requestBody": { "required": true, "content": { JSON: { "schema": schema } } },
+            "responses": responses(&[JSON], summary, &errors) })
+    };
+    let text = object(
+        &["corte", "seccion", "texto"],
+        json!({
+            "corte": { "type": "string", "format": "date", "description": "Fecha de corte del informe (un día del año que informan los datos)" },
+            "seccion": { "type": "string", "enum": SECTIONS },
+            "texto": { "type": "string", "minLength": 1, "maxLength": MAX_CHARS, "description": "Texto plano; párrafos separados por una línea en blanco" },
+        }),
+    );
+    let transition = object(
+        &["texts", "to"],
+        json!({
+            "texts": { "type": "array", "items": { "type": "integer" }, "minItems": 1 },
+            "to": { "type": "string", "enum": ["verificado", "validado", "publicado", "devuelto"] },
+            "reason": { "type": "string" },
+        }),
+    );
+    let mut versions = get(
+        "Textos del informe: todas las versiones con su estado y sus movimientos (DAP)",
+        "getNarrativeTexts",
+        vec![
+            query(
+                "corte",
+                "Solo las versiones de esta fecha de corte.",
+                json!({ "type": "string", "format": "date" }),
+            ),
+            query(
+                "seccion",
+                "Solo las versiones de esta sección.",
+                json!({ "type": "string", "enum": SECTIONS }),
+            ),
+        ],
+        responses(
+            &[JSON],
+            "Versiones",
+            &errors(
+                ("200", "Versiones"),
+                "Solo el DAP (revisión) o administración",
+                None,
+            ),
+        ),
+    );
+    versions["get"]["security"] = json!([{ "reportingToken": [] }]);
+    versions["post"] = post(
+        "El DAP escribe una nueva versión del texto de una sección del informe en una fecha de corte",
+        "submitNarrativeText",
+        text,
+        errors(("201", "Versión registrada (estado reportado)"), "Solo el DAP (revisión) o administración", None),
+    );
+    vec![
+        ("/reporting/narrative".into(), versions),
+        (
+            "/reporting/narrative/transitions".into(),
+            json!({ "post": post(
+            "Otro revisor del DAP verifica, valida, publica o devuelve versiones de textos del informe",
+            "transitionNarrativeTexts",
+            transition,
+            errors(("200", "Hecho"), "Solo el DAP, y nunca el autor del texto (cuatro ojos)",
+                Some("Alguna versión no está en el estado que el paso exige; nada cambió")),
+        ) }),
+        ),
+    ]
+}
+
 pub fn document(base: &str, collections: &[Collection]) -> Value {
     let paths: Map<String, Value> = features_paths(collections)
         .into_iter()
@@ -904,6 +1002,7 @@ pub fn document(base: &str, collections: &[Collection]) -> Value {
         .chain(publication_paths())
         .chain(reporting_paths())
         .chain(cycle_paths())
+        .chain(narrative_paths())
         .collect();
     let mut components = components();
     components["securitySchemes"] = json!({

@@ -12,6 +12,7 @@
 //! | [`progress`] | progress against targets: the rule ([`progress`]), the `avance_` collections made at import ([`progress::collections`]), the progress of loaded indicators and roll-ups ([`progress::measure`]) | model / ingest / features |
 //! | [`read`] | reading the tables; every problem names file, row and column | ingest |
 //! | [`sheets`], [`dashboards`] | the documents: technical sheets and the report's four dashboards | features |
+//! | [`texts`] | the report's texts published through the reporting store, as plain data | model |
 //! | [`report`] | the publications built from the dashboards: the management report, bulletins, their charts as SVG | features (uses `render`) |
 //!
 //! No file reaches above its layer: the model-level files import only `config`, `read` only the model and
@@ -28,6 +29,7 @@ pub mod read;
 pub mod report;
 pub mod sheets;
 pub mod subsystems;
+pub mod texts;
 
 use serde::Serialize;
 
@@ -51,6 +53,9 @@ pub struct Ssepot {
     pub commitments: Option<commitments::Commitments>,
     /// POT–PDD dashboard data.
     pub pdd: Option<pdd::Pdd>,
+    /// The report's texts published through the reporting store (laid over by `store::overlay`).
+    #[serde(skip)]
+    pub texts: Vec<texts::PublishedText>,
 }
 
 /// A count and its share of a total, in percent rounded to `decimals`.

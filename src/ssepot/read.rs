@@ -41,6 +41,7 @@ pub fn read(cfg: &SsepotConfig, file: &Path) -> Result<(Ssepot, SheetTable), Str
             })
             .transpose()?,
         pdd: cfg.pdd.as_ref().map(|p| read_pdd(file, p)).transpose()?,
+        texts: vec![],
     };
     Ok((ssepot, sheets))
 }

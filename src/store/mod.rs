@@ -18,6 +18,7 @@ pub mod auth;
 pub mod check;
 pub mod cycle;
 pub mod log;
+pub mod narrative;
 pub mod overlay;
 pub mod postgres;
 pub mod rules;
@@ -310,6 +311,25 @@ pub trait Store: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// Concertation agreements, oldest first, optionally those about one indicator.
     fn agreements(&self, indicator: Option<&str>) -> Result<Vec<cycle::Agreement>, StoreError>;
+    /// Writes a new version of a report text (reviewers; [`narrative::submit`]).
+    fn submit_text(
+        &self,
+        who: &Principal,
+        new: &narrative::NewText,
+    ) -> Result<narrative::TextVersion, StoreError>;
+    /// Moves report text versions along the workflow, all or nothing ([`narrative::transition`]).
+    fn move_texts(
+        &self,
+        who: &Principal,
+        ids: &[i64],
+        to: State,
+        reason: Option<&str>,
+    ) -> Result<Vec<narrative::TextVersion>, StoreError>;
+    /// Every version of the report's texts with its log, by cut-off, section and version; optionally of one
+    /// cut-off.
+    fn narrative(&self, corte: Option<&str>) -> Result<Vec<narrative::TextVersion>, StoreError>;
+    /// The latest published version of each cut-off and section.
+    fn published_narrative(&self) -> Result<Vec<crate::ssepot::texts::PublishedText>, StoreError>;
     /// Revokes a token by id; false if there was no such unrevoked token.
     fn revoke_token(&self, token_id: &str) -> Result<bool, StoreError>;
     /// Blocks until a publish is notified (PostgreSQL: `NOTIFY`; true) or `timeout` passes (false).
@@ -346,6 +366,8 @@ pub struct Reporting {
     sheet: Mutex<Arc<Vec<PublishedSheetField>>>,
     /// Published technical-sheet changes, read with the values.
     sheet_changes: Mutex<Arc<Vec<PublishedSheetChange>>>,
+    /// Published report texts, read with the values.
+    texts: Mutex<Arc<Vec<crate::ssepot::texts::PublishedText>>>,
     pub throttle: auth::Throttle,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
@@ -361,6 +383,7 @@ impl Reporting {
             published: Mutex::new((-1, Arc::new(Vec::new()))),
             sheet: Mutex::new(Arc::new(Vec::new())),
             sheet_changes: Mutex::new(Arc::new(Vec::new())),
+            texts: Mutex::new(Arc::new(Vec::new())),
             throttle: auth::Throttle::default(),
             upload_limit,
         }
@@ -376,13 +399,26 @@ impl Reporting {
         self.sheet.lock().expect("not poisoned").clone()
     }
 
-    /// A snapshot with everything published laid over it: values, technical-sheet fields, and the sheet
-    /// changes in the DIES-058 record.
+    /// The published report texts last read.
+    pub fn published_texts(&self) -> Arc<Vec<crate::ssepot::texts::PublishedText>> {
+        self.texts.lock().expect("not poisoned").clone()
+    }
+
+    /// Whether anything published is to be laid over the layers' snapshot.
+    pub fn has_published(&self) -> bool {
+        !self.published().is_empty()
+            || !self.published_sheet().is_empty()
+            || !self.published_texts().is_empty()
+    }
+
+    /// A snapshot with everything published laid over it: values, technical-sheet fields, the sheet
+    /// changes in the DIES-058 record, and the report's texts.
     pub fn lay_over(&self, snapshot: crate::model::Snapshot) -> crate::model::Snapshot {
         let snapshot = overlay::apply(snapshot, &self.published());
         let snapshot = overlay::apply_sheet(snapshot, &self.published_sheet());
         let changes = self.sheet_changes.lock().expect("not poisoned").clone();
-        overlay::apply_sheet_changes(snapshot, &changes)
+        let snapshot = overlay::apply_sheet_changes(snapshot, &changes);
+        overlay::apply_texts(snapshot, &self.published_texts())
     }
 
     /// Re-reads the published values if the data version moved; returns them when they changed.
@@ -394,6 +430,8 @@ impl Reporting {
         let values = Arc::new(self.store.published()?);
         let sheet = Arc::new(self.store.published_sheet()?);
         let changes = Arc::new(self.store.published_sheet_changes()?);
+        let texts = Arc::new(self.store.published_narrative()?);
+        *self.texts.lock().expect("not poisoned") = texts;
         *self.sheet.lock().expect("not poisoned") = sheet;
         *self.sheet_changes.lock().expect("not poisoned") = changes;
         *self.published.lock().expect("not poisoned") = (version, values.clone());

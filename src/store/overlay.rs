@@ -8,6 +8,7 @@ use super::{Published, PublishedSheetChange, PublishedSheetField};
 use crate::model::report::FileError;
 use crate::model::{normalize_key, Indicator, Observation, Snapshot, UnitRef};
 use crate::ssepot::diagnosis::ChangeRecord;
+use crate::ssepot::texts::PublishedText;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -119,6 +120,19 @@ pub fn apply_sheet_changes(mut snapshot: Snapshot, changes: &[PublishedSheetChan
             item: Some(c.item),
         });
     }
+    snapshot.ssepot = Arc::new(ssepot);
+    snapshot
+}
+
+/// The snapshot with the report's texts published through the store (the latest published version of each
+/// cut-off and section); those of a previous overlay are replaced. The report lays them over the layer
+/// files' texts (`ssepot::report::narrative`).
+pub fn apply_texts(mut snapshot: Snapshot, texts: &[PublishedText]) -> Snapshot {
+    if snapshot.ssepot.texts.as_slice() == texts {
+        return snapshot;
+    }
+    let mut ssepot = (*snapshot.ssepot).clone();
+    ssepot.texts = texts.to_vec();
     snapshot.ssepot = Arc::new(ssepot);
     snapshot
 }

@@ -13,10 +13,10 @@ use ssepot::store::{ItemFilter, Reporting, Role, Store};
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-struct Fixture {
-    state: Arc<AppState>,
-    store: Arc<dyn Store>,
-    reviewer: String,
+pub struct Fixture {
+    pub state: Arc<AppState>,
+    pub store: Arc<dyn Store>,
+    pub reviewer: String,
 }
 
 /// Runs blocking store work outside the test's async runtime (the PostgreSQL client has its own).
@@ -26,7 +26,7 @@ pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 
 /// One server state over the demo layers with a fresh store, shared by the tests of this file. Each test
 /// uses its own office (and so its own indicators' items and log entries), so they can run in parallel.
-fn fixture() -> &'static Fixture {
+pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         off_runtime(|| {
@@ -49,7 +49,7 @@ fn fixture() -> &'static Fixture {
 }
 
 /// A new office reporting `indicators`, and its token.
-fn office(id: &str, indicators: &[&str]) -> String {
+pub fn office(id: &str, indicators: &[&str]) -> String {
     let f = fixture();
     let inds: Vec<String> = indicators.iter().map(|s| s.to_string()).collect();
     off_runtime(|| {
@@ -62,7 +62,7 @@ fn office(id: &str, indicators: &[&str]) -> String {
     })
 }
 
-async fn send(
+pub async fn send(
     method: &str,
     uri: &str,
     headers: &[(&str, &str)],
@@ -85,7 +85,7 @@ async fn send(
     request(&fixture().state, req).await
 }
 
-async fn post_json(uri: &str, token: &str, key: Option<&str>, body: Value) -> Reply {
+pub async fn post_json(uri: &str, token: &str, key: Option<&str>, body: Value) -> Reply {
     let auth = format!("Bearer {token}");
     let mut headers = vec![
         ("authorization", auth.as_str()),
@@ -97,7 +97,7 @@ async fn post_json(uri: &str, token: &str, key: Option<&str>, body: Value) -> Re
     send("POST", uri, &headers, body.to_string(), None).await
 }
 
-async fn get_auth(uri: &str, token: &str) -> Reply {
+pub async fn get_auth(uri: &str, token: &str) -> Reply {
     let auth = format!("Bearer {token}");
     send("GET", uri, &[("authorization", &auth)], Body::empty(), None).await
 }

@@ -319,6 +319,16 @@ pub struct AgreementsParams {
     pub indicator: Option<String>,
 }
 
+/// `/reporting/narrative`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NarrativeParams {
+    /// Only the versions of this cut-off (`2023-12-31`).
+    pub corte: Option<CorteParam>,
+    /// Only the versions of this section.
+    pub seccion: Option<String>,
+}
+
 /// `/reporting/origin`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,6 +8,7 @@
 mod caller;
 pub mod cycle;
 mod form;
+pub mod narrative;
 
 pub use caller::{
     authenticate, check_form, require_office, Caller, Client, Office, Reviewer, COOKIE,

@@ -26,12 +26,12 @@ pub fn report_year(snapshot: &Snapshot) -> Option<i32> {
 }
 
 /// The cut-offs a report can be made at: the end of the report year, and every date of that year with
-/// texts written for it (`LAYERS/informe/{corte}.toml`), ascending.
+/// texts written for it (`LAYERS/informe/{corte}.toml`, or published through the reporting store), ascending.
 pub fn cortes(snapshot: &Snapshot, layers: &Path) -> Vec<Corte> {
     let Some(year) = report_year(snapshot) else {
         return vec![];
     };
-    let mut out: Vec<Corte> = super::narrative::cortes(layers)
+    let mut out: Vec<Corte> = super::narrative::cortes(layers, &snapshot.ssepot.texts)
         .into_iter()
         .filter(|c| c.year == year)
         .chain(std::iter::once(Corte::year_end(year)))
@@ -82,6 +82,7 @@ pub fn build(snapshot: &Snapshot, layers: &Path, corte: Corte) -> Result<Documen
             (Narrative::default(), Some(e))
         }
     };
+    let narrative = narrative.with_stored(&snapshot.ssepot.texts, &corte);
     let s = &snapshot.ssepot;
     let first = s
         .progress
@@ -142,7 +143,7 @@ fn presentation(
         sec.paragraphs.push("MUESTRA SINTÉTICA: las tablas de esta edición son filas inventadas que reproducen las cifras publicadas del informe; sirven para probar la herramienta y no son datos oficiales.".into());
     }
     if let Some(e) = error {
-        sec.paragraphs.push(format!("Los textos del DAP para este corte no se pudieron leer y el informe se muestra sin ellos: {e}"));
+        sec.paragraphs.push(format!("Los textos del DAP de este corte escritos en archivo no se pudieron leer y el informe se muestra sin ellos (los publicados en ssepot sí se muestran): {e}"));
     }
     sec.narrative = narrative.get("presentacion").cloned();
     sec

@@ -1,10 +1,16 @@
 //! The report's narrative: what the DAP writes for each section (presentation, each chapter's reading of its
-//! figures), per cut-off date, in `LAYERS/informe/{corte}.toml`.
+//! figures), per cut-off date. Two paths, one rule for what shows:
 //!
-//! The files are layer data under review like the tables: a text is shown only when its `estado` is
-//! `publicado`, with who wrote it, who reviewed it, when, and its version; the history of every version is the
-//! repository's. Texts are plain paragraphs (blank line between them): every renderer escapes them, so a
-//! text can never add markup to a page or code to the PDF.
+//! - **The reporting store** (`store::narrative`, `POST /reporting/narrative`): a reviewer writes a version, other
+//!   reviewers verify, validate and publish it; the snapshot carries the latest published version of each cut-off
+//!   and section ([`crate::ssepot::texts`]).
+//! - **Layer files** `LAYERS/informe/{corte}.toml`, reviewed through the repository: a text is shown only when its
+//!   `estado` is `publicado`, with who wrote it, who reviewed it, when, and its version.
+//!
+//! For the same cut-off and section, **the store's published text wins** over the file's: the store is where the
+//! DAP publishes, and a file is the bootstrap (or the repository-reviewed fallback). Texts are plain paragraphs
+//! (blank line between them): every renderer escapes them, so a text can never add markup to a page or code to
+//! the PDF.
 //!
 //! ```toml
 //! muestra = true
@@ -24,6 +30,7 @@
 //! ```
 
 use super::Corte;
+use crate::ssepot::texts::PublishedText;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -80,6 +87,31 @@ pub struct Text {
     pub reviewer: String,
     pub date: String,
     pub sample: bool,
+    /// The reporting store's id of this version; none for a layer file's text.
+    pub store_id: Option<i64>,
+}
+
+impl Text {
+    /// Paragraphs of a text: split at blank lines, each one's white space collapsed.
+    fn paragraphs(body: &str) -> Vec<String> {
+        body.split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+
+    /// A text published through the reporting store.
+    pub fn stored(t: &PublishedText) -> Self {
+        Self {
+            paragraphs: Self::paragraphs(&t.text),
+            version: u32::try_from(t.version).unwrap_or(u32::MAX),
+            author: t.author.clone(),
+            reviewer: t.reviewer.clone(),
+            date: t.date.clone(),
+            sample: false,
+            store_id: Some(t.id),
+        }
+    }
 }
 
 /// The published texts of a cut-off, by section. A missing file is no texts; a file that does not read is an
@@ -106,6 +138,20 @@ impl Narrative {
             return Ok(Self::default());
         };
         Self::parse(&raw, &path)
+    }
+
+    /// These texts with the store's published texts of `corte` laid over them: for a section both have, the
+    /// store's wins.
+    pub fn with_stored(mut self, stored: &[PublishedText], corte: &Corte) -> Self {
+        let iso = corte.iso();
+        for t in stored.iter().filter(|t| t.corte == iso) {
+            let text = Text::stored(t);
+            match self.texts.iter_mut().find(|(s, _)| *s == t.section) {
+                Some((_, old)) => *old = text,
+                None => self.texts.push((t.section.clone(), text)),
+            }
+        }
+        self
     }
 
     fn parse(raw: &str, path: &Path) -> Result<Self, String> {
@@ -140,12 +186,7 @@ impl Narrative {
                     e.seccion, t.version
                 ));
             }
-            let paragraphs = e
-                .texto
-                .split("\n\n")
-                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|p| !p.is_empty())
-                .collect();
+            let paragraphs = Text::paragraphs(&e.texto);
             texts.push((
                 e.seccion,
                 Text {
@@ -155,6 +196,7 @@ impl Narrative {
                     reviewer,
                     date: e.fecha,
                     sample: file.muestra,
+                    store_id: None,
                 },
             ));
         }
@@ -170,8 +212,8 @@ pub fn folder(layers: &Path) -> PathBuf {
     layers.join("informe")
 }
 
-/// Cut-offs that have a file of texts, ascending.
-pub fn cortes(layers: &Path) -> Vec<Corte> {
+/// Cut-offs that have a file of texts or a text published through the store, ascending.
+pub fn cortes(layers: &Path, stored: &[PublishedText]) -> Vec<Corte> {
     let mut out: Vec<Corte> = std::fs::read_dir(folder(layers))
         .into_iter()
         .flatten()
@@ -180,8 +222,10 @@ pub fn cortes(layers: &Path) -> Vec<Corte> {
             let name = e.file_name().to_string_lossy().to_string();
             Corte::parse(name.strip_suffix(".toml")?).ok()
         })
+        .chain(stored.iter().filter_map(|t| Corte::parse(&t.corte).ok()))
         .collect();
     out.sort();
+    out.dedup();
     out
 }
 
