@@ -174,3 +174,79 @@ fn a_publish_notifies_the_other_processes_listening() {
     );
     assert_eq!(b.data_version().unwrap(), 1);
 }
+
+#[test]
+fn a_report_text_published_through_one_replica_is_in_the_others_report() {
+    let pg = Pg::start();
+    let url = pg.url();
+    let (_office, publisher) = office_and_reviewer(&url);
+    let author = serve::store_cli(
+        &url,
+        &["add-token", "--role", "reviewer", "--label", "DAP — autora"],
+    )
+    .lines()
+    .find(|l| l.starts_with("ssepot_"))
+    .unwrap()
+    .trim()
+    .to_string();
+    let a = Serve::start(&url);
+    let b = Serve::start(&url);
+    let report = |s: &Serve| {
+        call(
+            "GET",
+            &s.url("/ssepot/informe?corte=2023-09-30&f=json"),
+            None,
+            None,
+        )
+    };
+    let words = "Lectura del tercer trimestre publicada por otra réplica";
+    assert!(!report(&b).body.contains(words));
+    let body = serde_json::json!({"corte": "2023-09-30", "seccion": "diagnostico", "texto": words});
+    let sent = call(
+        "POST",
+        &a.url("/reporting/narrative"),
+        Some(&author),
+        Some(&body.to_string()),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.json()["id"].as_i64().unwrap();
+    for to in ["verificado", "validado", "publicado"] {
+        let b = serde_json::json!({"texts": [id], "to": to}).to_string();
+        let moved = call(
+            "POST",
+            &a.url("/reporting/narrative/transitions"),
+            Some(&publisher),
+            Some(&b),
+        );
+        assert_eq!(moved.status, 200, "{to}: {}", moved.body);
+    }
+    assert!(
+        report(&a).body.contains(words),
+        "the replica that published shows it at once"
+    );
+    let published = Instant::now();
+    loop {
+        let doc = report(&b).json();
+        let section = doc["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "diagnostico")
+            .unwrap()
+            .clone();
+        if section["narrative"]["paragraphs"][0] == words {
+            assert_eq!(section["narrative"]["reviewer"], "DAP");
+            assert_eq!(
+                doc["fingerprint"],
+                report(&a).json()["fingerprint"],
+                "the same document on both"
+            );
+            break;
+        }
+        assert!(
+            published.elapsed() < Duration::from_secs(20),
+            "replica B never showed the text"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

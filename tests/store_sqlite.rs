@@ -42,3 +42,14 @@ fn try_to_set_state(item: i64, state: &str) -> String {
     .unwrap_err()
     .to_string()
 }
+
+/// Tries to change and to delete the report texts' log behind the server's back; returns both errors.
+fn try_to_rewrite_the_narrative_log() -> (String, String) {
+    let conn = rusqlite::Connection::open(store_path()).unwrap();
+    let update = conn.execute("UPDATE narrative_log SET after = 'x'", []);
+    let delete = conn.execute("DELETE FROM narrative_log", []);
+    (
+        update.unwrap_err().to_string(),
+        delete.unwrap_err().to_string(),
+    )
+}

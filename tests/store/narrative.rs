@@ -175,7 +175,33 @@ async fn a_second_version_supersedes_the_first_in_the_report_and_both_stay_in_th
         section(&html, "subsistemas").contains("Primera lectura"),
         "the published version shows while the next one is under review"
     );
+    let doc = |corte: &'static str| async move {
+        let r = send(
+            "GET",
+            &format!("/ssepot/informe?corte={corte}&f=json"),
+            &[],
+            Body::empty(),
+            None,
+        )
+        .await;
+        r.json()
+    };
+    let before = doc(corte).await;
+    assert_eq!(
+        before["fingerprint"],
+        doc(corte).await["fingerprint"],
+        "the same data, the same document"
+    );
     publish(other, v2["id"].as_i64().unwrap()).await;
+    let after = doc(corte).await;
+    assert_ne!(
+        after["fingerprint"], before["fingerprint"],
+        "the fingerprint covers the texts shown"
+    );
+    assert!(
+        after["data_version"].as_i64() > before["data_version"].as_i64(),
+        "a publication is a new data version"
+    );
     let html = report(corte).await;
     let sub = section(&html, "subsistemas");
     assert!(
@@ -221,6 +247,19 @@ async fn a_second_version_supersedes_the_first_in_the_report_and_both_stay_in_th
     assert_eq!(list[2]["id"], v3["id"]);
     assert_eq!(list[3]["id"], v4["id"]);
     assert!(report(corte).await.contains("Segunda lectura"));
+    let (update, delete) = off_runtime(super::try_to_rewrite_the_narrative_log);
+    assert!(
+        update.contains("append-only") && delete.contains("append-only"),
+        "{update} / {delete}"
+    );
+    assert_eq!(
+        history(other, corte).await[0]["log"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "the moves are kept"
+    );
     // Reading one section only.
     let r = get_auth(
         &format!("/reporting/narrative?corte={corte}&seccion=pdd"),
