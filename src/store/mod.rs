@@ -11,6 +11,9 @@
 //! 4. **Publish.** Publishing writes the `published` table and bumps the data version in the same
 //!    transaction; servers lay the published values over the layers' snapshot ([`overlay`]) and swap it in.
 //!
+//! 5. **Report texts.** The DAP writes the management report's texts the same way ([`narrative`]): versions per
+//!    cut-off and section, the same workflow, published by someone other than the author, laid over the snapshot.
+//!
 //! [`Store`] has two implementations: [`sqlite::SqliteStore`] (one file beside the layers, the default) and
 //! [`postgres::PgStore`] (several replicas sharing one database). Nothing here knows about HTTP.
 
