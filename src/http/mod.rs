@@ -11,6 +11,7 @@ mod glyphs;
 mod health;
 mod html;
 mod metrics;
+mod narrative_pages;
 pub mod negotiate;
 mod ogc;
 mod openapi;
@@ -85,6 +86,11 @@ fn reporting_routes() -> Router<Arc<AppState>> {
             get(reporting_pages::review).post(reporting_pages::review_decide),
         )
         .route("/reporte/registro", get(reporting_pages::change_log))
+        .route(
+            "/reporte/textos",
+            get(narrative_pages::texts).post(narrative_pages::write),
+        )
+        .route("/reporte/textos/decision", post(narrative_pages::decide))
 }
 
 /// The whole router, without a socket: tests call it with `tower::ServiceExt::oneshot`.

@@ -817,6 +817,18 @@ fn reporting_paths() -> Vec<(String, Value)> {
             item
         }),
         ("/reporte/registro".into(), page("Registro de cambios", "getChangeLogPage", vec![])),
+        ("/reporte/textos".into(), {
+            let mut texts = page("Textos del informe de un corte: lo publicado, las versiones en revisión, escribir una versión nueva (DAP)", "getNarrativePage",
+                vec![query("corte", "Fecha de corte (por omisión, el fin del año que informan los datos).", json!({ "type": "string", "format": "date" })),
+                     text("hecho", "Aviso del último paso.")]);
+            let write = object(&["csrf", "corte", "seccion", "texto"], json!({
+                "csrf": string(), "corte": string(), "seccion": { "type": "string", "enum": crate::ssepot::report::narrative::SECTIONS }, "texto": string() }));
+            texts["post"] = form("Escribir una versión nueva del texto de una sección", "writeNarrativePage", "application/x-www-form-urlencoded", write)["post"].clone();
+            texts
+        }),
+        ("/reporte/textos/decision".into(), form("Decisión sobre las versiones marcadas (nunca las propias)", "narrativeDecide", "application/x-www-form-urlencoded",
+            object(&["csrf", "accion", "texto"], json!({
+                "csrf": string(), "corte": string(), "accion": states.clone(), "motivo": string(), "texto": { "type": "integer" } })))),
     ]
 }
 

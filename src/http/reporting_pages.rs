@@ -26,7 +26,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// Renders one of the reporting pages (`web/templates/reporting/`) through the shared templates module.
-fn render(status: StatusCode, name: &str, ctx: Ctx) -> Response {
+pub(super) fn render(status: StatusCode, name: &str, ctx: Ctx) -> Response {
     match super::templates::render(&format!("reporting/{name}"), ctx) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => ApiError::Internal(e).into_response(),
@@ -42,7 +42,7 @@ fn role_name(role: Role) -> &'static str {
 }
 
 /// The page context every page shares: who is logged in, their form token.
-fn base(caller: Option<&Caller>, title: &str) -> Ctx {
+pub(super) fn base(caller: Option<&Caller>, title: &str) -> Ctx {
     match caller {
         Some(c) => context! {
             title, who => Ctx::from_serialize(&c.who), role_name => role_name(c.who.role),
@@ -53,7 +53,7 @@ fn base(caller: Option<&Caller>, title: &str) -> Ctx {
 }
 
 /// An error as an HTML page with the error's status (what a person with a browser should see).
-fn page_error(caller: Option<&Caller>, e: ApiError) -> Response {
+pub(super) fn page_error(caller: Option<&Caller>, e: ApiError) -> Response {
     let status = e.status();
     let message = match &e {
         ApiError::Internal(detail) => {
@@ -74,7 +74,7 @@ fn form_key() -> String {
 }
 
 /// The logged-in caller, or a redirect to the login page.
-async fn logged_in(
+pub(super) async fn logged_in(
     state: &Arc<AppState>,
     headers: &HeaderMap,
     client: &str,

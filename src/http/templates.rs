@@ -48,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = embed![
     "reporting/review.html",
     "reporting/log.html",
     "reporting/error.html",
+    "reporting/texts.html",
 ];
 
 fn environment() -> &'static Environment<'static> {

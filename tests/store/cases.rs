@@ -862,7 +862,7 @@ async fn the_change_log_is_csv_too_and_the_database_refuses_to_rewrite_it() {
     assert!(delete.contains("append-only"), "{delete}");
 }
 
-async fn form_post(uri: &str, cookie_token: &str, form: &str, origin: Option<&str>) -> Reply {
+pub async fn form_post(uri: &str, cookie_token: &str, form: &str, origin: Option<&str>) -> Reply {
     let cookie = format!("ssepot_reporte={cookie_token}");
     let mut headers = vec![
         ("cookie", cookie.as_str()),

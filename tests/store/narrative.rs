@@ -388,3 +388,111 @@ async fn bad_report_texts_are_400_naming_the_field_and_offices_may_not_write_the
         (400, json!("texts"))
     );
 }
+
+/// A form body, URL-encoded.
+fn encoded(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+async fn page(token: &str, uri: &str) -> crate::common::Reply {
+    let cookie = format!("ssepot_reporte={token}");
+    send("GET", uri, &[("cookie", &cookie)], Body::empty(), None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dap_writes_and_publishes_a_text_from_its_page_without_javascript() {
+    let author = reviewer("DAP — autora en la página");
+    let other = fixture().reviewer.clone();
+    let corte = "2023-07-31";
+    let csrf = |t: &str| ssepot::store::auth::form_token(t);
+    let empty = page(&author, &format!("/reporte/textos?corte={corte}")).await;
+    assert_eq!(empty.status, 200, "{}", empty.text());
+    assert!(empty
+        .text()
+        .contains("Sin texto publicado para este corte."));
+    let words = "Lectura de julio <b>escrita</b> en la página";
+    let form = encoded(&[
+        ("csrf", &csrf(&author)),
+        ("corte", corte),
+        ("seccion", "compromisos"),
+        ("texto", words),
+    ]);
+    let forged = encoded(&[
+        ("csrf", "x"),
+        ("corte", corte),
+        ("seccion", "compromisos"),
+        ("texto", words),
+    ]);
+    assert_eq!(
+        crate::cases::form_post("/reporte/textos", &author, &forged, None)
+            .await
+            .status,
+        403
+    );
+    let sent = crate::cases::form_post("/reporte/textos", &author, &form, None).await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    assert!(sent.headers["location"]
+        .to_str()
+        .unwrap()
+        .contains("hecho=escrito#s-compromisos"));
+    let id = history(&author, corte).await[0]["id"].as_i64().unwrap();
+
+    let mine = page(&author, &format!("/reporte/textos?corte={corte}"))
+        .await
+        .text();
+    assert!(
+        mine.contains("usted la escribió") && !mine.contains(&format!("id=\"texto-{id}\"")),
+        "no box for the author"
+    );
+    assert!(
+        mine.contains("Lectura de julio &lt;b&gt;escrita&lt;/b&gt;"),
+        "escaped"
+    );
+    let theirs = page(&other, &format!("/reporte/textos?corte={corte}"))
+        .await
+        .text();
+    assert!(
+        theirs.contains(&format!("id=\"texto-{id}\"")),
+        "the other reviewer can mark it"
+    );
+    let own = encoded(&[
+        ("csrf", &csrf(&author)),
+        ("corte", corte),
+        ("accion", "verificado"),
+        ("texto", &id.to_string()),
+    ]);
+    assert_eq!(
+        crate::cases::form_post("/reporte/textos/decision", &author, &own, None)
+            .await
+            .status,
+        403
+    );
+    for to in ["verificado", "validado", "publicado"] {
+        let f = encoded(&[
+            ("csrf", &csrf(&other)),
+            ("corte", corte),
+            ("accion", to),
+            ("texto", &id.to_string()),
+        ]);
+        let r = crate::cases::form_post("/reporte/textos/decision", &other, &f, None).await;
+        assert_eq!(r.status, 303, "{to}: {}", r.text());
+    }
+    let after = page(&other, &format!("/reporte/textos?corte={corte}"))
+        .await
+        .text();
+    let at = after.find("id=\"s-compromisos\"").unwrap();
+    assert!(
+        after[at..].contains("<strong>En el informe:</strong> versión 1"),
+        "published"
+    );
+    assert!(after[at..].contains("publicado en ssepot"));
+    assert!(section(&report(corte).await, "compromisos")
+        .contains("Lectura de julio &lt;b&gt;escrita&lt;/b&gt; en la página"));
+    // Offices have no texts page.
+    let office = office("textos-oficina", &["homicidios"]);
+    let r = page(&office, "/reporte/textos").await;
+    assert_eq!(
+        (r.status.as_u16(), r.headers["location"].to_str().unwrap()),
+        (303, "/reporte/oficina")
+    );
+}

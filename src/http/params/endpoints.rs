@@ -329,6 +329,16 @@ pub struct NarrativeParams {
     pub seccion: Option<String>,
 }
 
+/// `/reporte/textos`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextsPageParams {
+    /// The cut-off whose texts are shown; default: the end of the year the data report.
+    pub corte: Option<CorteParam>,
+    /// What the last action did (shown as a notice).
+    pub hecho: Option<String>,
+}
+
 /// `/reporting/origin`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

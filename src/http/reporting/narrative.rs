@@ -43,7 +43,7 @@ pub async fn submit(
 }
 
 /// A cut-off the served data can report at (a date of its report year), else 400 naming `corte`.
-fn reportable(state: &AppState, corte: &str) -> Result<(), ApiError> {
+pub(crate) fn reportable(state: &AppState, corte: &str) -> Result<(), ApiError> {
     let asked =
         crate::ssepot::report::Corte::parse(corte).map_err(|m| ApiError::bad("corte", m))?;
     informe::corte_for(&state.current().snapshot, Some(asked))?;
