@@ -60,3 +60,46 @@ fn try_to_rewrite_the_narrative_log() -> (String, String) {
     };
     (text(update.unwrap_err()), text(delete.unwrap_err()))
 }
+
+/// Two replicas (two connections) writing versions of the same section at once: every version is numbered once.
+#[test]
+fn two_replicas_writing_the_same_section_number_every_version_once() {
+    let (a, b) = (open_store(), open_store());
+    let token = a
+        .add_token(ssepot::store::Role::Reviewer, None, "DAP — a la vez")
+        .unwrap();
+    let (id, _) = ssepot::store::auth::split(&token).unwrap();
+    let (who, _) = a.principal(id).unwrap().unwrap();
+    let write = |store: Arc<dyn Store>, n: usize| {
+        let who = who.clone();
+        std::thread::spawn(move || {
+            (0..n)
+                .map(|i| {
+                    let new = ssepot::store::narrative::NewText {
+                        corte: "2023-08-31".into(),
+                        seccion: "generalidades".into(),
+                        texto: format!("Versión escrita a la vez, {i}"),
+                    };
+                    store.submit_text(&who, &new).map(|t| t.version)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let (ta, tb) = (write(a.clone(), 10), write(b, 10));
+    let mut versions: Vec<i64> = ta
+        .join()
+        .unwrap()
+        .into_iter()
+        .chain(tb.join().unwrap())
+        .map(|v| v.expect("no version is refused"))
+        .collect();
+    versions.sort();
+    assert_eq!(versions, (1..=20).collect::<Vec<i64>>());
+    let stored = a.narrative(Some("2023-08-31")).unwrap();
+    let pending = stored.iter().filter(|t| t.state.is_pending()).count();
+    assert_eq!(
+        (stored.len(), pending),
+        (20, 1),
+        "only the newest is still pending"
+    );
+}
