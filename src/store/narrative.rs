@@ -91,7 +91,9 @@ pub struct TextVersion {
     pub published_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-    /// Its moves, oldest first (filled by [`Store::narrative`](super::Store::narrative)).
+    /// Its moves, oldest first (filled by [`Store::narrative`](super::Store::narrative); left out of the
+    /// answers that do not read them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<TextEvent>,
 }
 
