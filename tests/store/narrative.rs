@@ -109,8 +109,22 @@ async fn a_report_text_shows_only_once_another_reviewer_publishes_it_never_by_it
     assert!(!report(corte).await.contains(words));
     // A step skipped is a conflict, not a publication.
     let skipped = write(&author, "2023-03-31", "anexo", "Texto del anexo.").await;
-    let r = move_text(other, skipped["id"].as_i64().unwrap(), "publicado").await;
+    let skipped = skipped["id"].as_i64().unwrap();
+    let r = move_text(other, skipped, "publicado").await;
     assert_eq!(r.status, 409, "{}", r.text());
+    // Returned with a reason, which the history keeps.
+    let returned = post_json(
+        "/reporting/narrative/transitions",
+        other,
+        None,
+        json!({"texts": [skipped], "to": "devuelto", "reason": "Falta la lectura del anexo"}),
+    )
+    .await;
+    assert_eq!(returned.status, 200, "{}", returned.text());
+    assert_eq!(
+        returned.json()["texts"][0]["reason"],
+        "Falta la lectura del anexo"
+    );
 
     let published = move_text(other, id, "publicado").await;
     assert_eq!(published.status, 200, "{}", published.text());
