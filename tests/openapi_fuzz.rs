@@ -43,15 +43,11 @@ fn schemathesis_finds_no_server_error_anywhere_in_the_api() {
         .arg(format!("{}/api", server.url))
         .args(["--checks", "not_a_server_error"])
         .args(["--max-examples", "100", "--max-time", "150", "--seed", "7"])
-        .args(["--request-timeout", "60", "--workers", "2"])
+        // One worker: with two, hypothesis (inside schemathesis) describes its filters with `ast.parse` from two
+        // threads at once, which CPython 3.11 does not support ("AST constructor recursion depth mismatch", a
+        // Python error of the fuzzer's own, reported on whichever operation it was generating for).
+        .args(["--request-timeout", "60", "--workers", "1"])
         .args(["--exclude-path", "/admin/reload"])
-        // With these four operations in the run, schemathesis 4.32.5 fails with its own Python error
-        // ("AST constructor recursion depth mismatch", reported on an unrelated GET); the reporting API is
-        // covered by tests/store_*.rs and tests/browser/reporting.mjs.
-        .args([
-            "--exclude-path-regex",
-            "^/reporting/(values|uploads|sheet-changes|transitions)$",
-        ])
         .arg("--report-dir")
         .arg(reports.path())
         .current_dir(reports.path())
