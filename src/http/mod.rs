@@ -2,6 +2,7 @@
 
 mod admin;
 mod change;
+pub mod cors;
 mod crosswalks;
 mod documents;
 mod downloads;
@@ -15,7 +16,7 @@ mod narrative_pages;
 pub mod negotiate;
 mod ogc;
 mod openapi;
-mod operations;
+pub mod operations;
 pub mod params;
 mod qgis;
 mod report;
@@ -33,7 +34,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::CorsLayer;
 
 /// The reporting API and pages; uploads count their own limit (`--upload-limit-mb`), so axum's default one is
 /// off there.
@@ -163,7 +163,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         // Before the CORS layer, so a preflight (`OPTIONS`) reaches CORS instead of the 405 (the 405 of the
         // routes below is set later and leaves these alone).
         .method_not_allowed_fallback(error::wrong_method)
-        .layer(cors());
+        .layer(cors::OpenCors::new());
     // After the CORS layer, so the admin and reporting endpoints never answer a browser on another site.
     let private = Router::new()
         .route("/admin/reload", post(admin::reload))
@@ -177,19 +177,6 @@ pub fn app(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(error::wrong_method)
         .layer(operations::Operations::new(state.clone()))
         .with_state(state)
-}
-
-/// CORS for the public routes: any origin may read them (they are open data), with the request headers a
-/// cross-site client sends (`If-None-Match`, a MapLibre `transformRequest`'s own), and may read the response
-/// headers (ETag, Link); preflights are cached for a day.
-fn cors() -> CorsLayer {
-    use tower_http::cors::{AllowHeaders, Any};
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers(Any)
-        .max_age(std::time::Duration::from_secs(86_400))
 }
 
 /// What makes every request get an OGC exception JSON body, whatever happens: unknown routes are 404, wrong

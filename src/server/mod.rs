@@ -163,14 +163,33 @@ pub async fn serve(layers_dir: PathBuf, options: Options) -> anyhow::Result<()> 
     if state.reporting.is_some() {
         tokio::spawn(follow_store(state.clone()));
     }
-    let app = crate::app(state);
+    serve_connections(
+        listener,
+        crate::app(state),
+        &limits,
+        max_connections,
+        shutdown(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Serves `app` on `listener` within `limits` (at most `max_connections` at once) until `stop` completes, then
+/// lets requests in flight finish for up to 30 s. Public so the benchmarks' ceiling can be measured through
+/// the same connection handling (`examples/fixed_bytes.rs --ssepot-loop`).
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: &Limits,
+    max_connections: usize,
+    stop: impl std::future::Future<Output = ()>,
+) {
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_header_size(limits.max_header_bytes);
     let permits = Arc::new(Semaphore::new(max_connections));
     let graceful = GracefulShutdown::new();
-    let stop = shutdown();
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {
@@ -213,7 +232,6 @@ pub async fn serve(layers_dir: PathBuf, options: Options) -> anyhow::Result<()> 
             tracing::warn!("requests still in flight after 30 s; stopping anyway");
         }
     }
-    Ok(())
 }
 
 async fn reload_on_sighup(state: Arc<AppState>) {
