@@ -26,7 +26,12 @@ have_martin() { [[ -x $MARTIN ]] && pg_isready -h 127.0.0.1 -q; }
 target/release/examples/fixed_bytes 127.0.0.1:8091 & fixed=$!
 wait_port 8091
 PIDS=$fixed $BENCH/load.sh 'http://127.0.0.1:8091/tiles/comunas/{z}/{x}/{y}' fixed_20k
-kill $fixed
+kill $fixed; wait $fixed 2>/dev/null || true
+# The same handler through ssepot's connection handling (deadlines, connection limit): what that costs.
+target/release/examples/fixed_bytes 127.0.0.1:8091 --ssepot-loop & fixed=$!
+wait_port 8091
+PIDS=$fixed $BENCH/load.sh 'http://127.0.0.1:8091/tiles/comunas/{z}/{x}/{y}' fixed_20k_ssepot_loop
+kill $fixed; wait $fixed 2>/dev/null || true
 
 $bin serve layers --addr 127.0.0.1:8092 --store none 2>/dev/null & srv=$!
 wait_port 8092

@@ -55,12 +55,14 @@ impl Coding {
     }
 
     /// The level of each library: gzip 4 / 9 (flate2's miniz at 1 gives up a third of the gain on GeoJSON),
-    /// Brotli quality 4 / 9 (11 costs ten times 9's time for ~2 % less on tiles), Zstandard 3 / 19.
+    /// Brotli quality 2 / 9 (11 costs ten times 9's time for ~2 % less on tiles; on the streamed 2.6 MB
+    /// `/items?limit=21` page quality 2 gives 823 KB in ~40 ms where 4 gave 828 KB in ~70 ms, as large as
+    /// gzip 4's 826 KB and now faster; docs/benchmarks.md), Zstandard 3 / 19.
     fn level(self, effort: Effort) -> u32 {
         match (self, effort) {
             (Self::Gzip, Effort::Fast) => 4,
             (Self::Gzip, Effort::Strong) => 9,
-            (Self::Br, Effort::Fast) => 4,
+            (Self::Br, Effort::Fast) => 2,
             (Self::Br, Effort::Strong) => 9,
             (Self::Zstd, Effort::Fast) => 3,
             (Self::Zstd, Effort::Strong) => 19,
