@@ -5,11 +5,13 @@
 // - keyboard only, a planner picks a year and a territory on the web map and reads its value (and hears it);
 // - an embedded map and an embedded chart load in a page of a configured origin, and are refused framing by
 //   another origin (two local HTTP servers; a ssepot server of its own started with --embed-origin).
-// usage: node tests/browser/report.mjs BASE_URL   (needs target/debug/ssepot and pdftotext)
+// usage: node tests/browser/report.mjs BASE_URL   (needs $SSEPOT_BIN, default target/debug/ssepot, and pdftotext)
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync, spawn } from 'node:child_process';
+
+const bin = process.env.SSEPOT_BIN || 'target/debug/ssepot';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +174,7 @@ try {
   const other = await site(framing);
   const allowedOrigin = `http://127.0.0.1:${allowed.address().port}`;
   const otherOrigin = `http://127.0.0.1:${other.address().port}`;
-  ssepot = spawn('target/debug/ssepot', ['serve', 'layers', '--addr', '127.0.0.1:0', '--store', 'none', '--embed-origin', allowedOrigin], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ssepot = spawn(bin, ['serve', 'layers', '--addr', '127.0.0.1:0', '--store', 'none', '--embed-origin', allowedOrigin], { stdio: ['ignore', 'ignore', 'pipe'] });
   ssepotUrl = await new Promise((resolve, reject) => {
     let log = '';
     ssepot.stderr.on('data', (d) => { log += d; const m = /on (http:\/\/[0-9.:]+)/.exec(log); if (m) resolve(m[1]); });

@@ -9,7 +9,7 @@ const base = process.argv[2] || process.env.SSEPOT_URL || 'http://127.0.0.1:8080
 const out = 'tests/artifacts';
 mkdirSync(out, { recursive: true });
 const archive = `${out}/comunas.pmtiles`;
-if (!existsSync(archive)) execFileSync('target/debug/ssepot', ['tiles', 'export', archive, 'layers'], { stdio: 'inherit' });
+if (!existsSync(archive)) execFileSync(process.env.SSEPOT_BIN || 'target/debug/ssepot', ['tiles', 'export', archive, 'layers'], { stdio: 'inherit' });
 const bytes = readFileSync(archive);
 let failures = 0;
 const check = (cond, msg) => { console.log(`${cond ? 'ok  ' : 'FAIL'} ${msg}`); if (!cond) failures++; };
