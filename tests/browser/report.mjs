@@ -10,8 +10,6 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync, spawn } from 'node:child_process';
-
-const bin = process.env.SSEPOT_BIN || 'target/debug/ssepot';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +17,7 @@ import { join } from 'node:path';
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
 const base = process.argv[2] || process.env.SSEPOT_URL || 'http://127.0.0.1:8080';
+const bin = process.env.SSEPOT_BIN || 'target/debug/ssepot';
 const out = 'tests/artifacts';
 mkdirSync(out, { recursive: true });
 let failures = 0;
